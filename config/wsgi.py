@@ -1,0 +1,8 @@
+"""WSGI entry point (serve with gunicorn: persistent connections, see docs/running-at-scale.md)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+application = get_wsgi_application()

@@ -1,0 +1,29 @@
+"""Mount each app's API router; an app without an api.py yet is skipped."""
+
+from __future__ import annotations
+
+import importlib
+
+from ninja import NinjaAPI
+
+ROUTERS = [
+    ("accounts", "rapport.accounts.api"),
+    ("custom-fields", "rapport.customization.api"),
+    ("", "rapport.contacts.api"),
+    ("", "rapport.sales.api"),
+    ("activities", "rapport.activities.api"),
+    ("search", "rapport.search.api"),
+    ("analytics", "rapport.analytics.api"),
+    ("imports", "rapport.imports.api"),
+]
+
+
+def mount_routers(api: NinjaAPI) -> None:
+    for prefix, module_name in ROUTERS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        api.add_router(prefix, module.router)

@@ -1,0 +1,64 @@
+"""Normalisation of emails, phones and domains, shared by forms, API, import and duplicate checks."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+
+_email_validator = EmailValidator()
+_domain_re = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def email_normalize(raw: str) -> str:
+    """Return the email trimmed and lower-cased, or raise ValidationError."""
+    email = (raw or "").strip().lower()
+    if not email:
+        raise ValidationError("Enter an email address.")
+    if len(email) > 254:
+        raise ValidationError("This email address is too long (at most 254 characters).")
+    try:
+        _email_validator(email)
+    except ValidationError:
+        raise ValidationError(f"{raw!r} is not a valid email address; write it like name@example.com.")
+    return email
+
+
+def phone_normalize(raw: str, default_country: str | None = None) -> str:
+    """Return the number in E.164 (+4930123456), or raise ValidationError."""
+    text = (raw or "").strip()
+    if not text:
+        raise ValidationError("Enter a phone number.")
+    if len(text) > 40:
+        raise ValidationError("This phone number is too long.")
+    region = (default_country or settings.RAPPORT_DEFAULT_COUNTRY or "US").upper()
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        raise ValidationError(f"{raw!r} is not a phone number; write it with its country code, like +44 20 7946 0958.")
+    if not phonenumbers.is_possible_number(number):
+        raise ValidationError(f"{raw!r} does not look like a real phone number; check the digits and country code.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_display(e164: str) -> str:
+    """Return a stored E.164 number in international format for people to read."""
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    except phonenumbers.NumberParseException:
+        return e164
+
+
+def domain_normalize(raw: str) -> str:
+    """Return a bare lower-case domain from a domain, URL or email, or raise ValidationError."""
+    text = (raw or "").strip().lower()
+    text = re.sub(r"^[a-z]+://", "", text)
+    text = text.split("/")[0].split("@")[-1].split(":")[0]
+    if text.startswith("www."):
+        text = text[4:]
+    if not _domain_re.match(text):
+        raise ValidationError(f"{raw!r} is not a web domain; write it like example.com.")
+    return text

@@ -1,0 +1,18 @@
+"""Every write to sales records; see pipelines, leads, deals, orders modules."""
+
+from rapport.sales.services.deals import (  # noqa: F401
+    deal_create,
+    deal_lines_set,
+    deal_move_to_stage,
+    deal_update,
+)
+from rapport.sales.services.leads import (  # noqa: F401
+    lead_attach_to_deal,
+    lead_convert,
+    lead_create,
+    lead_disqualify,
+    lead_qualify,
+    lead_update,
+)
+from rapport.sales.services.orders import order_create, product_create, product_update  # noqa: F401
+from rapport.sales.services.pipelines import pipeline_create, pipeline_default  # noqa: F401
