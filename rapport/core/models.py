@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.db import models
 from django.db.models import Q
@@ -42,7 +42,7 @@ class RecordQuerySet(models.QuerySet):
 class AliveManager(models.Manager):
     """Default manager: records in the trash are invisible unless asked for through `all_objects`."""
 
-    def get_queryset(self) -> RecordQuerySet:
+    def get_queryset(self) -> Any:
         return super().get_queryset().filter(deleted_at__isnull=True)
 
 
@@ -58,8 +58,8 @@ class Record(models.Model):
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
 
-    objects: Any = AliveManager.from_queryset(RecordQuerySet)()
-    all_objects: Any = models.Manager.from_queryset(RecordQuerySet)()
+    objects: ClassVar[Any] = AliveManager.from_queryset(RecordQuerySet)()
+    all_objects: ClassVar[Any] = models.Manager.from_queryset(RecordQuerySet)()
 
     class Meta:
         abstract = True

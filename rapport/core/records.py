@@ -100,7 +100,7 @@ def record_update(
             current.save()
             name = model._meta.model_name
             if name in SEARCHABLE:
-                labels = {f: str(model._meta.get_field(f).verbose_name) if _is_field(model, f) else f for f in changes}
+                labels = {f: _label(model, f) for f in changes}
                 timeline_record(
                     kind="updated",
                     summary=summary or f"Changed {', '.join(labels[f] for f in changes)}",
@@ -115,12 +115,13 @@ def record_update(
         return current, changes
 
 
-def _is_field(model: type[models.Model], name: str) -> bool:
+def _label(model: type[models.Model], name: str) -> str:
+    """The human name of a field ("expected close date"), or the name itself for non-fields (tags)."""
     try:
-        model._meta.get_field(name)
+        field = model._meta.get_field(name)
     except Exception:
-        return False
-    return True
+        return name
+    return str(getattr(field, "verbose_name", name))
 
 
 def record_trash(record: R, *, by: Any) -> R:

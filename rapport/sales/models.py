@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -12,7 +13,16 @@ from django.utils import timezone
 from rapport.core.models import AliveManager, Record, RecordQuerySet
 from rapport.sales.choices import LeadSource, LeadStatus, OrderChannel, OrderStatus, StageKind
 
+
+
+# Kept for modules that spread it into DecimalField; prefer money_field().
 MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+def money_field(**options: Any) -> models.DecimalField:
+    """A money amount: 14 digits with 2 decimals (the currency is a separate field)."""
+    return models.DecimalField(max_digits=14, decimal_places=2, **options)
+
 
 
 class Pipeline(models.Model):
@@ -71,12 +81,12 @@ class Product(Record):
     sku = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    unit_price = models.DecimalField(**MONEY, default=Decimal("0"))
+    unit_price = money_field(default=Decimal("0"))
     currency = models.CharField(max_length=3, default="EUR")
     is_active = models.BooleanField(default=True)
 
-    objects = AliveManager.from_queryset(ProductQuerySet)()
-    all_objects = models.Manager.from_queryset(ProductQuerySet)()
+    objects: ClassVar[Any] = AliveManager.from_queryset(ProductQuerySet)()
+    all_objects: ClassVar[Any] = models.Manager.from_queryset(ProductQuerySet)()
 
     class Meta:
         ordering = ["name", "id"]
@@ -92,7 +102,7 @@ class Deal(Record):
     name = models.CharField(max_length=200)
     pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="deals")
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="deals")
-    amount = models.DecimalField(**MONEY, default=Decimal("0"))
+    amount = money_field(default=Decimal("0"))
     currency = models.CharField(max_length=3, default="EUR")
     expected_close_date = models.DateField(null=True, blank=True)
     owner = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="deals")
@@ -135,6 +145,9 @@ class DealStageChange(models.Model):
         ordering = ["changed_at", "id"]
         indexes = [models.Index(fields=["deal", "changed_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.deal_id}: {self.from_stage_id} → {self.to_stage_id}"
+
 
 class DealLine(models.Model):
     """A product on a deal with quantity and price."""
@@ -142,13 +155,16 @@ class DealLine(models.Model):
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="deal_lines")
     quantity = models.DecimalField(max_digits=12, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))])
-    unit_price = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0"))])
+    unit_price = money_field(validators=[MinValueValidator(Decimal("0"))])
     discount_percent = models.DecimalField(
         max_digits=5, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product_id}"
 
     @property
     def total(self) -> Decimal:
@@ -210,10 +226,10 @@ class Order(Record):
     status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.PAID)
     currency = models.CharField(max_length=3, default="EUR")
     # Sum of the lines, kept by the order services so lists and analytics need not re-add lines.
-    total = models.DecimalField(**MONEY, default=Decimal("0"))
+    total = money_field(default=Decimal("0"))
 
-    objects = AliveManager.from_queryset(OrderQuerySet)()
-    all_objects = models.Manager.from_queryset(OrderQuerySet)()
+    objects: ClassVar[Any] = AliveManager.from_queryset(OrderQuerySet)()
+    all_objects: ClassVar[Any] = models.Manager.from_queryset(OrderQuerySet)()
 
     class Meta:
         ordering = ["-ordered_at", "-id"]
@@ -237,10 +253,13 @@ class OrderLine(models.Model):
     product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="order_lines")
     description = models.CharField(max_length=200, blank=True)
     quantity = models.DecimalField(max_digits=12, decimal_places=3, validators=[MinValueValidator(Decimal("0.001"))])
-    unit_price = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0"))])
+    unit_price = money_field(validators=[MinValueValidator(Decimal("0"))])
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.description or self.product_id}"
 
     @property
     def total(self) -> Decimal:
@@ -268,7 +287,7 @@ class Target(models.Model):
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="targets")
     period_start = models.DateField()
     period_end = models.DateField()
-    amount = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0"))])
+    amount = money_field(validators=[MinValueValidator(Decimal("0"))])
 
     class Meta:
         ordering = ["-period_start", "user"]

@@ -123,7 +123,7 @@ def deal_create(
     except ValidationError as exc:
         errors.update(exc.message_dict)
         custom_clean = {}
-    if errors:
+    if errors or stage is None:
         raise ValidationError(errors)
     values.setdefault("owner", by)
     ensure_assignable(values["owner"], by)

@@ -11,7 +11,12 @@ from django.utils import timezone
 from rapport.activities.timeline import links_of, timeline_record
 from rapport.contacts.choices import LifecycleStage
 from rapport.contacts.models import Company, Contact
-from rapport.contacts.services import company_create, company_find_by_domain, contact_create, contact_find_by_email
+from rapport.contacts.services import (
+    company_create,
+    company_find_by_domain,
+    contact_create,
+    contact_find_by_email,
+)
 from rapport.core.errors import NotAllowed
 from rapport.core.normalize import domain_normalize
 from rapport.core.records import ensure_assignable, ensure_can_create, ensure_editable, record_update
