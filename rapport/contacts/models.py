@@ -44,6 +44,7 @@ class Company(Record):
             models.Index(fields=["owner", "name"]),
             models.Index(Upper("name"), name="company_name_upper"),
             models.Index(fields=["country", "name"]),
+            models.Index(fields=["name", "id"], name="company_name_order"),
         ]
 
     def __str__(self) -> str:
@@ -82,6 +83,8 @@ class Contact(Record):
             models.Index(fields=["country", "last_name"]),
             models.Index(fields=["company", "last_name"]),
             models.Index(fields=["-created_at", "id"]),
+            # The default list order (and its keyset cursor) for users who see everyone's contacts.
+            models.Index(fields=["last_name", "first_name", "id"], name="contact_name_order"),
         ]
 
     def __str__(self) -> str:
@@ -153,3 +156,102 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}: {self.status}"
+
+
+# ---------------------------------------------------------------- duplicates and merge
+
+
+class DuplicateScan(models.Model):
+    """One run of the duplicate scan over all contacts: its progress and how many pairs it found."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    started_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    phase = models.CharField(max_length=20, blank=True)
+    done = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(default=0)
+    contacts = models.BigIntegerField(default=0)
+    pairs = models.BigIntegerField(default=0)
+    seconds = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Duplicate scan #{self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, int(100 * self.done / self.total)) if self.total else 0
+
+
+class DuplicateCandidate(models.Model):
+    """A likely duplicate pair found by a scan (smaller contact id first), with its score and reasons."""
+
+    scan = models.ForeignKey(DuplicateScan, on_delete=models.CASCADE, related_name="candidates")
+    first = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField()
+    reasons = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        indexes = [models.Index(fields=["scan", "-score", "id"], name="dupcandidate_scan_score")]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id} ({self.score})"
+
+
+class DuplicateDismissal(models.Model):
+    """Someone checked a pair and said "not a duplicate": the pair is not shown again."""
+
+    first = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    dismissed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="duplicatedismissal_unique_pair"),
+            models.CheckConstraint(condition=models.Q(first__lt=models.F("second")),
+                                   name="duplicatedismissal_ordered_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ≠ {self.second_id}"
+
+
+class MergeRecord(models.Model):
+    """One contact merged into another: what moved and the old values, so the merge can be undone exactly.
+
+    `moved` maps "app_label.model.field" to the ids of the rows re-pointed from the loser to the
+    survivor; `survivor_before` holds the survivor's field values before the merge; `details` holds
+    the emails, phones, consents and many-to-many rows the merge touched.
+    """
+
+    survivor = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="merges_won")
+    loser = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="merges_lost")
+    merged_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    merged_at = models.DateTimeField(auto_now_add=True)
+    survivor_before = models.JSONField(default=dict)
+    survivor_after = models.JSONField(default=dict)
+    moved = models.JSONField(default=dict)
+    details = models.JSONField(default=dict)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Contact {self.loser_id} merged into {self.survivor_id}"

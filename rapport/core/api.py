@@ -100,6 +100,9 @@ def build_api() -> NinjaAPI:
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+            message = "The request body is not valid JSON; send a JSON object with Content-Type: application/json."
+            return api.create_response(request, error_body(message, {"body": [message]}), status=400)
         return api.create_response(request, error_body(str(exc)), status=exc.status_code)
 
     from rapport.core.api_routers import mount_routers

@@ -10,11 +10,13 @@ ROUTERS = [
     ("accounts", "rapport.accounts.api"),
     ("custom-fields", "rapport.customization.api"),
     ("", "rapport.contacts.api"),
+    ("", "rapport.contacts.api_duplicates"),
     ("", "rapport.sales.api"),
     ("activities", "rapport.activities.api"),
     ("search", "rapport.search.api"),
     ("analytics", "rapport.analytics.api"),
     ("imports", "rapport.imports.api"),
+    ("exports", "rapport.imports.api_export"),
 ]
 
 

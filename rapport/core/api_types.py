@@ -13,6 +13,10 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict
 from pydantic_core import PydanticCustomError
 
+# Default of PATCH fields: absent means "leave unchanged", while an explicit null is still refused by the
+# field's type (typed Any so the type checker accepts it as the default of any field).
+NOT_SENT: Any = None
+
 FIRST_DAY = dt.date(1900, 1, 1)
 LAST_DAY = dt.date(2200, 12, 31)
 

@@ -137,3 +137,39 @@ def custom_field_create(*, entity: str, key: str, label: str, field_type: str, b
         raise ValidationError({"choices": ["A choice field needs at least one choice."]})
     field.save()
     return field
+
+
+EDITABLE_FIELD_ATTRS = ("label", "choices", "required", "help_text", "position", "hidden_for_roles")
+
+
+@transaction.atomic
+def custom_field_update(*, field: CustomField, by: Any, **values: Any) -> CustomField:
+    """Change a custom field's label, choices, help, order, required flag or hidden roles (admins only).
+
+    The key, record type and value type stay fixed so stored values keep their meaning.
+    """
+    from rapport.core.errors import NotAllowed
+
+    if not by.is_admin:
+        raise NotAllowed("Only an administrator can change custom fields.")
+    fixed = sorted(set(values) - set(EDITABLE_FIELD_ATTRS))
+    if fixed:
+        raise ValidationError({name: ["This cannot be changed after the field is created; add a new field instead."]
+                               for name in fixed})
+    for name, value in values.items():
+        setattr(field, name, value)
+    field.full_clean()
+    if field.field_type in (FieldType.CHOICE, FieldType.MULTI_CHOICE) and not field.choices:
+        raise ValidationError({"choices": ["A choice field needs at least one choice."]})
+    field.save()
+    return field
+
+
+@transaction.atomic
+def custom_field_delete(*, field: CustomField, by: Any) -> None:
+    """Remove a custom field definition (admins only); values stored on records are kept but no longer shown."""
+    from rapport.core.errors import NotAllowed
+
+    if not by.is_admin:
+        raise NotAllowed("Only an administrator can delete custom fields.")
+    field.delete()

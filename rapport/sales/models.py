@@ -13,8 +13,6 @@ from django.utils import timezone
 from rapport.core.models import AliveManager, Record, RecordQuerySet
 from rapport.sales.choices import LeadSource, LeadStatus, OrderChannel, OrderStatus, StageKind
 
-
-
 # Kept for modules that spread it into DecimalField; prefer money_field().
 MONEY = {"max_digits": 14, "decimal_places": 2}
 

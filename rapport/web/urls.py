@@ -3,9 +3,9 @@
 import importlib
 
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
@@ -13,6 +13,7 @@ urlpatterns = [
 for module_name in (
     "rapport.web.pages",
     "rapport.contacts.urls",
+    "rapport.contacts.urls_duplicates",
     "rapport.sales.urls",
     "rapport.activities.urls",
     "rapport.search.urls",
@@ -20,6 +21,7 @@ for module_name in (
     "rapport.accounts.urls",
     "rapport.analytics.urls",
     "rapport.imports.urls",
+    "rapport.imports.urls_export",
 ):
     try:
         importlib.import_module(module_name)

@@ -195,7 +195,7 @@ def lead_convert(
 ) -> Deal:
     """Turn a lead into a deal in one step: same contact and company, lifecycle moves on, lead keeps the link."""
     ensure_editable(lead, by)
-    lead = Lead.all_objects.select_for_update().select_related("contact", "company").get(pk=lead.pk)
+    lead = Lead.all_objects.select_for_update(of=("self",)).select_related("contact", "company").get(pk=lead.pk)
     _lead_open(lead)
     if lead.status == LeadStatus.DISQUALIFIED:
         raise ValidationError("A disqualified lead cannot be converted; set it back to working first.")

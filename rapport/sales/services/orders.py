@@ -149,12 +149,19 @@ def order_create(
         occurred_at=ordered_at,
         contact=contact, company=order.company, order=order,
     )
+    from rapport.analytics.services.summary import purchase_summary_apply
+
+    purchase_summary_apply(contact_id=contact.pk)
     return order
 
 
 def order_update_status(*, order: Order, status: str, by: Any) -> Order:
     """Change an order's status (e.g. cancelled, refunded)."""
+    ensure_editable(order, by)
     if status not in OrderStatus.values:
         raise ValidationError({"status": [f"Status must be one of {', '.join(OrderStatus.values)}."]})
     order, _ = record_update(order, {"status": status}, by=by, expected_version=None)
+    from rapport.analytics.services.summary import purchase_summary_apply
+
+    purchase_summary_apply(contact_id=order.contact_id)
     return order

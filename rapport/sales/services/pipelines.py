@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from rapport.core.errors import NotAllowed
 from rapport.sales.choices import StageKind
@@ -76,3 +76,123 @@ def pipeline_default() -> Pipeline:
     if pipeline is None:
         raise ValidationError("There is no pipeline yet; an administrator must create one under Settings.")
     return pipeline
+
+
+# ---------------------------------------------------------------- changing pipelines and stages (admins)
+
+
+def _ensure_admin(by: Any) -> None:
+    if not by.is_admin:
+        raise NotAllowed("Only an administrator can set up pipelines.")
+
+
+def _ensure_complete(pipeline: Pipeline, stages: list[Stage]) -> None:
+    kinds = {s.kind for s in stages}
+    if not {StageKind.OPEN, StageKind.WON, StageKind.LOST} <= kinds:
+        raise ValidationError({"kind": [f"{pipeline.name} needs at least one open, one won and one lost stage."]})
+
+
+@transaction.atomic
+def pipeline_update(*, pipeline: Pipeline, by: Any, name: str | None = None, is_default: bool | None = None
+                    ) -> Pipeline:
+    """Rename a pipeline or make it the default for new deals."""
+    _ensure_admin(by)
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise ValidationError({"name": ["Enter the pipeline's name."]})
+        if Pipeline.objects.filter(name__iexact=name).exclude(pk=pipeline.pk).exists():
+            raise ValidationError({"name": [f"A pipeline called {name!r} exists already; pick another name."]})
+        pipeline.name = name
+    if is_default:
+        Pipeline.objects.exclude(pk=pipeline.pk).update(is_default=False)
+        pipeline.is_default = True
+    pipeline.save()
+    return pipeline
+
+
+@transaction.atomic
+def pipeline_delete(*, pipeline: Pipeline, by: Any) -> None:
+    """Delete a pipeline that holds no deals (not even in the trash)."""
+    from rapport.sales.models import Deal
+
+    _ensure_admin(by)
+    if Deal.all_objects.filter(pipeline=pipeline).exists():
+        raise ValidationError("This pipeline still holds deals; move or delete them first.")
+    was_default = pipeline.is_default
+    pipeline.delete()
+    if was_default:
+        successor = Pipeline.objects.order_by("position", "id").first()
+        if successor is not None:
+            Pipeline.objects.filter(pk=successor.pk).update(is_default=True)
+
+
+def _stage_values(values: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    if "name" in values:
+        values["name"] = (values["name"] or "").strip()
+        if not values["name"]:
+            errors["name"] = ["Enter the stage's name."]
+    if "kind" in values and values["kind"] not in StageKind.values:
+        errors["kind"] = ["Kind must be open, won or lost."]
+    prob = values.get("probability")
+    if "probability" in values and (not isinstance(prob, int) or not 0 <= prob <= 100):
+        errors["probability"] = ["Probability is a whole number from 0 to 100."]
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+@transaction.atomic
+def stage_create(*, pipeline: Pipeline, by: Any, name: str, kind: str = StageKind.OPEN, probability: int = 10,
+                 position: int | None = None) -> Stage:
+    """Add a stage to a pipeline (at the end unless a position is given; later stages move down)."""
+    _ensure_admin(by)
+    values = _stage_values({"name": name, "kind": kind, "probability": probability})
+    if pipeline.stages.filter(name__iexact=values["name"]).exists():
+        raise ValidationError({"name": ["Two stages cannot have the same name."]})
+    count = pipeline.stages.count()
+    position = count if position is None else max(0, min(position, count))
+    Stage.objects.filter(pipeline=pipeline, position__gte=position).update(position=models.F("position") + 1)
+    return Stage.objects.create(pipeline=pipeline, position=position, **values)
+
+
+@transaction.atomic
+def stage_update(*, stage: Stage, by: Any, **values: Any) -> Stage:
+    """Rename a stage, change its kind, probability or position."""
+    _ensure_admin(by)
+    unknown = set(values) - {"name", "kind", "probability", "position"}
+    if unknown:
+        raise ValidationError({k: ["This cannot be changed on a stage."] for k in sorted(unknown)})
+    values = _stage_values(dict(values))
+    if values.get("name") and stage.pipeline.stages.filter(name__iexact=values["name"]).exclude(pk=stage.pk).exists():
+        raise ValidationError({"name": ["Two stages cannot have the same name."]})
+    position = values.pop("position", None)
+    for field, value in values.items():
+        setattr(stage, field, value)
+    siblings = [s for s in stage.pipeline.stages.order_by("position", "id") if s.pk != stage.pk]
+    _ensure_complete(stage.pipeline, [*siblings, stage])
+    stage.save()
+    if position is not None:
+        siblings.insert(max(0, min(int(position), len(siblings))), stage)
+        for i, s in enumerate(siblings):
+            if s.position != i:
+                Stage.objects.filter(pk=s.pk).update(position=i)
+        stage.refresh_from_db()
+    return stage
+
+
+@transaction.atomic
+def stage_delete(*, stage: Stage, by: Any) -> None:
+    """Delete a stage that holds no deals; the pipeline keeps an open, a won and a lost stage."""
+    from rapport.sales.models import Deal
+
+    _ensure_admin(by)
+    if Deal.all_objects.filter(stage=stage).exists():
+        raise ValidationError("Deals are in this stage; move them to another stage first.")
+    pipeline = stage.pipeline
+    _ensure_complete(pipeline, list(pipeline.stages.exclude(pk=stage.pk)))
+    stage.delete()
+    for i, s in enumerate(pipeline.stages.order_by("position", "id")):
+        if s.position != i:
+            Stage.objects.filter(pk=s.pk).update(position=i)

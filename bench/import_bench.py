@@ -1,0 +1,258 @@
+"""Import benchmark: a messy 1,000,000-row contacts CSV against 1,000,000 existing contacts.
+
+Phases (each in its own process, so peak memory is the import's own):
+1. seed: import N generated contacts into an empty database (also a measurement of pure creates);
+2. import: a second file of N rows, 10 % of them matching existing contacts by email (updated or
+   skipped), 1 % invalid (rejected), mixed phone formats, dates and company names, in create-or-update mode.
+Reports rows/s end to end (read, validate, normalise, match, write with search index and timeline),
+rows per CPU-second of the importing process (meaningful when other work shares the cores; on
+PostgreSQL the server's own CPU is not included) and peak RSS. Usage: python -m bench.import_bench [--rows 1000000] [--database sqlite|postgres|both]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = Path(os.environ.get("RAPPORT_BENCH_DIR", "/tmp/rapport-import-bench"))
+PG_URL = os.environ.get("RAPPORT_BENCH_PG", "postgres://postgres@127.0.0.1:5432/rapport_import_bench")
+
+FIRST = [
+    "Anna",
+    "Ben",
+    "Clara",
+    "David",
+    "Eva",
+    "Felix",
+    "Greta",
+    "Hans",
+    "Ida",
+    "Jonas",
+    "Karin",
+    "Lukas",
+    "Marie",
+    "Noah",
+    "Olga",
+    "Paul",
+    "Quentin",
+    "Rosa",
+    "Sven",
+    "Tina",
+    "Ulrich",
+    "Vera",
+    "Walter",
+    "Xenia",
+    "Yusuf",
+    "Zoe",
+    "José",
+    "Chloé",
+    "Søren",
+    "Małgorzata",
+    "Björn",
+    "Aoife",
+    "Luca",
+    "Sofia",
+    "Mateo",
+    "Emma",
+]
+LAST = [
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Schulz",
+    "Hoffmann",
+    "Smith",
+    "Johnson",
+    "Brown",
+    "Garcia",
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Rossi",
+    "Russo",
+    "Jansen",
+    "de Vries",
+    "Nowak",
+    "Kowalski",
+    "Novak",
+    "Hansen",
+    "Nielsen",
+    "O'Brien",
+    "García",
+    "López",
+    "Ferrari",
+]
+CITIES = [
+    ("Berlin", "DE"),
+    ("Hamburg", "DE"),
+    ("München", "DE"),
+    ("Paris", "FR"),
+    ("Lyon", "FR"),
+    ("London", "GB"),
+    ("Madrid", "ES"),
+    ("Rome", "IT"),
+    ("Amsterdam", "NL"),
+    ("New York", "US"),
+    ("Chicago", "US"),
+    ("Wien", "AT"),
+    ("Zürich", "CH"),
+]
+HEADER = [
+    "First Name",
+    "Last Name",
+    "E-mail Address",
+    "Business Phone",
+    "Mobile Phone",
+    "Account Name",
+    "Job Title",
+    "City",
+    "Country",
+    "Lead Status",
+    "Created Date",
+]
+
+
+def _phone(rng: random.Random, country: str, n: int) -> str:
+    local = f"{rng.randrange(200, 999)}{n % 10_000_000:07d}"
+    style = n % 4
+    if country == "US":
+        return (
+            f"({local[:3]}) {local[3:6]}-{local[6:10]}"
+            if style < 2
+            else f"+1 {local[:3]} {local[3:6]} {local[6:10]}"
+        )
+    code = {"DE": "49", "FR": "33", "GB": "44", "ES": "34", "IT": "39", "NL": "31", "AT": "43", "CH": "41"}[
+        country
+    ]
+    digits = local[:9]
+    if style == 0:
+        return f"+{code} {digits[:2]} {digits[2:]}"
+    if style == 1:
+        return f"+{code}-{digits[:3]}-{digits[3:]}"
+    if country in ("DE", "FR", "GB", "NL"):
+        return f"0{digits[:3]} {digits[3:]}"
+    return f"+{code} {digits[:3]} {digits[3:]}"
+
+
+def generate(
+    path: Path, rows: int, *, offset: int, overlap: int = 0, invalid: float = 0.0, seed: int = 1
+) -> None:
+    """Write a contacts CSV; rows with index < overlap reuse the emails of the seeded contacts."""
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        f.write(",".join(HEADER) + "\n")
+        for i in range(rows):
+            n = i if i < overlap else offset + i
+            first, last = FIRST[n % len(FIRST)], LAST[(n // 7) % len(LAST)]
+            city, country = CITIES[n % len(CITIES)]
+            email = f"{first.lower()}.{n}@example{n % 97}.com".replace("é", "e").replace("ø", "o")
+            email = email.encode("ascii", "ignore").decode()
+            if i % 5 == 0:
+                email = email.upper()
+            if invalid and rng.random() < invalid:
+                email = email.replace("@", " at ")
+            phone = _phone(rng, country, n)
+            mobile = _phone(rng, country, n + 1) if i % 3 == 0 else ""
+            company = f"Company {n % 20000}" if i % 2 == 0 else ""
+            title = "Head of Sales" if i % 4 == 0 else ""
+            stage = ["lead", "customer", "Opportunity", ""][i % 4]
+            created = f"{(n % 28) + 1:02d}.{(n % 12) + 1:02d}.20{10 + n % 14}" if i % 2 else ""
+            cells = [first, last, email, phone, mobile, company, title, city, country, stage, created]
+            f.write(",".join(f'"{c}"' if "," in c or '"' in c else c for c in cells) + "\n")
+
+
+def _phase(database: str, csv_path: Path, label: str) -> dict[str, Any]:
+    env = {**os.environ, "RAPPORT_DATA_DIR": str(WORK / "data")}
+    if database == "postgres":
+        env["DATABASE_URL"] = PG_URL
+    else:
+        env.pop("DATABASE_URL", None)
+        env["DATABASE_URL"] = f"sqlite:///{WORK / 'bench.sqlite3'}"
+    code = f"""
+import json, resource, time, django, os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()
+from django.core.files import File
+from rapport.accounts.models import User
+from rapport.imports.services.jobs import import_job_create, import_run
+user = User.objects.filter(username="bench").first() or User.objects.create_user("bench", "bench@example.com", "x" * 12, role="admin")
+start = time.perf_counter()
+with open({str(csv_path)!r}, "rb") as f:
+    job = import_job_create(by=user, file=File(f, name="contacts.csv"), name="contacts.csv", options={{"default_country": "DE"}})
+job.mode = "create_or_update"; job.save()
+job = import_run(job.pk, batch_rows=10000)
+seconds = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_SELF)
+cpu = usage.ru_utime + usage.ru_stime
+print(json.dumps({{"cpu_seconds": round(cpu, 2), "rows_per_cpu_s": round(job.processed_count / cpu),"rows": job.processed_count, "created": job.created_count, "updated": job.updated_count,
+                  "skipped": job.skipped_count, "rejected": job.rejected_count, "seconds": round(seconds, 2),
+                  "rows_per_s": round(job.processed_count / seconds), "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}}))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"{label} failed:\n{out.stderr[-4000:]}")
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["phase"] = label
+    return result
+
+
+def _reset(database: str) -> None:
+    env = {**os.environ, "RAPPORT_DATA_DIR": str(WORK / "data")}
+    if database == "postgres":
+        import psycopg
+
+        with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS rapport_import_bench")
+            conn.execute("CREATE DATABASE rapport_import_bench")
+        env["DATABASE_URL"] = PG_URL
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{WORK / 'bench.sqlite3'}{suffix}").unlink(missing_ok=True)
+        env["DATABASE_URL"] = f"sqlite:///{WORK / 'bench.sqlite3'}"
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+
+
+def run(args: list[str] | None = None) -> dict[str, Any]:
+    """Run the benchmark; return the results (also printed)."""
+    parser = argparse.ArgumentParser(prog="import_bench")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    options = parser.parse_args(args or [])
+    WORK.mkdir(parents=True, exist_ok=True)
+    seed_csv, import_csv = WORK / f"seed-{options.rows}.csv", WORK / f"import-{options.rows}.csv"
+    if not seed_csv.exists():
+        generate(seed_csv, options.rows, offset=0, seed=1)
+    if not import_csv.exists():
+        generate(
+            import_csv, options.rows, offset=options.rows, overlap=options.rows // 10, invalid=0.01, seed=2
+        )
+    results: dict[str, Any] = {"rows": options.rows, "file_mb": round(import_csv.stat().st_size / 2**20)}
+    for database in ["sqlite", "postgres"] if options.database == "both" else [options.database]:
+        started = time.perf_counter()
+        _reset(database)
+        results[database] = {
+            "seed": _phase(database, seed_csv, "seed"),
+            "import": _phase(database, import_csv, "import"),
+        }
+        results[database]["total_seconds"] = round(time.perf_counter() - started)
+        print(json.dumps({database: results[database]}, indent=1), flush=True)
+    return results
+
+
+if __name__ == "__main__":
+    run(sys.argv[1:])

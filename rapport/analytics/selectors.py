@@ -1,0 +1,143 @@
+"""Permission-scoped reads of stored analytics results (customer lists only show contacts the user may see)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+
+from rapport.analytics.models import (
+    AbcClass,
+    AnalyticsRun,
+    ClvScore,
+    RfmScore,
+    RunKind,
+    RunStatus,
+    SegmentRule,
+)
+from rapport.analytics.services.runs import latest_run
+from rapport.contacts.models import Contact
+from rapport.sales.models import Deal, Lead
+
+
+def latest_runs() -> dict[str, AnalyticsRun | None]:
+    return {kind: latest_run(kind) for kind in RunKind.values}
+
+
+def active_run(kind: str) -> AnalyticsRun | None:
+    return AnalyticsRun.objects.filter(kind=kind, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first()
+
+
+def last_failed(kind: str) -> AnalyticsRun | None:
+    """The latest run of a kind if it failed (so the page can say why), else None."""
+    last = AnalyticsRun.objects.filter(kind=kind).exclude(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first()
+    return last if last is not None and last.status == RunStatus.FAILED else None
+
+
+def segment_rules() -> list[SegmentRule]:
+    return list(SegmentRule.objects.order_by("position", "id"))
+
+
+def segment_members(*, user: Any, run: AnalyticsRun, segment: str) -> QuerySet[RfmScore]:
+    return (RfmScore.objects.filter(run=run, segment=segment, contact__in=Contact.objects.visible_to(user))
+            .select_related("contact").order_by("-monetary", "contact_id"))
+
+
+def abc_members(*, user: Any, run: AnalyticsRun, abc: str) -> QuerySet[AbcClass]:
+    return (AbcClass.objects.filter(run=run, abc=abc, contact__in=Contact.objects.visible_to(user))
+            .select_related("contact").order_by("-revenue", "contact_id"))
+
+
+def at_risk(*, user: Any, run: AnalyticsRun, p_alive_below: float = 0.5) -> QuerySet[ClvScore]:
+    """Valuable customers (top CLV share of the run) whose chance of still being active is low."""
+    threshold = float(run.result.get("at_risk_clv_threshold", 0))
+    return (ClvScore.objects.filter(run=run, clv__gte=threshold, p_alive__lt=p_alive_below,
+                                    contact__in=Contact.objects.visible_to(user))
+            .select_related("contact").order_by("-clv", "contact_id"))
+
+
+def top_customers(*, user: Any, run: AnalyticsRun) -> QuerySet[ClvScore]:
+    return (ClvScore.objects.filter(run=run, contact__in=Contact.objects.visible_to(user))
+            .select_related("contact").order_by("-clv", "contact_id"))
+
+
+def contact_analytics(contact: Contact) -> dict[str, Any]:
+    """The contact's latest RFM score, ABC class and CLV score (three indexed lookups and the runs)."""
+    runs = latest_runs()
+    out: dict[str, Any] = {"runs": runs, "rfm": None, "abc": None, "clv": None}
+    if runs[RunKind.RFM]:
+        out["rfm"] = RfmScore.objects.filter(run=runs[RunKind.RFM], contact_id=contact.pk).first()
+    if runs[RunKind.ABC]:
+        out["abc"] = AbcClass.objects.filter(run=runs[RunKind.ABC], contact_id=contact.pk).first()
+    if runs[RunKind.CLV]:
+        out["clv"] = ClvScore.objects.filter(run=runs[RunKind.CLV], contact_id=contact.pk).first()
+    return out
+
+
+def _span(run: AnalyticsRun, previous: bool) -> tuple[dt.datetime, dt.datetime, dt.date, dt.date]:
+    period = run.result["period"]
+    start = dt.date.fromisoformat(period["previous_start" if previous else "start"])
+    end = dt.date.fromisoformat(period["previous_end" if previous else "end"])
+    lo = dt.datetime.combine(start, dt.time.min, tzinfo=dt.UTC)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+    return lo, hi, start, end
+
+
+DRILLS = {
+    "new_customers": "contacts", "cac": "contacts", "arpu": "contacts", "avg_clv": "contacts",
+    "churn_rate": "contacts", "retention": "contacts", "lead_conversion": "leads", "leads_created": "leads",
+    "leads_converted": "leads", "win_rate": "deals", "avg_deal_size": "deals", "sales_cycle": "deals",
+    "pipeline_value": "deals", "deals_created": "deals", "deals_won": "deals",
+}
+
+
+def kpi_records(*, user: Any, run: AnalyticsRun, key: str, previous: bool = False) -> QuerySet[Any]:
+    """The records behind a KPI or funnel step in the run's period, limited to what the user may see."""
+    from rapport.sales.choices import StageKind
+
+    lo, hi, start, end = _span(run, previous)
+    purchases = {"orders__deleted_at__isnull": True, "orders__total__gte": 0}
+    contacts = Contact.objects.visible_to(user).select_related("owner")
+    deals = Deal.objects.visible_to(user).select_related("stage", "owner", "contact")
+    leads = Lead.objects.visible_to(user).select_related("contact", "owner")
+    if key in ("new_customers", "cac"):
+        return contacts.filter(purchase_summary__first_purchase__gte=start,
+                               purchase_summary__first_purchase__lte=end).order_by("last_name", "id")
+    if key in ("arpu", "retention", "churn_rate"):
+        bought_now = contacts.filter(orders__ordered_at__gte=lo, orders__ordered_at__lt=hi, **purchases).exclude(
+            orders__status__in=["cancelled", "refunded"]).values("pk")
+        if key == "arpu":
+            return contacts.filter(pk__in=bought_now).order_by("last_name", "id")
+        p_lo = dt.datetime.combine(dt.date.fromisoformat(run.result["period"]["previous_start"]), dt.time.min,
+                                   tzinfo=dt.UTC)
+        bought_before = contacts.filter(orders__ordered_at__gte=p_lo, orders__ordered_at__lt=lo, **purchases).values(
+            "pk")
+        base = contacts.filter(pk__in=bought_before)
+        chosen = base.filter(pk__in=bought_now) if key == "retention" else base.exclude(pk__in=bought_now)
+        return chosen.order_by("last_name", "id")
+    if key == "avg_clv":
+        clv = latest_run(RunKind.CLV)
+        ids = ClvScore.objects.filter(run=clv).order_by("-clv").values("contact_id")[:500] if clv else []
+        return contacts.filter(pk__in=ids).order_by("last_name", "id")
+    if key in ("lead_conversion", "leads_created"):
+        return leads.filter(created_at__gte=lo, created_at__lt=hi).order_by("-created_at", "-id")
+    if key == "leads_converted":
+        return leads.filter(converted_at__gte=lo, converted_at__lt=hi).order_by("-converted_at", "-id")
+    if key == "win_rate":
+        return deals.filter(closed_at__gte=lo, closed_at__lt=hi,
+                            stage__kind__in=[StageKind.WON, StageKind.LOST]).order_by("-closed_at", "-id")
+    if key in ("avg_deal_size", "sales_cycle", "deals_won"):
+        return deals.filter(closed_at__gte=lo, closed_at__lt=hi, stage__kind=StageKind.WON).order_by("-closed_at",
+                                                                                                      "-id")
+    if key == "deals_created":
+        return deals.filter(created_at__gte=lo, created_at__lt=hi).order_by("-created_at", "-id")
+    if key == "pipeline_value":
+        from django.db.models import Q
+
+        return deals.filter(stage__kind=StageKind.OPEN).filter(
+            Q(expected_close_date__isnull=True) | Q(expected_close_date__gte=start, expected_close_date__lte=end)
+        ).order_by("-amount", "-id")
+    from django.http import Http404
+
+    raise Http404("No such KPI.")

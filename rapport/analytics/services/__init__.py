@@ -1,0 +1,1 @@
+"""Analytics services: every computation that writes stored results (summaries, RFM, ABC, CLV, KPIs)."""

@@ -1,0 +1,13 @@
+"""Background work: analytics runs execute in the task worker (django-tasks, database backend)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def analytics_run_task(run_id: int) -> None:
+    """Execute one queued analytics run (progress is written to the run as it goes)."""
+    from rapport.analytics.services.runs import run_execute
+
+    run_execute(run_id)

@@ -1,0 +1,210 @@
+"""API of duplicate contacts: likely pairs, scans, "not a duplicate", the on-entry check, merge and undo."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from rapport.contacts.duplicates import (
+    duplicate_dismiss,
+    duplicate_pairs_for,
+    duplicate_scan_start,
+    latest_scan,
+    possible_duplicates,
+)
+from rapport.contacts.merge import contact_merge, contact_merge_undo
+from rapport.contacts.models import Contact, DuplicateScan, MergeRecord
+from rapport.core.api_types import ERRORS, StrictSchema
+from rapport.core.ids import pk_or_404
+
+router = Router(tags=["duplicates and merge"])
+
+Side = Literal["survivor", "loser"]
+
+
+class ContactBrief(Schema):
+    id: int
+    name: str
+    email: str
+    phone: str
+    city: str
+    version: int
+
+
+class PairOut(Schema):
+    first: ContactBrief
+    second: ContactBrief
+    score: int
+    reasons: str
+
+
+class PairPage(Schema):
+    results: list[PairOut]
+    next_offset: int | None
+
+
+class ScanOut(Schema):
+    id: int
+    status: str
+    phase: str
+    percent: int
+    pairs: int
+    seconds: float | None
+    error: str
+
+
+class MatchOut(Schema):
+    contact: ContactBrief
+    score: int
+    reasons: str
+
+
+class CheckQuery(Schema):
+    first_name: str = Field("", max_length=100)
+    last_name: str = Field("", max_length=100)
+    email: list[str] = Field(default_factory=list, max_length=10)
+    phone: list[str] = Field(default_factory=list, max_length=10)
+    city: str = Field("", max_length=100)
+    country: str = Field("", max_length=2)
+    exclude_id: int | None = None
+    limit: int = Field(5, ge=1, le=20)
+
+
+class DismissIn(StrictSchema):
+    first_id: int
+    second_id: int
+
+
+class MergeChoices(StrictSchema):
+    first_name: Side | None = None
+    last_name: Side | None = None
+    title: Side | None = None
+    company: Side | None = None
+    owner: Side | None = None
+    lifecycle_stage: Side | None = None
+    preferred_channel: Side | None = None
+    city: Side | None = None
+    country: Side | None = None
+    email: Side | None = None
+    phone: Side | None = None
+
+
+class MergeIn(StrictSchema):
+    survivor_id: int
+    loser_id: int
+    choices: MergeChoices = Field(default_factory=MergeChoices)
+    expected_versions: tuple[int, int] | None = Field(
+        None, description="[survivor version, loser version] as read; a stale pair is refused."
+    )
+
+
+class MergeOut(Schema):
+    id: int
+    survivor_id: int
+    loser_id: int
+    moved: dict[str, int]
+    merged_at: str
+    undone_at: str | None
+
+
+def _brief(contact: Contact) -> dict[str, Any]:
+    return {"id": contact.pk, "name": contact.full_name, "email": contact.email, "phone": contact.phone,
+            "city": contact.city, "version": contact.version}
+
+
+def _scan_out(scan: DuplicateScan) -> dict[str, Any]:
+    return {"id": scan.pk, "status": scan.status, "phase": scan.phase, "percent": scan.percent, "pairs": scan.pairs,
+            "seconds": scan.seconds, "error": scan.error}
+
+
+def _merge_out(merge: MergeRecord) -> dict[str, Any]:
+    return {"id": merge.pk, "survivor_id": merge.survivor_id, "loser_id": merge.loser_id,
+            "moved": {label: len(ids) for label, ids in merge.moved.items()},
+            "merged_at": merge.merged_at.isoformat(),
+            "undone_at": merge.undone_at.isoformat() if merge.undone_at else None}
+
+
+def _editable(user: Any, pk: Any, field: str) -> Contact:
+    found = Contact.objects.editable_by(user).filter(pk=pk_or_404(pk)).first()
+    if found is None:
+        raise Http404(f"No contact {pk} that you may change ({field}).")
+    return found
+
+
+@router.get("/contact-duplicates", response={200: PairPage, **ERRORS}, summary="List likely duplicate pairs")
+def list_pairs(request: HttpRequest, limit: int = Query(50, ge=1, le=200),
+               offset: int = Query(0, ge=0, le=1_000_000)) -> Any:
+    """Pairs of the newest scan that you may merge, best score first, without dismissed pairs."""
+    rows = list(duplicate_pairs_for(user=request.user)[offset:offset + limit + 1])
+    return {
+        "results": [{"first": _brief(p.first), "second": _brief(p.second), "score": p.score, "reasons": p.reasons}
+                    for p in rows[:limit]],
+        "next_offset": offset + limit if len(rows) > limit else None,
+    }
+
+
+@router.get("/contact-duplicates/scan", response={200: ScanOut, **ERRORS}, summary="Status of the latest scan")
+def scan_status(request: HttpRequest) -> Any:
+    scan = latest_scan()
+    if scan is None:
+        raise Http404("No scan has run yet; start one with POST /contact-duplicates/scan.")
+    return _scan_out(scan)
+
+
+@router.post("/contact-duplicates/scan", response={202: ScanOut, 200: ScanOut, **ERRORS}, summary="Start a scan")
+def scan_start(request: HttpRequest) -> Any:
+    """Scan all contacts; small databases finish within the request (200), large ones in the background (202)."""
+    scan = duplicate_scan_start(by=request.user)
+    return (200 if scan.status == DuplicateScan.Status.DONE else 202), _scan_out(scan)
+
+
+@router.post("/contact-duplicates/dismiss", response={204: None, **ERRORS}, summary="Mark a pair as not a duplicate")
+def dismiss(request: HttpRequest, payload: DismissIn) -> Any:
+    first = _editable(request.user, payload.first_id, "first_id")
+    second = _editable(request.user, payload.second_id, "second_id")
+    duplicate_dismiss(first=first, second=second, by=request.user)
+    return 204, None
+
+
+@router.get("/contact-duplicates/check", response={200: list[MatchOut], **ERRORS},
+            summary="Possible duplicates of a contact being entered")
+def check(request: HttpRequest, query: Query[CheckQuery]) -> Any:
+    """Existing contacts you may see that are probably this person (by email, phone and name)."""
+    matches = possible_duplicates(
+        first_name=query.first_name, last_name=query.last_name, emails=query.email, phones=query.phone,
+        city=query.city, country=query.country, exclude_id=query.exclude_id, user=request.user, limit=query.limit,
+    )
+    return [{"contact": _brief(c), "score": score, "reasons": reasons} for c, score, reasons in matches]
+
+
+@router.post("/contact-merges", response={201: MergeOut, **ERRORS}, summary="Merge two contacts")
+def merge(request: HttpRequest, payload: MergeIn) -> Any:
+    """Merge `loser_id` into `survivor_id`: every related record is kept; the loser goes to the trash."""
+    survivor = _editable(request.user, payload.survivor_id, "survivor_id")
+    loser = _editable(request.user, payload.loser_id, "loser_id")
+    choices = {k: v for k, v in payload.choices.model_dump().items() if v is not None}
+    record = contact_merge(survivor=survivor, loser=loser, by=request.user, choices=choices,
+                           expected_versions=payload.expected_versions)
+    return 201, _merge_out(record)
+
+
+def _merge_for(user: Any, merge_id: int) -> MergeRecord:
+    merge_record = MergeRecord.objects.filter(pk=pk_or_404(merge_id)).first()
+    if merge_record is None or Contact.all_objects.editable_by(user).filter(
+            pk__in=[merge_record.survivor_id, merge_record.loser_id]).count() != 2:
+        raise Http404("No such merge.")
+    return merge_record
+
+
+@router.get("/contact-merges/{merge_id}", response={200: MergeOut, **ERRORS}, summary="Get a merge")
+def merge_get(request: HttpRequest, merge_id: int) -> Any:
+    return _merge_out(_merge_for(request.user, merge_id))
+
+
+@router.post("/contact-merges/{merge_id}/undo", response={200: MergeOut, **ERRORS}, summary="Undo a merge")
+def merge_undo(request: HttpRequest, merge_id: int) -> Any:
+    """Restore the merged-away contact and move back exactly the records the merge moved."""
+    record = contact_merge_undo(merge=_merge_for(request.user, merge_id), by=request.user)
+    return _merge_out(record)

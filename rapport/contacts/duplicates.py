@@ -1,0 +1,793 @@
+"""Duplicate contacts: the on-demand scan (blocking + rapidfuzz scoring) and the on-entry check.
+
+How a pair is found and judged:
+
+* **Normalised features.** Names are accent-folded and lower-cased, titles dropped, nicknames mapped to
+  their full form (Bob → robert); emails are compared in a canonical form (gmail dots and +tags
+  removed, googlemail → gmail); phones in E.164; city and company names folded.
+* **Blocking.** Every contact lands in a few small blocks: exact email, exact phone, email local part,
+  and name keys (sorted phonetic codes of first and last name, first initial + last name, first name
+  + last initial), each combined with the city or the company. Only contacts sharing a block are
+  compared, so the work grows with the number of contacts, not with its square. Oversized blocks
+  (a switchboard number, "info@", fifty John Smiths in one city) are skipped: they hold many pairs of
+  different people and would make the scan quadratic.
+* **Scoring.** Each agreeing or disagreeing field adds evidence (a Fellegi-Sunter style sum of
+  weights); the sum maps to a score 0-100 where 50 is the decision line. A name match alone, or a
+  name plus a city, is never enough (most such pairs are different people with a common name, see
+  PERFORMANCE-FACTS); an identical email or phone is enough unless the first names clearly differ
+  (a couple sharing a home phone).
+
+The core (`features_of`, `candidate_pairs`, `pair_score`, `scan_rows`) works on plain tuples so the
+benchmark can run it in memory; `scan_contacts` streams the rows from the database in batches.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from rapidfuzz.distance import Indel
+
+# ------------------------------------------------------------------------------------------- tables
+
+# Nickname → the full first name it stands for (folded, lower case). Small on purpose: the common
+# English, German, French, Spanish and Italian short forms; a fuzzy score covers the rest.
+NICKNAMES: dict[str, str] = {
+    "bob": "robert", "bobby": "robert", "rob": "robert", "robbie": "robert", "bert": "robert",
+    "bill": "william", "billy": "william", "will": "william", "willy": "william", "liam": "william",
+    "liz": "elizabeth", "lizzie": "elizabeth", "beth": "elizabeth", "betty": "elizabeth", "eliza": "elizabeth",
+    "elisabeth": "elizabeth", "jim": "james", "jimmy": "james", "jamie": "james", "mike": "michael",
+    "mick": "michael", "micky": "michael", "dave": "david", "davy": "david", "dan": "daniel", "danny": "daniel",
+    "tom": "thomas", "tommy": "thomas", "chris": "christopher", "kate": "katherine", "katie": "katherine",
+    "kathy": "katherine", "cathy": "katherine", "catherine": "katherine", "kathryn": "katherine",
+    "jenny": "jennifer", "jen": "jennifer", "joe": "joseph", "joey": "joseph", "tony": "anthony",
+    "steve": "steven", "stephen": "steven", "sam": "samuel", "alex": "alexander", "andy": "andrew",
+    "drew": "andrew", "nick": "nicholas", "nicky": "nicholas", "matt": "matthew", "pat": "patricia",
+    "patty": "patricia", "peggy": "margaret", "maggie": "margaret", "meg": "margaret", "sue": "susan",
+    "susie": "susan", "dick": "richard", "rick": "richard", "ricky": "richard", "rich": "richard",
+    "ted": "edward", "ed": "edward", "eddie": "edward", "greg": "gregory", "jeff": "jeffrey",
+    "ben": "benjamin", "benny": "benjamin", "charlie": "charles", "chuck": "charles", "harry": "henry",
+    "hank": "henry", "jack": "john", "johnny": "john", "jon": "john", "larry": "lawrence", "ron": "ronald",
+    "ronnie": "ronald", "don": "donald", "tim": "timothy", "vicky": "victoria", "abby": "abigail",
+    "becky": "rebecca", "debbie": "deborah", "jess": "jessica", "jessie": "jessica", "mandy": "amanda",
+    "manny": "manuel", "pepe": "jose", "paco": "francisco", "beppe": "giuseppe", "sandro": "alessandro",
+    "toni": "antonio", "hansi": "hans", "sepp": "josef", "joseph": "josef", "fritz": "friedrich",
+    "kathi": "katharina", "steffi": "stephanie", "nico": "nicolas", "nicolas": "nicholas", "max": "maximilian",
+    "fred": "frederick", "freddie": "frederick", "gabi": "gabriele", "uli": "ulrich", "wolf": "wolfgang",
+    "leni": "helene", "lena": "helene", "susi": "susanne", "tina": "christina", "chrissy": "christina",
+    "nate": "nathan", "ken": "kenneth", "kenny": "kenneth", "phil": "philip", "phillip": "philip",
+    "ray": "raymond", "al": "albert", "gus": "august", "frank": "francis", "frankie": "francis",
+    "annie": "anna", "ann": "anna", "anne": "anna", "molly": "mary", "polly": "mary", "mimi": "maria",
+}
+
+TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "prof", "herr", "frau", "mme", "mlle", "m", "sr", "jr", "ii",
+                    "iii", "dipl", "ing", "mag", "phd", "md", "sir", "dott", "sig", "sra", "don", "dona"})
+COMPANY_NOISE = frozenset({"inc", "ltd", "llc", "gmbh", "ag", "co", "corp", "corporation", "company", "sa", "sarl",
+                           "srl", "spa", "bv", "nv", "plc", "kg", "the", "and", "limited", "incorporated", "sl"})
+COMPANY_WORDS = {"intl": "international", "int": "international", "mfg": "manufacturing", "svc": "services",
+                 "svcs": "services", "tech": "technologies", "technology": "technologies", "grp": "group",
+                 "bros": "brothers", "assoc": "associates", "dept": "department", "sys": "systems"}
+CITY_WORDS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "n": "north", "s": "south",
+              "nyc": "new york", "la": "los angeles", "sf": "san francisco", "muenchen": "munchen",
+              "koeln": "koln", "nuernberg": "nurnberg", "frankfurt am main": "frankfurt"}
+# Mailboxes of a role, not a person: a shared local part says nothing about being the same person.
+GENERIC_LOCALS = frozenset({"info", "contact", "sales", "office", "admin", "hello", "mail", "kontakt", "support",
+                            "service", "team", "billing", "accounts", "enquiries", "inquiries", "hr", "jobs",
+                            "marketing", "noreply", "no-reply", "post", "buero", "bureau", "empfang", "reception"})
+GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+DOMAIN_TYPOS = {"gmial.com": "gmail.com", "gmai.com": "gmail.com", "gmal.com": "gmail.com", "gnail.com": "gmail.com",
+                "hotmial.com": "hotmail.com", "hotmai.com": "hotmail.com", "yahooo.com": "yahoo.com",
+                "yaho.com": "yahoo.com", "outlok.com": "outlook.com"}
+
+# Evidence weights (log-likelihood style) and the decision line. Tuned on the labelled set of
+# bench/dedup_bench.py; see the module docstring for the reasoning.
+W_EMAIL = 7.0
+W_PHONE = 6.5
+W_EMAIL_LOCAL = 2.5
+W_EMAIL_LOCAL_NAME = 1.0
+W_EMAIL_DIFFERENT = -1.0
+W_PHONE_DIFFERENT = -1.0
+W_CITY = 1.5
+W_CITY_DIFFERENT = -1.5
+W_COMPANY = 2.0
+W_COMPANY_DIFFERENT = -0.5
+W_NAMES_DIFFERENT = -5.0
+DECISION = 6.5
+SCORE_SLOPE = 0.9
+MIN_SCORE = 50
+
+BLOCK_LIMIT_EXACT = 20  # more contacts than this on one email or phone: a shared mailbox or switchboard
+BLOCK_LIMIT_NAME = 60
+
+
+# ------------------------------------------------------------------------------------ normalisation
+
+_NOT_LETTER = re.compile(r"[^a-z ]+")
+_SPACES = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[^a-z0-9 ]+")
+_PHONE_JUNK = re.compile(r"[^0-9+]")
+
+
+@lru_cache(maxsize=200_000)
+def fold(text: str) -> str:
+    """Lower-case ASCII without accents (Müller → muller, Søren → soren), single spaces."""
+    if not text:
+        return ""
+    text = text.replace("ß", "ss").replace("ø", "o").replace("Ø", "o").replace("ł", "l").replace("Ł", "l")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return _SPACES.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=200_000)
+def name_fold(text: str) -> str:
+    """A person's name without accents, punctuation and titles ("Dr. Hans-Peter" → "hans peter")."""
+    words = _NOT_LETTER.sub(" ", fold(text).replace("-", " ")).split()
+    kept = [w for w in words if w not in TITLES]
+    return " ".join(kept or words)
+
+
+@lru_cache(maxsize=200_000)
+def first_name_canonical(folded: str) -> str:
+    """The full form of a (folded) first name: bob → robert; the first word only ("mary ann" → mary)."""
+    first = folded.split(" ", 1)[0] if folded else ""
+    return NICKNAMES.get(first, first)
+
+
+@lru_cache(maxsize=50_000)
+def city_fold(text: str) -> str:
+    """A city name folded, abbreviations spelled out (St. → saint, NYC → new york)."""
+    folded = _NOT_WORD.sub(" ", fold(text).replace("-", " "))
+    folded = _SPACES.sub(" ", folded).strip()
+    if folded in CITY_WORDS:
+        return CITY_WORDS[folded]
+    return " ".join(CITY_WORDS.get(w, w) if len(w) <= 3 else w for w in folded.split())
+
+
+@lru_cache(maxsize=100_000)
+def company_fold(text: str) -> str:
+    """A company name without legal form and punctuation, abbreviations spelled out (Intl → international)."""
+    words = _NOT_WORD.sub(" ", fold(text).replace(".", "").replace("&", " and ")).split()
+    words = [COMPANY_WORDS.get(w, w) for w in words]
+    kept = [w for w in words if w not in COMPANY_NOISE]
+    return " ".join(kept or words)
+
+
+def email_canonical(email: str) -> str:
+    """The mailbox an address delivers to: lower case, no +tag, gmail without dots ('' when not an email)."""
+    email = (email or "").strip().lower()
+    local, at, domain = email.rpartition("@")
+    if not at or not local or not domain:
+        return ""
+    domain = DOMAIN_TYPOS.get(domain, domain)
+    local = local.split("+", 1)[0]
+    if domain in GMAIL_DOMAINS:
+        domain = "gmail.com"
+        local = local.replace(".", "")
+    return f"{local}@{domain}" if local else ""
+
+
+def email_local(canonical: str) -> str:
+    """The person part of a canonical email without punctuation ('' for role mailboxes like info@)."""
+    local = canonical.split("@", 1)[0]
+    if local in GENERIC_LOCALS:
+        return ""
+    squeezed = local.replace(".", "").replace("_", "").replace("-", "")
+    return squeezed if len(squeezed) >= 4 else ""
+
+
+@lru_cache(maxsize=100_000)
+def _phone_national(digits: str, region: str) -> str:
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(digits, region or "US")
+    except phonenumbers.NumberParseException:
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_canonical(raw: str, region: str = "") -> str:
+    """E.164 for any common way of writing a number: +49 30 1234, 0049 30 1234, (030) 1234 in DE."""
+    text = _PHONE_JUNK.sub("", raw or "")
+    if not text:
+        return ""
+    if text.startswith("+"):
+        digits = text[1:].replace("+", "")
+        return "+" + digits if len(digits) >= 6 else ""
+    if text.startswith("00"):
+        return "+" + text[2:] if len(text) >= 8 else ""
+    if len(text) < 6:
+        return ""
+    return _phone_national(text, region or _default_region())
+
+
+@lru_cache(maxsize=1)
+def _default_region() -> str:
+    try:
+        from django.conf import settings
+
+        return str(getattr(settings, "RAPPORT_DEFAULT_COUNTRY", "") or "US").upper()
+    except Exception:
+        return "US"
+
+
+_SOUNDEX = str.maketrans("bfpvcgjkqsxzdtlmnr", "111122222222334556")
+
+
+@lru_cache(maxsize=200_000)
+def phonetic(word: str) -> str:
+    """A Soundex-style code of a folded word (smith, smyth, schmidt-ish spellings share one)."""
+    word = word.replace(" ", "")
+    if not word:
+        return ""
+    head = word[0]
+    coded = word.translate(_SOUNDEX)
+    out = []
+    last = coded[0]
+    for ch, original in zip(coded[1:], word[1:]):
+        if ch.isdigit():
+            if ch != last:
+                out.append(ch)
+            last = ch
+        elif original not in "hw":  # vowels separate equal codes, h and w do not
+            last = ""
+    return (head + "".join(out) + "000")[:4]
+
+
+# ------------------------------------------------------------------------------------------ features
+
+
+class Row(NamedTuple):
+    """A contact as the scan reads it: plain values, no model instance."""
+
+    id: int
+    first_name: str
+    last_name: str
+    emails: tuple[str, ...]
+    phones: tuple[str, ...]
+    city: str = ""
+    company: str = ""
+    country: str = ""
+
+
+class Features(NamedTuple):
+    id: int
+    first: str  # folded first name
+    first_canonical: str  # nickname resolved
+    last: str
+    emails: tuple[str, ...]
+    locals: tuple[str, ...]
+    phones: tuple[str, ...]
+    city: str
+    company: str
+    first_display: str
+    last_display: str
+
+
+def features_of(row: Row | Sequence[Any]) -> Features:
+    """Normalise one contact for blocking and scoring."""
+    rid, first_raw, last_raw, emails_raw, phones_raw, city, company, country = (tuple(row) + ("", "", ""))[:8]
+    first = name_fold(first_raw or "")
+    last = name_fold(last_raw or "")
+    if not last and " " in first:  # "John Smith" typed into the first-name field
+        first, last = first.rsplit(" ", 1)
+    emails = tuple(dict.fromkeys(e for e in (email_canonical(x) for x in emails_raw if x) if e))
+    locals_ = tuple(dict.fromkeys(loc for loc in (email_local(e) for e in emails) if loc))
+    phones = tuple(dict.fromkeys(p for p in (phone_canonical(x, country or "") for x in phones_raw if x) if p))
+    return Features(
+        id=rid,
+        first=first,
+        first_canonical=first_name_canonical(first),
+        last=last,
+        emails=emails,
+        locals=locals_,
+        phones=phones,
+        city=city_fold(city or ""),
+        company=company_fold(company or ""),
+        first_display=first_raw or "",
+        last_display=last_raw or "",
+    )
+
+
+def blocking_keys(f: Features) -> list[tuple[str, str]]:
+    """(kind, key) pairs of the blocks this contact belongs to."""
+    keys = [("e", email) for email in f.emails]
+    keys += [("p", phone) for phone in f.phones]
+    keys += [("l", local) for local in f.locals]
+    first, last = f.first_canonical, f.last.replace(" ", "")
+    if not (first or last):
+        return keys
+    a, b = phonetic(first), phonetic(last)
+    codes = f"{a}|{b}" if a <= b else f"{b}|{a}"
+    both = bool(first and last)
+    for tag, context in (("c", f.city), ("o", f.company)):
+        if not context:
+            continue
+        keys.append(("s" + tag, f"{codes}|{context}"))  # swaps and spelling variants that sound alike
+        if both:
+            keys.append(("i" + tag, f"{first[0]}|{last}|{context}"))  # a typo in the first name
+            keys.append(("f" + tag, f"{first}|{last[0]}|{context}"))  # a typo in the last name
+    return keys
+
+
+BLOCK_LIMITS = {"e": BLOCK_LIMIT_EXACT, "p": BLOCK_LIMIT_EXACT, "l": BLOCK_LIMIT_EXACT}
+
+
+def candidate_pairs(features: Sequence[Features]) -> set[tuple[int, int]]:
+    """Index pairs (i < j) that share at least one block of acceptable size.
+
+    Most keys are held by one contact only, so the first holder is kept as a plain int and a list is
+    made only when a second contact arrives.
+    """
+    first_holder: dict[tuple[str, str], int] = {}
+    shared: dict[tuple[str, str], list[int]] = {}
+    for index, f in enumerate(features):
+        for key in blocking_keys(f):
+            holder = first_holder.setdefault(key, index)
+            if holder != index:
+                members = shared.get(key)
+                if members is None:
+                    shared[key] = [holder, index]
+                elif members[-1] != index:
+                    members.append(index)
+    first_holder.clear()
+    pairs: set[tuple[int, int]] = set()
+    for (kind, _), members in shared.items():
+        size = len(members)
+        if size > BLOCK_LIMITS.get(kind, BLOCK_LIMIT_NAME):
+            continue
+        if size == 2:
+            pairs.add((members[0], members[1]))
+            continue
+        for a in range(size):
+            ma = members[a]
+            for b in range(a + 1, size):
+                pairs.add((ma, members[b]))
+    return pairs
+
+
+# ------------------------------------------------------------------------------------------- scoring
+
+
+def _similarity(a: str, b: str) -> float:
+    """0-100 similarity of two folded words (Indel ratio, like rapidfuzz's fuzz.ratio)."""
+    if a == b:
+        return 100.0
+    if not a or not b:
+        return 0.0
+    return Indel.normalized_similarity(a, b) * 100.0
+
+
+def _first_similarity(a: Features, b: Features, a_first: str, a_canon: str, b_first: str, b_canon: str) -> float:
+    if a_canon == b_canon and a_canon:
+        return 100.0
+    shorter, longer = (a_first, b_first) if len(a_first) <= len(b_first) else (b_first, a_first)
+    if len(shorter) == 1 and longer.startswith(shorter):
+        return 85.0  # an initial: "J." and "John"
+    if len(shorter) >= 3 and longer.startswith(shorter):
+        return 90.0  # "Chris" and "Christopher", "Alex" and "Alexandra"
+    return max(_similarity(a_first, b_first), _similarity(a_canon, b_canon))
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    score: float  # 0-100 overall; -1 when there is nothing to compare
+    disagree: bool
+    swapped: bool
+    nickname: bool
+
+
+def name_match(a: Features, b: Features) -> NameMatch:
+    """How alike two people's names are, allowing swapped first/last names, nicknames and initials."""
+    if a.first and a.last and b.first and b.last:
+        if a.last == b.last and a.first_canonical == b.first_canonical:
+            return NameMatch(100.0, False, False, a.first != b.first)
+        f = _first_similarity(a, b, a.first, a.first_canonical, b.first, b.first_canonical)
+        last = _similarity(a.last, b.last)
+        direct = (f + last) / 2
+        if direct >= 90:
+            return NameMatch(direct, min(f, last) < 60, False, a.first != b.first and a.first_canonical == b.first_canonical)
+        swapped_first = _first_similarity(a, b, a.first, a.first_canonical, b.last, first_name_canonical(b.last))
+        swapped_last = _first_similarity(a, b, a.last, a.last, b.first, b.first)
+        swapped = (swapped_first + swapped_last) / 2
+        if swapped > direct + 1:
+            return NameMatch(swapped, min(swapped_first, swapped_last) < 60, True, False)
+        nickname = a.first != b.first and a.first_canonical == b.first_canonical
+        return NameMatch(direct, min(f, last) < 60, False, nickname)
+    a_words = [w for w in (a.first, a.last) if w]
+    b_words = [w for w in (b.first, b.last) if w]
+    if not a_words or not b_words:
+        return NameMatch(-1, False, False, False)
+    # One side has a single name: compare it with the best-matching name of the other side.
+    best = max(_similarity(x, y) for x in a_words for y in b_words)
+    return NameMatch(best * 0.9, best < 60, False, False)
+
+
+def pair_evidence(a: Features, b: Features) -> tuple[float, list[str]]:
+    """Sum of evidence weights for `a` and `b` being one person, and the reasons in words."""
+    weight = 0.0
+    reasons: list[str] = []
+    if a.emails and b.emails:
+        if any(e in b.emails for e in a.emails):
+            weight += W_EMAIL
+            reasons.append("same email")
+        elif shared_locals := [x for x in a.locals if x in b.locals]:
+            # "john.smith@" says little more than the name does; "jsmith74@" is personal.
+            personal = any(ch.isdigit() for local in shared_locals for ch in local)
+            weight += W_EMAIL_LOCAL if personal else W_EMAIL_LOCAL_NAME
+            reasons.append("same email name at another domain")
+        else:
+            weight += W_EMAIL_DIFFERENT
+    if a.phones and b.phones:
+        if any(p in b.phones for p in a.phones):
+            weight += W_PHONE
+            reasons.append("same phone")
+        else:
+            weight += W_PHONE_DIFFERENT
+    names = name_match(a, b)
+    if names.score >= 0:
+        if names.disagree:
+            weight += W_NAMES_DIFFERENT
+            reasons.append("different names")
+        else:
+            percent = int(names.score)
+            if names.score >= 97:
+                weight += 4.5
+                reasons.append("same name")
+            elif names.score >= 88:
+                weight += 3.5
+                reasons.append(f"names {percent} % similar")
+            elif names.score >= 80:
+                weight += 2.0
+                reasons.append(f"names {percent} % similar")
+            elif names.score >= 70:
+                reasons.append(f"names {percent} % similar")
+            if names.swapped:
+                reasons.append("first and last name swapped")
+            if names.nickname:
+                reasons.append("nickname")
+    if a.city and b.city:
+        if a.city == b.city:
+            weight += W_CITY
+            reasons.append("same city")
+        else:
+            weight += W_CITY_DIFFERENT
+            reasons.append("different city")
+    if a.company and b.company:
+        if a.company == b.company:
+            weight += W_COMPANY
+            reasons.append("same company")
+        else:
+            weight += W_COMPANY_DIFFERENT
+    return weight, reasons
+
+
+def score_of(weight: float) -> int:
+    """Map an evidence sum to 0-100; the decision line maps to 50."""
+    return round(100 / (1 + math.exp(-(weight - DECISION) * SCORE_SLOPE)))
+
+
+def pair_score(a: Features, b: Features) -> tuple[int, str]:
+    """Score 0-100 and the reasons ("same phone; names 92 % similar; same city") of one pair."""
+    weight, reasons = pair_evidence(a, b)
+    return score_of(weight), "; ".join(reasons)
+
+
+class Pair(NamedTuple):
+    first_id: int  # the smaller contact id
+    second_id: int
+    score: int
+    reasons: str
+
+
+def scan_features(
+    features: Sequence[Features],
+    *,
+    min_score: int = MIN_SCORE,
+    skip: set[tuple[int, int]] | frozenset[tuple[int, int]] = frozenset(),
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[Pair]:
+    """Every likely duplicate pair among normalised contacts, best first."""
+    candidates = candidate_pairs(features)
+    total = len(candidates)
+    if progress:
+        progress("scoring", 0, total)
+    found: list[Pair] = []
+    for done, (i, j) in enumerate(candidates, 1):
+        a, b = features[i], features[j]
+        weight, reasons = pair_evidence(a, b)
+        score = score_of(weight)
+        if score >= min_score:
+            low, high = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+            if (low, high) not in skip:
+                found.append(Pair(low, high, score, "; ".join(reasons)))
+        if progress and done % 200_000 == 0:
+            progress("scoring", done, total)
+    found.sort(key=lambda p: (-p.score, p.first_id, p.second_id))
+    return found
+
+
+def scan_rows(rows: Iterable[Row | Sequence[Any]], **options: Any) -> list[Pair]:
+    """Scan plain rows held in memory (the benchmark's entry point)."""
+    return scan_features([features_of(r) for r in rows], **options)
+
+
+# -------------------------------------------------------------------------------------- the database
+
+BATCH = 5000
+
+
+def contact_rows(*, batch: int = BATCH, ids: Iterable[int] | None = None) -> Iterator[Row]:
+    """Stream contacts (not in the trash) as plain rows in id order, with all their emails and phones.
+
+    Keyset batches of `batch` rows: memory holds one batch of tuples, never model instances.
+    """
+    from rapport.contacts.models import Contact, ContactEmail, ContactPhone
+
+    wanted = sorted(set(ids)) if ids is not None else None
+    last_id = 0
+    while True:
+        query = Contact.objects.filter(id__gt=last_id).order_by("id")
+        if wanted is not None:
+            chunk_ids = [i for i in wanted if i > last_id][:batch]
+            if not chunk_ids:
+                return
+            query = query.filter(id__in=chunk_ids)
+        values = list(
+            query.values_list("id", "first_name", "last_name", "email", "phone", "city", "company__name",
+                              "country")[:batch]
+        )
+        if not values:
+            return
+        low, high = values[0][0], values[-1][0]
+        extra_emails: dict[int, list[str]] = {}
+        for contact_id, email in ContactEmail.objects.filter(
+            contact_id__gte=low, contact_id__lte=high, is_primary=False
+        ).values_list("contact_id", "email"):
+            extra_emails.setdefault(contact_id, []).append(email)
+        extra_phones: dict[int, list[str]] = {}
+        for contact_id, number in ContactPhone.objects.filter(
+            contact_id__gte=low, contact_id__lte=high, is_primary=False
+        ).values_list("contact_id", "number"):
+            extra_phones.setdefault(contact_id, []).append(number)
+        for cid, first, last, email, phone, city, company, country in values:
+            yield Row(cid, first, last, (email, *extra_emails.get(cid, ())), (phone, *extra_phones.get(cid, ())),
+                      city, company or "", country)
+        last_id = high
+        if len(values) < batch and wanted is None:
+            return
+
+
+def dismissed_pairs() -> set[tuple[int, int]]:
+    """Pairs someone marked "not a duplicate" (smaller id first)."""
+    from rapport.contacts.models import DuplicateDismissal
+
+    return set(DuplicateDismissal.objects.values_list("first_id", "second_id"))
+
+
+def scan_contacts(
+    *, min_score: int = MIN_SCORE, progress: Callable[[str, int, int], None] | None = None
+) -> list[Pair]:
+    """Scan every contact in the database for likely duplicates, leaving out dismissed pairs."""
+    features: list[Features] = []
+    for row in contact_rows():
+        features.append(features_of(row))
+        if progress and len(features) % 50_000 == 0:
+            progress("reading", len(features), 0)
+    return scan_features(features, min_score=min_score, skip=dismissed_pairs(), progress=progress)
+
+
+# --------------------------------------------------------------------------------- the on-entry check
+
+ENTRY_CANDIDATES = 200
+
+
+def _name_variants(name: str) -> list[str]:
+    name = (name or "").strip()
+    if not name:
+        return []
+    return list(dict.fromkeys([name, name.title(), name.lower(), name.upper(), name.capitalize()]))
+
+
+def _first_name_variants(first: str) -> list[str]:
+    """The typed first name, its full form and its common short forms (Bob → Robert, Rob, Bobby …)."""
+    folded = name_fold(first)
+    canonical = first_name_canonical(folded)
+    words = {folded, canonical, *(nick for nick, full in NICKNAMES.items() if full == canonical)}
+    variants = _name_variants(first)
+    for word in words:
+        if word:
+            variants += _name_variants(word)
+    return list(dict.fromkeys(variants))
+
+
+def possible_duplicates(
+    *,
+    first_name: str = "",
+    last_name: str = "",
+    emails: Iterable[str] = (),
+    phones: Iterable[str] = (),
+    company: Any = None,
+    city: str = "",
+    country: str = "",
+    exclude_id: int | None = None,
+    user: Any = None,
+    limit: int = 5,
+) -> list[tuple[Any, int, str]]:
+    """Existing contacts that are probably the person being entered: [(contact, score, reasons)], best first.
+
+    Uses indexed lookups only (email, phone, last name + first name variants); the user sees only
+    contacts they may see.
+    """
+    from django.db.models import Q
+
+    from rapport.contacts.models import Contact, ContactEmail, ContactPhone
+
+    email_list = [e.strip().lower() for e in emails if e and e.strip()][:10]
+    phone_list = [p for p in (phone_canonical(x, country) for x in phones if x) if p][:10]
+    base = Contact.objects.visible_to(user) if user is not None else Contact.objects.all()
+    if exclude_id:
+        base = base.exclude(pk=exclude_id)
+    ids: set[int] = set()
+    if email_list:
+        ids.update(base.filter(email__in=email_list).values_list("id", flat=True)[:ENTRY_CANDIDATES])
+        ids.update(ContactEmail.objects.filter(email__in=email_list).values_list("contact_id", flat=True)[:50])
+    if phone_list:
+        ids.update(base.filter(phone__in=phone_list).values_list("id", flat=True)[:ENTRY_CANDIDATES])
+        ids.update(ContactPhone.objects.filter(number__in=phone_list).values_list("contact_id", flat=True)[:50])
+    first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
+    if last_name:
+        q = Q(last_name__in=_name_variants(last_name))
+        if first_name:
+            q &= Q(first_name__in=_first_name_variants(first_name))
+            q |= Q(last_name__in=_name_variants(first_name), first_name__in=_name_variants(last_name))
+        ids.update(base.filter(q).values_list("id", flat=True)[:ENTRY_CANDIDATES])
+    elif first_name and " " in first_name:
+        first, last = first_name.rsplit(" ", 1)
+        ids.update(base.filter(last_name__in=_name_variants(last), first_name__in=_first_name_variants(first))
+                   .values_list("id", flat=True)[:ENTRY_CANDIDATES])
+    if not ids:
+        return []
+    company_name = getattr(company, "name", company) or ""
+    entered = features_of(Row(0, first_name, last_name, tuple(email_list), tuple(phone_list), city, company_name,
+                              country))
+    visible = set(base.filter(id__in=ids).values_list("id", flat=True))
+    scored = []
+    for row in contact_rows(ids=visible):
+        score, reasons = pair_score(entered, features_of(row))
+        if score >= MIN_SCORE:
+            scored.append((row.id, score, reasons))
+    scored.sort(key=lambda t: (-t[1], t[0]))
+    scored = scored[:limit]
+    contacts = Contact.objects.in_bulk([s[0] for s in scored])
+    return [(contacts[cid], score, reasons) for cid, score, reasons in scored if cid in contacts]
+
+
+# ------------------------------------------------------------------------ scans, review and dismissal
+
+SYNC_SCAN_CONTACTS = 20_000  # above this a scan runs in the background worker
+STORE_BATCH = 2000
+
+
+def duplicate_scan_start(*, by: Any) -> Any:
+    """Start a scan: right away for a small database, otherwise as a background task (returns the scan)."""
+    from django.db import transaction
+
+    from rapport.contacts.models import Contact, DuplicateScan
+    from rapport.core.records import ensure_can_create
+
+    ensure_can_create(by)
+    running = DuplicateScan.objects.filter(status__in=[DuplicateScan.Status.QUEUED, DuplicateScan.Status.RUNNING])
+    if running.exists():
+        return running.first()
+    scan = DuplicateScan.objects.create(started_by=by)
+    if Contact.objects.count() <= SYNC_SCAN_CONTACTS:
+        duplicate_scan_run(scan.pk)
+        scan.refresh_from_db()
+    else:
+        transaction.on_commit(lambda: duplicate_scan_task.enqueue(scan.pk))
+    return scan
+
+
+def duplicate_scan_run(scan_id: int) -> int:
+    """Run one scan and store its pairs; safe to run twice (a finished scan is left as it is)."""
+    import time
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from rapport.contacts.models import DuplicateCandidate, DuplicateScan
+
+    claimed = DuplicateScan.objects.filter(pk=scan_id, status=DuplicateScan.Status.QUEUED).update(
+        status=DuplicateScan.Status.RUNNING, phase="reading")
+    if not claimed:
+        return 0
+    started = time.perf_counter()
+
+    def progress(phase: str, done: int, total: int) -> None:
+        DuplicateScan.objects.filter(pk=scan_id).update(phase=phase, done=done, total=total)
+
+    try:
+        pairs = scan_contacts(progress=progress)
+        progress("saving", 0, len(pairs))
+        with transaction.atomic():
+            DuplicateCandidate.objects.filter(scan_id=scan_id).delete()
+            for start in range(0, len(pairs), STORE_BATCH):
+                DuplicateCandidate.objects.bulk_create([
+                    DuplicateCandidate(scan_id=scan_id, first_id=p.first_id, second_id=p.second_id, score=p.score,
+                                       reasons=p.reasons[:300])
+                    for p in pairs[start:start + STORE_BATCH]
+                ])
+            # Only the newest finished scan is reviewed; older pairs would be stale.
+            DuplicateCandidate.objects.filter(scan__status=DuplicateScan.Status.DONE).exclude(
+                scan_id=scan_id).delete()
+            DuplicateScan.objects.filter(pk=scan_id).update(
+                status=DuplicateScan.Status.DONE, phase="", done=len(pairs), total=len(pairs), pairs=len(pairs),
+                finished_at=timezone.now(), seconds=round(time.perf_counter() - started, 1))
+    except Exception as exc:  # the page must show that the scan failed, not spin forever
+        DuplicateScan.objects.filter(pk=scan_id).update(
+            status=DuplicateScan.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now())
+        raise
+    return len(pairs)
+
+
+def _task_decorator() -> Any:
+    from django_tasks import task
+
+    return task()
+
+
+@_task_decorator()
+def duplicate_scan_task(scan_id: int) -> int:
+    """Background duplicate scan (takes the scan id; a second run finds it claimed)."""
+    return duplicate_scan_run(scan_id)
+
+
+def latest_scan() -> Any:
+    """The newest scan (running or finished), or None."""
+    from rapport.contacts.models import DuplicateScan
+
+    return DuplicateScan.objects.order_by("-created_at", "-id").first()
+
+
+def duplicate_pairs_for(*, user: Any) -> Any:
+    """Pairs of the newest finished scan that the user may merge: both alive, both editable, not dismissed."""
+    from django.db.models import Exists, OuterRef
+
+    from rapport.contacts.models import Contact, DuplicateCandidate, DuplicateDismissal, DuplicateScan
+
+    scan = DuplicateScan.objects.filter(status=DuplicateScan.Status.DONE).order_by("-created_at", "-id").first()
+    if scan is None:
+        return DuplicateCandidate.objects.none()
+    editable = Contact.objects.editable_by(user)
+    dismissed = DuplicateDismissal.objects.filter(first_id=OuterRef("first_id"), second_id=OuterRef("second_id"))
+    return (
+        DuplicateCandidate.objects.filter(scan=scan, first__in=editable.values("id"),
+                                          second__in=editable.values("id"))
+        .filter(~Exists(dismissed))
+        .select_related("first", "second", "first__company", "second__company")
+        .order_by("-score", "id")
+    )
+
+
+def duplicate_dismiss(*, first: Any, second: Any, by: Any) -> Any:
+    """Mark two contacts as "not a duplicate" so no scan or check shows the pair again."""
+    from django.core.exceptions import ValidationError
+
+    from rapport.contacts.models import DuplicateDismissal
+    from rapport.core.records import ensure_editable
+
+    if first.pk == second.pk:
+        raise ValidationError("Pick two different contacts.")
+    ensure_editable(first, by)
+    ensure_editable(second, by)
+    low, high = sorted((first.pk, second.pk))
+    dismissal, _ = DuplicateDismissal.objects.get_or_create(first_id=low, second_id=high,
+                                                            defaults={"dismissed_by": by})
+    return dismissal

@@ -1,0 +1,106 @@
+"""Import API (/api/v1/imports/): upload a file, set the mapping, dry run, start, follow, undo, rejected rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, StreamingHttpResponse
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from rapport.core.ids import pk_or_404
+from rapport.imports.models import ImportJob
+from rapport.imports.services.jobs import (
+    import_dry_run,
+    import_job_configure,
+    import_job_create,
+    import_start,
+    import_undo,
+    rejected_rows_csv,
+)
+
+router = Router(tags=["imports"])
+
+
+class ImportJobOut(Schema):
+    id: int
+    original_name: str
+    target: str
+    status: str
+    headers: list[str]
+    mapping: dict[str, str]
+    mode: str
+    match_key: str
+    total_rows: int | None
+    next_row: int
+    created_count: int
+    updated_count: int
+    skipped_count: int
+    rejected_count: int
+    percent: int
+    error: str
+    dry_run: dict[str, Any]
+
+
+class ImportConfigureIn(Schema):
+    mapping: dict[str, str] | None = None
+    options: dict[str, Any] | None = None
+    mode: str | None = None
+    match_key: str | None = None
+
+
+def _job(request: HttpRequest, job_id: int) -> ImportJob:
+    user: Any = request.user
+    jobs = ImportJob.objects.all() if user.is_admin else ImportJob.objects.filter(created_by=user)
+    job = jobs.filter(pk=pk_or_404(job_id)).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+@router.get("/", response=list[ImportJobOut])
+def list_imports(request: HttpRequest) -> Any:
+    user: Any = request.user
+    jobs = ImportJob.objects.all() if user.is_admin else ImportJob.objects.filter(created_by=user)
+    return list(jobs[:100])
+
+
+@router.post("/", response={201: ImportJobOut})
+def create_import(request: HttpRequest, file: File[UploadedFile], target: Form[str] = "contacts") -> Any:
+    """Upload a CSV or XLSX file; the answer has the headers and the suggested mapping."""
+    return 201, import_job_create(by=request.user, file=file, name=file.name, target=target)
+
+
+@router.get("/{job_id}", response=ImportJobOut)
+def get_import(request: HttpRequest, job_id: int) -> Any:
+    return _job(request, job_id)
+
+
+@router.patch("/{job_id}", response=ImportJobOut)
+def configure_import(request: HttpRequest, job_id: int, payload: ImportConfigureIn) -> Any:
+    """Change mapping (column position -> field, "" to ignore), reader options, mode or match key."""
+    return import_job_configure(job=_job(request, job_id), by=request.user, **payload.dict(exclude_none=True))
+
+
+@router.post("/{job_id}/dry-run", response=ImportJobOut)
+def dry_run_import(request: HttpRequest, job_id: int) -> Any:
+    job = _job(request, job_id)
+    import_dry_run(job=job, by=request.user)
+    return job
+
+
+@router.post("/{job_id}/start", response={202: ImportJobOut})
+def start_import(request: HttpRequest, job_id: int) -> Any:
+    return 202, import_start(job=_job(request, job_id), by=request.user)
+
+
+@router.post("/{job_id}/undo", response=dict[str, int])
+def undo_import(request: HttpRequest, job_id: int) -> Any:
+    return import_undo(job=_job(request, job_id), by=request.user)
+
+
+@router.get("/{job_id}/rejected.csv")
+def rejected_import_rows(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(rejected_rows_csv(_job(request, job_id)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job_id}-rejected.csv"'
+    return response

@@ -1,0 +1,38 @@
+from django.db import models
+
+
+class Target(models.TextChoices):
+    CONTACTS = "contacts", "Contacts"
+    COMPANIES = "companies", "Companies"
+    LEADS = "leads", "Leads"
+    DEALS = "deals", "Deals"
+    ORDERS = "orders", "Orders"
+    ACTIVITIES = "activities", "Activities"
+
+
+class Mode(models.TextChoices):
+    CREATE = "create", "Create new records only (skip matches)"
+    UPDATE = "update", "Update existing records only"
+    CREATE_OR_UPDATE = "create_or_update", "Create new and update existing"
+
+
+class MatchKey(models.TextChoices):
+    EMAIL = "email", "Email address"
+    EXTERNAL_ID = "external_id", "External id"
+
+
+class JobStatus(models.TextChoices):
+    DRAFT = "draft", "Being set up"
+    CHECKED = "checked", "Dry run done"
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Finished"
+    FAILED = "failed", "Stopped with an error"
+    UNDONE = "undone", "Undone"
+
+
+class Outcome(models.TextChoices):
+    CREATED = "created", "Created"
+    UPDATED = "updated", "Updated"
+    SKIPPED = "skipped", "Skipped"
+    REJECTED = "rejected", "Rejected"

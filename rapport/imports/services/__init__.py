@@ -1,0 +1,1 @@
+"""Import, export, backup services of Rapport (one module per topic)."""

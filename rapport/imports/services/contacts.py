@@ -1,0 +1,670 @@
+"""Importing contacts: row transforms and validation, duplicate matching, and set-based writes per batch.
+
+A batch is written in one transaction together with the job's checkpoint. Creates reserve their ids
+first, so each batch records the ranges it created (undo deletes exactly those). Emails, phones,
+tags, search entries and an "imported" timeline event are written with the contacts, all through the
+raw driver (see services/db.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from rapport.accounts.models import User
+from rapport.accounts.permissions import assignable_users
+from rapport.contacts.choices import Channel, LifecycleStage
+from rapport.contacts.models import Contact
+from rapport.customization.choices import FieldType
+from rapport.customization.models import CustomField, Tag
+from rapport.customization.services import custom_value_clean
+from rapport.imports.choices import MatchKey, Mode, Outcome
+from rapport.imports.services import db
+from rapport.imports.services.fastnorm import email_fast, phone_fast
+from rapport.imports.services.mapping import fields_for
+from rapport.imports.services.transforms import (
+    choice_parse,
+    date_parse,
+    datetime_parse,
+    number_parse,
+    text_clean,
+)
+
+COUNTRY_NAMES = {
+    "germany": "DE", "deutschland": "DE", "france": "FR", "united states": "US", "usa": "US",
+    "united states of america": "US", "united kingdom": "GB", "uk": "GB", "great britain": "GB", "england": "GB",
+    "spain": "ES", "espana": "ES", "españa": "ES", "italy": "IT", "italia": "IT", "netherlands": "NL",
+    "nederland": "NL", "the netherlands": "NL", "austria": "AT", "österreich": "AT", "osterreich": "AT",
+    "switzerland": "CH", "schweiz": "CH", "suisse": "CH", "belgium": "BE", "belgique": "BE", "portugal": "PT",
+    "poland": "PL", "polska": "PL", "sweden": "SE", "denmark": "DK", "norway": "NO", "finland": "FI",
+    "ireland": "IE", "canada": "CA", "australia": "AU", "brazil": "BR", "brasil": "BR", "mexico": "MX",
+    "méxico": "MX", "india": "IN", "japan": "JP", "china": "CN",
+}
+TEXT_FIELDS = {"first_name": 100, "last_name": 100, "title": 100, "city": 100}
+LIFECYCLE_CHOICES = list(LifecycleStage.choices)
+CHANNEL_CHOICES = list(Channel.choices)
+CONTACT_COLUMNS = ["first_name", "last_name", "title", "company_id", "owner_id", "lifecycle_stage",
+                   "preferred_channel", "city", "country", "email", "phone", "custom"]
+
+
+@dataclass
+class PreparedRow:
+    """A row that passed validation, ready to be matched and written."""
+
+    row_number: int
+    values: dict[str, Any]
+    emails: list[str] = field(default_factory=list)
+    phones: list[tuple[str, str]] = field(default_factory=list)
+    company: str = ""
+    external_id: str = ""
+    tags: list[str] = field(default_factory=list)
+    custom: dict[str, Any] = field(default_factory=dict)
+    created_at: dt.datetime | None = None
+
+    def match_keys(self) -> list[str]:
+        """Keys that identify this person within the file (to keep one batch free of repeats)."""
+        keys = [f"e:{e}" for e in self.emails]
+        if self.external_id:
+            keys.append(f"x:{self.external_id}")
+        if not self.emails:
+            keys += [f"p:{p}" for p, _ in self.phones]
+        return keys
+
+
+@dataclass
+class RejectedRow:
+    row_number: int
+    cells: list[str]
+    reason: str
+
+
+@dataclass
+class BatchResult:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    created_ranges: dict[str, list[list[int]]] = field(default_factory=dict)
+    samples: list[dict[str, Any]] = field(default_factory=list)
+    rejections: list[tuple[int, str]] = field(default_factory=list)
+
+
+class ContactImporter:
+    """Transform, match and write contact rows of one job."""
+
+    target = "contacts"
+
+    def __init__(self, *, job: Any, user: User, write: bool):
+        self.job = job
+        self.user = user
+        self.write = write
+        self.now = timezone.now()
+        options = job.options or {}
+        self.default_country = (options.get("default_country") or settings.RAPPORT_DEFAULT_COUNTRY or "US").upper()
+        self.date_order = options.get("date_order") or "DMY"
+        self.decimal_comma = bool(options.get("decimal_comma"))
+        self.value_map: dict[str, dict[str, str]] = options.get("value_map") or {}
+        self.headers: list[str] = list(job.headers or [])
+        allowed = {f.key for f in fields_for(self.target, user)}
+        self.columns: list[tuple[int, str]] = []
+        for index, name in sorted((job.mapping or {}).items(), key=lambda kv: int(kv[0])):
+            if not name:
+                continue
+            if name not in allowed:
+                raise ValidationError(f"Column {self.header(int(index))!r} is mapped to {name!r}, which is not a "
+                                      "field of contacts; choose another field or ignore the column.")
+            self.columns.append((int(index), name))
+        mapped = {name for _, name in self.columns}
+        if not mapped & {"first_name", "last_name", "full_name", "email"}:
+            raise ValidationError("Map at least one column to a name or the email: a contact needs one of them.")
+        if job.mode != Mode.CREATE and job.match_key == MatchKey.EXTERNAL_ID and "external_id" not in mapped:
+            raise ValidationError("To update contacts by external id, map a column to External id.")
+        if job.mode != Mode.CREATE and job.match_key == MatchKey.EMAIL and "email" not in mapped:
+            raise ValidationError("To update contacts by email, map a column to Email.")
+        self.custom_defs = {f.key: f for f in CustomField.objects.filter(entity="contact")}
+        missing = [f.label for f in self.custom_defs.values() if f.required and f"custom.{f.key}" not in mapped]
+        if missing:
+            raise ValidationError(f"The custom field {', '.join(missing)} is required for contacts; map a column to it.")
+        self.owner_ids: dict[str, int] = {}
+        for pk, email, username in User.objects.filter(is_active=True).values_list("id", "email", "username"):
+            if email:
+                self.owner_ids.setdefault(email.lower(), pk)
+            self.owner_ids.setdefault(username.lower(), pk)
+        self.assignable = set(assignable_users(user).values_list("id", flat=True))
+        self.company_ids: dict[str, int] = {}
+        self.tag_ids: dict[str, int] = {}
+        # Dry run only: keys seen in earlier rows of the file (a real run finds them in the database).
+        self.seen: dict[str, int] = {}
+        self._choice_cache: dict[tuple[str, str], str] = {}
+        self._batch: list[PreparedRow | RejectedRow] = []
+        self._batch_keys: set[str] = set()
+
+    def header(self, index: int) -> str:
+        return self.headers[index] if index < len(self.headers) else f"column {index + 1}"
+
+    # ------------------------------------------------------------ transform
+
+    def transform(self, row_number: int, cells: list[str]) -> PreparedRow | RejectedRow:
+        """Validate and convert one row; every problem of the row is named in the reason."""
+        errors: list[str] = []
+        if len(cells) > len(self.headers) and any(c.strip() for c in cells[len(self.headers):]):
+            return RejectedRow(row_number, cells, (
+                f"This row has {len(cells)} cells but the header has {len(self.headers)}; a value probably "
+                "contains the delimiter without quotes."))
+        row = PreparedRow(row_number=row_number, values={})
+        values = row.values
+        full_name = ""
+        country = ""
+        phones_raw: list[tuple[int, str, str]] = []
+        for index, name in self.columns:
+            cell = cells[index].strip() if index < len(cells) else ""
+            if not cell:
+                continue
+            try:
+                if name in TEXT_FIELDS:
+                    values[name] = text_clean(cell, self._label(name), TEXT_FIELDS[name])
+                elif name == "full_name":
+                    full_name = text_clean(cell, "Full name", 201)
+                elif name in ("email", "email_2"):
+                    email = email_fast(cell)
+                    if email not in row.emails:
+                        if name == "email":
+                            row.emails.insert(0, email)
+                        else:
+                            row.emails.append(email)
+                elif name in ("phone", "mobile"):
+                    phones_raw.append((index, cell, "work" if name == "phone" else "mobile"))
+                elif name == "company":
+                    row.company = text_clean(cell, "Company", 200)
+                elif name == "owner":
+                    values["owner_id"] = self._owner(cell)
+                elif name == "lifecycle_stage":
+                    values[name] = self._choice(cell, name, "Lifecycle stage", LIFECYCLE_CHOICES)
+                elif name == "preferred_channel":
+                    values[name] = self._choice(cell, name, "Preferred channel", CHANNEL_CHOICES)
+                elif name == "country":
+                    country = self._country(cell)
+                    values["country"] = country
+                elif name == "external_id":
+                    row.external_id = text_clean(cell, "External id", 100)
+                elif name == "tags":
+                    row.tags = self._tags(cell)
+                elif name == "created_at":
+                    created = datetime_parse(cell, self.date_order)
+                    if created > self.now:
+                        raise ValidationError(f"{cell!r} is in the future; a created date must be in the past.")
+                    row.created_at = created
+                elif name.startswith("custom."):
+                    row.custom[name[7:]] = self._custom(name[7:], cell)
+            except ValidationError as exc:
+                errors.append(f"{self.header(index)}: {' '.join(exc.messages)}")
+        for index, cell, kind in phones_raw:
+            try:
+                number = phone_fast(cell, country or self.default_country)
+            except ValidationError as exc:
+                errors.append(f"{self.header(index)}: {' '.join(exc.messages)}")
+                continue
+            if number not in [p for p, _ in row.phones]:
+                row.phones.append((number, kind))
+        for key, definition in self.custom_defs.items():
+            if definition.required and key not in row.custom:
+                errors.append(f"{definition.label} is required.")
+        if full_name and not (values.get("first_name") or values.get("last_name")):
+            first, last = _split_name(full_name)
+            if len(first) > 100 or len(last) > 100:
+                errors.append("Full name is too long (at most 100 characters each for first and last name).")
+            values["first_name"], values["last_name"] = first, last
+        if not errors and not (values.get("first_name") or values.get("last_name") or row.emails):
+            errors.append("This row has no name and no email; a contact needs one of them.")
+        if errors:
+            return RejectedRow(row_number, cells, " ".join(e if e.endswith(".") else e + "." for e in errors))
+        return row
+
+    def _choice(self, cell: str, name: str, label: str, choices: list[tuple[str, str]]) -> str:
+        found = self._choice_cache.get((name, cell))
+        if found is None:
+            found = choice_parse(cell, choices, label, self.value_map.get(name))
+            if len(self._choice_cache) < 10000:
+                self._choice_cache[(name, cell)] = found
+        return found
+
+    def _label(self, name: str) -> str:
+        return {"first_name": "First name", "last_name": "Last name", "title": "Job title", "city": "City"}[name]
+
+    def _owner(self, cell: str) -> int:
+        owner_id = self.owner_ids.get(cell.lower())
+        if owner_id is None:
+            raise ValidationError(f"There is no user {cell!r}; add them under Settings → Users or leave the owner empty.")
+        if owner_id not in self.assignable:
+            raise ValidationError(f"You cannot give contacts to {cell!r}; pick yourself or a teammate.")
+        return owner_id
+
+    def _country(self, cell: str) -> str:
+        value = cell.strip()
+        if len(value) == 2 and value.isalpha():
+            return value.upper()
+        code = COUNTRY_NAMES.get(value.lower())
+        if code:
+            return code
+        raise ValidationError(f"{cell!r} is not a country; use the two-letter code, like DE or US.")
+
+    def _tags(self, cell: str) -> list[str]:
+        names = [t.strip() for t in cell.replace(";", ",").split(",") if t.strip()]
+        for name in names:
+            if len(name) > 50:
+                raise ValidationError(f"Tag {name[:20]!r}… is too long: at most 50 characters.")
+        return names
+
+    def _custom(self, key: str, cell: str) -> Any:
+        definition = self.custom_defs.get(key)
+        if definition is None:
+            raise ValidationError(f"There is no custom field {key!r} on contacts.")
+        value: Any = cell
+        if definition.field_type == FieldType.DATE:
+            value = date_parse(cell, self.date_order)
+        elif definition.field_type in (FieldType.NUMBER, FieldType.MONEY):
+            value = str(number_parse(cell, self.decimal_comma))
+        elif definition.field_type == FieldType.CHOICE and self.value_map.get(f"custom.{key}"):
+            value = self.value_map[f"custom.{key}"].get(cell, cell)
+        return custom_value_clean(definition, value)
+
+    # ------------------------------------------------------------ batching
+
+    def add(self, item: PreparedRow | RejectedRow, flush: Callable[[], None]) -> None:
+        """Queue a row; a row repeating a key already in the batch flushes the batch first."""
+        if isinstance(item, PreparedRow):
+            keys = item.match_keys()
+            if self._batch_keys.intersection(keys):
+                flush()
+            self._batch_keys.update(keys)
+        self._batch.append(item)
+
+    def take_batch(self) -> list[PreparedRow | RejectedRow]:
+        batch, self._batch, self._batch_keys = self._batch, [], set()
+        return batch
+
+    @property
+    def pending(self) -> int:
+        return len(self._batch)
+
+    # ------------------------------------------------------------ matching
+
+    def _matches(self, rows: list[PreparedRow]) -> dict[int, tuple[int | None, str]]:
+        """Row number -> (existing contact id or None for an earlier row of a dry run, why it matched)."""
+        found: dict[int, tuple[int | None, str]] = {}
+        if self.job.match_key == MatchKey.EXTERNAL_ID:
+            ext = [r.external_id for r in rows if r.external_id]
+            by_ext = dict(db.query_in(
+                "SELECT k.external_id, k.object_id FROM imports_externalkey k JOIN contacts_contact c "
+                "ON c.id = k.object_id AND c.deleted_at IS NULL WHERE k.target = %s AND k.external_id IN ({})",
+                ext, ["contacts"],
+            )) if ext else {}
+            for r in rows:
+                if r.external_id in by_ext:
+                    found[r.row_number] = (by_ext[r.external_id], "same external id")
+        emails = [e for r in rows if r.row_number not in found for e in r.emails]
+        by_email: dict[str, int] = {}
+        if emails:
+            for email, contact_id in db.query_in(
+                "SELECT e.email, e.contact_id FROM contacts_contactemail e JOIN contacts_contact c "
+                "ON c.id = e.contact_id AND c.deleted_at IS NULL WHERE e.email IN ({}) ORDER BY e.contact_id",
+                emails,
+            ):
+                by_email.setdefault(email, contact_id)
+        phones = [p for r in rows if r.row_number not in found and not r.emails for p, _ in r.phones]
+        by_phone: dict[str, int] = {}
+        if phones:
+            for number, contact_id in db.query_in(
+                "SELECT p.number, p.contact_id FROM contacts_contactphone p JOIN contacts_contact c "
+                "ON c.id = p.contact_id AND c.deleted_at IS NULL WHERE p.number IN ({}) ORDER BY p.contact_id",
+                phones,
+            ):
+                by_phone.setdefault(number, contact_id)
+        for r in rows:
+            if r.row_number in found:
+                continue
+            match: tuple[int | None, str] | None = next(
+                ((by_email[e], "same email") for e in r.emails if e in by_email), None)
+            if match is None:
+                match = next(((by_phone[p], "same phone") for p, _ in r.phones if p in by_phone and not r.emails), None)
+            if match is None and not self.write:
+                seen = next((self.seen[k] for k in r.match_keys() if k in self.seen), None)
+                if seen is not None:
+                    match = (None, f"same as row {seen} of this file")
+            if match is not None:
+                found[r.row_number] = match
+        return found
+
+    # ------------------------------------------------------------ processing
+
+    def process(self, batch: list[PreparedRow | RejectedRow]) -> BatchResult:
+        """Match and (unless dry run) write one batch; return its outcome counts."""
+        result = BatchResult()
+        prepared = [r for r in batch if isinstance(r, PreparedRow)]
+        rejected = [r for r in batch if isinstance(r, RejectedRow)]
+        matches = self._matches(prepared)
+        mode = self.job.mode
+        creates: list[PreparedRow] = []
+        updates: list[tuple[PreparedRow, int]] = []
+        skips: list[tuple[int, int | None, str]] = []
+        for r in prepared:
+            match = matches.get(r.row_number)
+            if match is None:
+                if mode == Mode.UPDATE:
+                    what = "external id" if self.job.match_key == MatchKey.EXTERNAL_ID else "email"
+                    skips.append((r.row_number, None, f"No existing contact has this {what}; nothing to update."))
+                else:
+                    creates.append(r)
+            else:
+                contact_id, why = match
+                if mode == Mode.CREATE:
+                    which = f"contact #{contact_id}" if contact_id else why.replace("same as ", "")
+                    skips.append((r.row_number, contact_id, f"Duplicate: already in Rapport as {which} ({why})."
+                                  if contact_id else f"Duplicate of {which} ({why.split(' row')[0]})."))
+                elif contact_id is None:
+                    updates.append((r, 0))
+                else:
+                    updates.append((r, contact_id))
+        if not self.write:
+            for r in creates:
+                for k in r.match_keys():
+                    self.seen.setdefault(k, r.row_number)
+            result.created = len(creates)
+            result.updated = len(updates)
+            result.skipped = len(skips)
+            result.rejected = len(rejected)
+            result.samples = [_sample(r) for r in creates[:3]]
+            result.rejections = [(r.row_number, r.reason) for r in rejected]
+            return result
+        update_rows = self._write_updates(updates, skips)
+        self._write_creates(creates, result)
+        result.created = len(creates)
+        result.updated = len(update_rows)
+        result.skipped = len(skips)
+        result.rejected = len(rejected)
+        outcome_rows = (
+            [(self.job.pk, r.row_number, Outcome.REJECTED, None, r.reason, db.db_json(r.cells), "{}") for r in rejected]
+            + [(self.job.pk, n, Outcome.SKIPPED, cid, reason, "[]", "{}") for n, cid, reason in skips]
+            + [(self.job.pk, n, Outcome.UPDATED, cid, "", "[]", db.db_json(before)) for n, cid, before in update_rows]
+        )
+        if outcome_rows:
+            db.rows_insert("imports_importrow", ["job_id", "row_number", "outcome", "object_id", "reason", "cells",
+                                                  "before"], outcome_rows)
+        result.rejections = [(r.row_number, r.reason) for r in rejected]
+        return result
+
+    # ------------------------------------------------------------ related records
+
+    def _company_ids(self, names: set[str]) -> dict[str, int]:
+        """Company id per name (case-insensitive) or domain; companies not found are created."""
+        wanted = {n.upper() for n in names} - set(self.company_ids)
+        if wanted:
+            for pk, upper in db.query_in(
+                "SELECT id, UPPER(name) FROM contacts_company WHERE deleted_at IS NULL AND UPPER(name) IN ({}) "
+                "ORDER BY id", sorted(wanted)):
+                self.company_ids.setdefault(upper, pk)
+            domains = {n.lower(): n.upper() for n in names if "." in n and " " not in n}
+            for pk, domain in db.query_in(
+                "SELECT id, domain FROM contacts_company WHERE deleted_at IS NULL AND domain IN ({}) ORDER BY id",
+                sorted(domains)) if domains else []:
+                self.company_ids.setdefault(domains[domain], pk)
+        return {n: self.company_ids[n.upper()] for n in names if n.upper() in self.company_ids}
+
+    def _companies_create(self, names: list[str], result: BatchResult) -> None:
+        ids = db.ids_reserve("contacts_company", len(names))
+        now = db.db_time(self.now)
+        rows, entries, events = [], [], []
+        for pk, name in zip(ids, names, strict=True):
+            domain = name.lower() if "." in name and " " not in name and len(name) <= 253 else ""
+            rows.append((pk, now, now, 1, None, name, domain, "", "", "", "", "", "", "", "", self.user.pk, None, "{}"))
+            entries.append(("company", pk, self.user.pk, name[:300], f"{name} {domain}".strip()))
+            events.append((now, self.user.pk, "imported", f"Company {name} created by import #{self.job.pk}"[:300],
+                           db.db_json({"import": self.job.pk}), pk))
+            self.company_ids[name.upper()] = pk
+        db.rows_insert("contacts_company", ["id", "created_at", "updated_at", "version", "deleted_at", "name", "domain",
+                                            "industry", "size", "phone", "street", "city", "region", "postal_code",
+                                            "country", "owner_id", "parent_id", "custom"], rows)
+        db.rows_insert("search_searchentry", ["kind", "object_id", "owner_id", "title", "text"], entries)
+        db.rows_insert("activities_timelineevent", ["occurred_at", "actor_id", "kind", "summary", "data", "company_id"],
+                       events)
+        result.created_ranges.setdefault("company", []).extend(db.id_ranges(ids))
+
+    def _resolve_companies(self, rows: list[PreparedRow], result: BatchResult) -> None:
+        names = {r.company for r in rows if r.company}
+        if not names:
+            return
+        known = self._company_ids(names)
+        new: dict[str, str] = {}
+        for name in names:
+            if name not in known:
+                new.setdefault(name.upper(), name)
+        if new:
+            self._companies_create(sorted(new.values()), result)
+        for r in rows:
+            if r.company:
+                r.values["company_id"] = self.company_ids[r.company.upper()]
+
+    def _tag_ids(self, names: set[str]) -> dict[str, int]:
+        for name in names:
+            if name.lower() not in self.tag_ids:
+                tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
+                self.tag_ids[name.lower()] = tag.pk
+        return {n: self.tag_ids[n.lower()] for n in names}
+
+    # ------------------------------------------------------------ writes
+
+    def _write_creates(self, rows: list[PreparedRow], result: BatchResult) -> None:
+        if not rows:
+            return
+        self._resolve_companies(rows, result)
+        ids = db.ids_reserve("contacts_contact", len(rows))
+        now = db.db_time(self.now)
+        contacts: list[tuple[Any, ...]] = []
+        emails: list[tuple[Any, ...]] = []
+        phones: list[tuple[Any, ...]] = []
+        entries: list[tuple[Any, ...]] = []
+        events: list[tuple[Any, ...]] = []
+        tags: list[tuple[int, int]] = []
+        keys: list[tuple[Any, ...]] = []
+        tag_ids = self._tag_ids({t for r in rows for t in r.tags})
+        summary_prefix = f"Imported from {self.job.original_name}"[:250]
+        for pk, r in zip(ids, rows, strict=True):
+            v = r.values
+            owner_id = v.get("owner_id", self.user.pk)
+            email = r.emails[0] if r.emails else ""
+            phone = r.phones[0][0] if r.phones else ""
+            created = db.db_time(r.created_at) if r.created_at else now
+            first, last = v.get("first_name", ""), v.get("last_name", "")
+            contacts.append((pk, created, now, 1, None, first, last, v.get("title", ""), v.get("company_id"), owner_id,
+                             v.get("lifecycle_stage", LifecycleStage.LEAD), v.get("preferred_channel", ""),
+                             v.get("city", ""), v.get("country", ""), email, phone,
+                             db.db_json(r.custom) if r.custom else "{}"))
+            for i, address in enumerate(r.emails):
+                emails.append((pk, address, "work", i == 0))
+            for i, (number, kind) in enumerate(r.phones):
+                phones.append((pk, number, kind, i == 0))
+            name = f"{first} {last}".strip() or email or f"Contact #{pk}"
+            numbers = [p for p, _ in r.phones]
+            text = " ".join(x for x in [first, last, *r.emails, *numbers, *[n.lstrip("+") for n in numbers]] if x)
+            entries.append(("contact", pk, owner_id, name[:300], text))
+            events.append((now, self.user.pk, "imported", f"{summary_prefix} (row {r.row_number})",
+                           f'{{"import":{self.job.pk},"row":{r.row_number}}}', pk, v.get("company_id")))
+            tags.extend((pk, tag_ids[t]) for t in dict.fromkeys(r.tags))
+            if r.external_id:
+                keys.append(("contacts", r.external_id, pk, self.job.pk))
+        db.rows_insert("contacts_contact", ["id", "created_at", "updated_at", "version", "deleted_at", *CONTACT_COLUMNS],
+                       contacts)
+        if emails:
+            db.rows_insert("contacts_contactemail", ["contact_id", "email", "kind", "is_primary"], emails)
+        if phones:
+            db.rows_insert("contacts_contactphone", ["contact_id", "number", "kind", "is_primary"], phones)
+        if tags:
+            db.rows_insert("contacts_contact_tags", ["contact_id", "tag_id"], tags)
+        if keys:
+            db.rows_insert("imports_externalkey", ["target", "external_id", "object_id", "job_id"], keys)
+        db.rows_insert("search_searchentry", ["kind", "object_id", "owner_id", "title", "text"], entries)
+        db.rows_insert("activities_timelineevent",
+                       ["occurred_at", "actor_id", "kind", "summary", "data", "contact_id", "company_id"], events)
+        result.created_ranges.setdefault("contact", []).extend(db.id_ranges(ids))
+
+    def _write_updates(self, updates: list[tuple[PreparedRow, int]],
+                       skips: list[tuple[int, int | None, str]]) -> list[tuple[int, int, dict[str, Any]]]:
+        """Apply non-empty cells to the matched contacts; return (row, contact id, values before) per change."""
+        if not updates:
+            return []
+        ids = [cid for _, cid in updates]
+        editable = set(Contact.all_objects.editable_by(self.user).filter(pk__in=ids).values_list("id", flat=True))
+        columns = ["id", "version", *CONTACT_COLUMNS]
+        current = {row[0]: dict(zip(columns, row, strict=True)) for row in db.query_in(
+            f"SELECT {', '.join(columns)} FROM contacts_contact WHERE id IN ({{}})", ids)}
+        emails: dict[int, list[str]] = {}
+        for cid, email in db.query_in("SELECT contact_id, email FROM contacts_contactemail WHERE contact_id IN ({}) "
+                                      "ORDER BY is_primary DESC, id", ids):
+            emails.setdefault(cid, []).append(email)
+        phones: dict[int, list[str]] = {}
+        for cid, number in db.query_in("SELECT contact_id, number FROM contacts_contactphone WHERE contact_id IN ({}) "
+                                       "ORDER BY is_primary DESC, id", ids):
+            phones.setdefault(cid, []).append(number)
+        prepared = [r for r, cid in updates if cid in editable]
+        self._resolve_companies(prepared, BatchResult())  # companies named on updates must exist too
+        done: list[tuple[int, int, dict[str, Any]]] = []
+        new_emails: list[tuple[Any, ...]] = []
+        new_phones: list[tuple[Any, ...]] = []
+        contact_rows: list[tuple[Any, ...]] = []
+        entry_rows: list[tuple[Any, ...]] = []
+        events: list[tuple[Any, ...]] = []
+        tags: list[tuple[int, int]] = []
+        touched: set[int] = set()
+        now = db.db_time(self.now)
+        for r, cid in updates:
+            if cid not in editable:
+                skips.append((r.row_number, cid, f"Matches contact #{cid}, which you may not change; "
+                              "ask its owner or a manager to import this row."))
+                continue
+            if cid in touched:
+                skips.append((r.row_number, cid, f"Contact #{cid} was already updated by an earlier row of this batch."))
+                continue
+            touched.add(cid)
+            old = current[cid]
+            custom = _json(old["custom"])
+            before: dict[str, Any] = {}
+            changes: dict[str, list[Any]] = {}
+            new = dict(old)
+            for name, value in r.values.items():
+                if value not in ("", None) and value != old.get(name):
+                    before[name] = old.get(name)
+                    changes[name] = [old.get(name), value]
+                    new[name] = value
+            if r.custom:
+                merged = {**custom, **r.custom}
+                if merged != custom:
+                    before["custom"] = custom
+                    changes["custom"] = [custom, merged]
+                    new["custom"] = merged
+            added_emails = [e for e in r.emails if e not in emails.get(cid, [])]
+            added_phones = [(p, k) for p, k in r.phones if p not in phones.get(cid, [])]
+            if added_emails:
+                before["added_emails"] = added_emails
+                changes["emails"] = [emails.get(cid, []), emails.get(cid, []) + added_emails]
+                has_primary = bool(emails.get(cid))
+                for i, e in enumerate(added_emails):
+                    new_emails.append((cid, e, "work", not has_primary and i == 0))
+                if not has_primary:
+                    before["email"] = old["email"]
+                    new["email"] = added_emails[0]
+            if added_phones:
+                before["added_phones"] = [p for p, _ in added_phones]
+                changes["phones"] = [phones.get(cid, []), phones.get(cid, []) + [p for p, _ in added_phones]]
+                has_primary = bool(phones.get(cid))
+                for i, (p, k) in enumerate(added_phones):
+                    new_phones.append((cid, p, k, not has_primary and i == 0))
+                if not has_primary:
+                    before["phone"] = old["phone"]
+                    new["phone"] = added_phones[0][0]
+            if r.tags:
+                tag_ids = self._tag_ids(set(r.tags))
+                existing = {t for (t,) in db.query("SELECT tag_id FROM contacts_contact_tags WHERE contact_id = %s",
+                                                   [cid])}
+                added_tags = sorted({tag_ids[t] for t in r.tags} - existing)
+                if added_tags:
+                    before["added_tags"] = added_tags
+                    changes["tags"] = [None, r.tags]
+                    tags.extend((cid, t) for t in added_tags)
+            if not before:
+                skips.append((r.row_number, cid, f"Contact #{cid} already has these values; nothing changed."))
+                continue
+            before["version"] = old["version"]
+            contact_rows.append(tuple(
+                db.db_json(new[c]) if c == "custom" and isinstance(new[c], dict) else new[c] for c in CONTACT_COLUMNS
+            ) + (now, cid))
+            all_emails = emails.get(cid, []) + added_emails
+            all_phones = phones.get(cid, []) + [p for p, _ in added_phones]
+            first, last = new["first_name"], new["last_name"]
+            name = f"{first} {last}".strip() or new["email"] or f"Contact #{cid}"
+            text = " ".join(x for x in [first, last, *all_emails, *all_phones, *[p.lstrip('+') for p in all_phones]] if x)
+            entry_rows.append((name[:300], text, new["owner_id"], cid))
+            events.append((now, self.user.pk, "updated",
+                           f"Changed {', '.join(sorted(changes))} (import #{self.job.pk}, row {r.row_number})"[:300],
+                           db.db_json({"record": f"contact:{cid}", "version": old["version"] + 1, "import": self.job.pk,
+                                       "changes": _json_safe(changes)}), cid, new["company_id"]))
+            done.append((r.row_number, cid, before))
+        if contact_rows:
+            sets = ", ".join(f"{c} = %s" for c in CONTACT_COLUMNS)
+            db.rows_execute_many(
+                f"UPDATE contacts_contact SET {sets}, updated_at = %s, version = version + 1 WHERE id = %s", contact_rows)
+            db.rows_execute_many("UPDATE search_searchentry SET title = %s, text = %s, owner_id = %s "
+                                 "WHERE kind = 'contact' AND object_id = %s", entry_rows)
+        if new_emails:
+            db.rows_insert("contacts_contactemail", ["contact_id", "email", "kind", "is_primary"], new_emails)
+        if new_phones:
+            db.rows_insert("contacts_contactphone", ["contact_id", "number", "kind", "is_primary"], new_phones)
+        if tags:
+            db.rows_insert("contacts_contact_tags", ["contact_id", "tag_id"], tags)
+        if events:
+            db.rows_insert("activities_timelineevent",
+                           ["occurred_at", "actor_id", "kind", "summary", "data", "contact_id", "company_id"], events)
+        return done
+
+
+def _split_name(full: str) -> tuple[str, str]:
+    """'Ada Lovelace' -> (Ada, Lovelace); 'Lovelace, Ada' -> (Ada, Lovelace)."""
+    if "," in full:
+        last, _, first = full.partition(",")
+        return first.strip(), last.strip()
+    parts = full.split()
+    if len(parts) == 1:
+        return "", parts[0]
+    return " ".join(parts[:-1]), parts[-1]
+
+
+def _json(value: Any) -> dict[str, Any]:
+    import json
+
+    if isinstance(value, dict):
+        return value
+    return json.loads(value or "{}")
+
+
+def _json_safe(value: Any) -> Any:
+    from rapport.activities.timeline import json_value
+
+    return json_value(value)
+
+
+def _sample(row: PreparedRow) -> dict[str, Any]:
+    values = {k: v for k, v in row.values.items() if k not in ("owner_id", "company_id")}
+    if row.emails:
+        values["emails"] = row.emails
+    if row.phones:
+        values["phones"] = [p for p, _ in row.phones]
+    if row.company:
+        values["company"] = row.company
+    if row.custom:
+        values["custom"] = row.custom
+    return {"row": row.row_number, "values": values}

@@ -1,0 +1,452 @@
+"""Import jobs: create from a file, dry run, run in batches with checkpoints (resumable), undo, rejected rows."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from rapport.core.errors import NotAllowed
+from rapport.core.records import ensure_can_create
+from rapport.imports.choices import JobStatus, MatchKey, Mode, Outcome, Target
+from rapport.imports.models import ImportBatch, ImportJob, ImportRow, SavedMapping
+from rapport.imports.services import db
+from rapport.imports.services.contacts import ContactImporter, PreparedRow, RejectedRow
+from rapport.imports.services.mapping import header_key, mapping_suggest
+from rapport.imports.services.readers import RowReader, file_sniff, header_and_sample
+from rapport.imports.services.transforms import date_order_guess
+
+BATCH_ROWS = 5000
+HEARTBEAT_STALE = dt.timedelta(minutes=2)
+DRY_RUN_KEEP_REJECTIONS = 1000
+IMPORTERS = {Target.CONTACTS: ContactImporter}
+Progress = Callable[[ImportJob], None]
+
+
+def _importer(job: ImportJob, *, write: bool) -> ContactImporter:
+    cls = IMPORTERS.get(job.target)  # type: ignore[call-overload]
+    if cls is None:
+        raise ValidationError(f"Importing {job.get_target_display().lower()} is not available yet; import contacts.")
+    return cls(job=job, user=job.created_by, write=write)
+
+
+@transaction.atomic
+def import_job_create(*, by: Any, file: Any, name: str | None = None, target: str = Target.CONTACTS,
+                      options: dict[str, Any] | None = None) -> ImportJob:
+    """Store an uploaded file, sniff format/encoding/delimiter, read the header and suggest a mapping."""
+    ensure_can_create(by)
+    if target not in Target.values:
+        raise ValidationError({"target": [f"Choose what to import: {', '.join(Target.values)}."]})
+    job = ImportJob(created_by=by, original_name=str(name or getattr(file, "name", None) or "import.csv")[-255:], target=target)
+    job.file.save(Path(str(job.original_name)).name or "import.csv", file if isinstance(file, File) else File(file),
+                  save=False)
+    job.file_size = job.file.size
+    path = job.file.path
+    try:
+        info = file_sniff(path)
+        job.options = {**info.as_options(), **(options or {})}
+        headers, sample = header_and_sample(path, job.options)
+    except ValidationError:
+        job.file.delete(save=False)
+        raise
+    _set_header(job, headers, sample)
+    job.save()
+    return job
+
+
+def _set_header(job: ImportJob, headers: list[str], sample: list[list[str]]) -> None:
+    job.headers = headers
+    saved = SavedMapping.objects.filter(target=job.target).order_by("-created_at").first()
+    saved_columns = saved.columns if saved and set(saved.columns) & {header_key(h) for h in headers} else None
+    job.mapping = mapping_suggest(job.target, headers, saved_columns, job.created_by)
+    date_columns = [int(i) for i, f in job.mapping.items() if f == "created_at"]
+    job.options.setdefault("date_order", date_order_guess([r[i] for r in sample for i in date_columns if i < len(r)]))
+    job.options["sample"] = sample[:5]
+    job.options.setdefault("default_country", settings.RAPPORT_DEFAULT_COUNTRY)
+
+
+@transaction.atomic
+def import_job_configure(*, job: ImportJob, by: Any, mapping: dict[str, str] | None = None,
+                         options: dict[str, Any] | None = None, mode: str | None = None,
+                         match_key: str | None = None, save_mapping_as: str = "") -> ImportJob:
+    """Change reader options (sheet, delimiter, encoding…), mapping, mode or match key before running."""
+    _ensure_owner(job, by)
+    if job.status not in (JobStatus.DRAFT, JobStatus.CHECKED):
+        raise ValidationError("This import has already started; start a new import to change its settings.")
+    if options:
+        reader_changed = any(k in options and options[k] != job.options.get(k) for k in ("sheet", "delimiter",
+                                                                                           "encoding"))
+        job.options = {**job.options, **options}
+        if reader_changed:
+            headers, sample = header_and_sample(job.file.path, job.options)
+            _set_header(job, headers, sample)
+    if mapping is not None:
+        clean = {}
+        for index, field in mapping.items():
+            if not str(index).isdigit() or int(index) >= len(job.headers):
+                raise ValidationError({"mapping": [f"There is no column {index} in this file."]})
+            if field:
+                clean[str(int(index))] = field
+        used = [f for f in clean.values()]
+        repeated = sorted({f for f in used if used.count(f) > 1})
+        if repeated:
+            raise ValidationError({"mapping": [f"Each field can take one column; {', '.join(repeated)} is chosen twice."]})
+        job.mapping = clean
+    if mode is not None:
+        if mode not in Mode.values:
+            raise ValidationError({"mode": [f"Mode must be one of {', '.join(Mode.values)}."]})
+        job.mode = mode
+    if match_key is not None:
+        if match_key not in MatchKey.values:
+            raise ValidationError({"match_key": [f"Match by {' or '.join(MatchKey.values)}."]})
+        job.match_key = match_key
+    _importer(job, write=False)  # refuses mappings that cannot work (no name or email column, …)
+    job.status = JobStatus.DRAFT
+    job.dry_run = {}
+    job.save()
+    if save_mapping_as:
+        SavedMapping.objects.update_or_create(
+            target=job.target, name=save_mapping_as[:100],
+            defaults={"columns": {header_key(job.headers[int(i)]): f for i, f in job.mapping.items()},
+                      "created_by": by},
+        )
+    return job
+
+
+def _ensure_owner(job: ImportJob, by: Any) -> None:
+    if job.created_by_id != by.pk and not by.is_admin:
+        raise NotAllowed("Only the person who started this import (or an administrator) can change it.")
+
+
+def _data_rows(reader: RowReader, start_after: int) -> Iterator[tuple[int, list[str]]]:
+    """(file row number, cells) of non-blank rows after the header, skipping rows up to `start_after`."""
+    header_seen = False
+    for number, cells in enumerate(reader.rows(), start=1):
+        if not header_seen:
+            if any(c.strip() for c in cells):
+                header_seen = True
+            continue
+        if number <= start_after or not any(c.strip() for c in cells):
+            continue
+        yield number, cells
+
+
+def import_dry_run(*, job: ImportJob, by: Any, progress: Progress | None = None) -> dict[str, Any]:
+    """Go through the whole file without writing: counts per outcome, sample rows, every rejection's reason."""
+    _ensure_owner(job, by)
+    importer = _importer(job, write=False)
+    report: dict[str, Any] = {"rows": 0, "created": 0, "updated": 0, "skipped": 0, "rejected": 0, "samples": [],
+                              "rejections": [], "rejections_by_column": {}}
+
+    def flush() -> None:
+        batch = importer.take_batch()
+        if not batch:
+            return
+        result = importer.process(batch)
+        for key in ("created", "updated", "skipped", "rejected"):
+            report[key] += getattr(result, key)
+        report["rows"] += len(batch)
+        if len(report["samples"]) < 5:
+            report["samples"].extend(result.samples[: 5 - len(report["samples"])])
+        for row_number, reason in result.rejections:
+            column = reason.split(":")[0] if ":" in reason.split(".")[0] else "Row"
+            report["rejections_by_column"][column] = report["rejections_by_column"].get(column, 0) + 1
+            if len(report["rejections"]) < DRY_RUN_KEEP_REJECTIONS:
+                report["rejections"].append({"row": row_number, "reason": reason})
+
+    last = 0
+    with RowReader(job.file.path, job.options) as reader:
+        for number, cells in _data_rows(reader, 0):
+            importer.add(importer.transform(number, cells), flush)
+            last = number
+            if importer.pending >= BATCH_ROWS:
+                flush()
+                if progress:
+                    job.next_row = last
+                    progress(job)
+        flush()
+    if report["rows"] == 0:
+        raise ValidationError("The file has a header but no data rows; add rows under the header and upload it again.")
+    job.total_rows = report["rows"]
+    job.dry_run = report
+    job.status = JobStatus.CHECKED
+    job.next_row = 0
+    job.save(update_fields=["total_rows", "dry_run", "status", "next_row"])
+    return report
+
+
+@transaction.atomic
+def import_start(*, job: ImportJob, by: Any) -> ImportJob:
+    """Queue the import for the background worker (after the dry run)."""
+    _ensure_owner(job, by)
+    _importer(job, write=False)
+    updated = ImportJob.objects.filter(pk=job.pk, status__in=[JobStatus.DRAFT, JobStatus.CHECKED]).update(
+        status=JobStatus.QUEUED)
+    if not updated:
+        raise ValidationError("This import has already been started.")
+    job.refresh_from_db()
+    from rapport.imports.tasks import import_run_task
+
+    transaction.on_commit(lambda: import_run_task.enqueue(job.pk))
+    return job
+
+
+def _claim(job_id: int) -> ImportJob | None:
+    """Take the job for this process: queued, failed, or running with a heartbeat older than two minutes."""
+    now = timezone.now()
+    claimable = Q(status__in=[JobStatus.QUEUED, JobStatus.DRAFT, JobStatus.CHECKED, JobStatus.FAILED]) | Q(
+        status=JobStatus.RUNNING, heartbeat_at__lt=now - HEARTBEAT_STALE)
+    updated = ImportJob.objects.filter(claimable, pk=job_id).update(status=JobStatus.RUNNING, heartbeat_at=now,
+                                                                   error="")
+    if not updated:
+        return None
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    if job.started_at is None:
+        job.started_at = now
+        job.save(update_fields=["started_at"])
+    return job
+
+
+def import_run(job_id: int, *, progress: Progress | None = None, batch_rows: int = BATCH_ROWS,
+               stop_after_batches: int | None = None) -> ImportJob:
+    """Import the file in batches; each batch commits with the checkpoint, so a rerun resumes with no row twice.
+
+    `stop_after_batches` simulates a crash (tests and benchmarks).
+    """
+    job = _claim(job_id)
+    if job is None:
+        current = ImportJob.objects.get(pk=job_id)
+        if current.status == JobStatus.RUNNING:
+            raise ValidationError("This import is already running.")
+        return current
+    try:
+        importer = _importer(job, write=True)
+        batches = 0
+        state = {"last": job.next_row}
+
+        def flush() -> None:
+            nonlocal batches
+            batch = importer.take_batch()
+            if not batch:
+                return
+            with transaction.atomic():
+                result = importer.process(batch)
+                first = batch[0].row_number
+                last = batch[-1].row_number
+                ImportBatch.objects.create(job=job, first_row=first, last_row=last,
+                                           created_ranges=result.created_ranges)
+                moved = ImportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+                    next_row=last, created_count=job.created_count + result.created,
+                    updated_count=job.updated_count + result.updated,
+                    skipped_count=job.skipped_count + result.skipped,
+                    rejected_count=job.rejected_count + result.rejected, heartbeat_at=timezone.now())
+                if not moved:
+                    raise ValidationError("This import was stopped by someone else.")
+            job.next_row = last
+            job.created_count += result.created
+            job.updated_count += result.updated
+            job.skipped_count += result.skipped
+            job.rejected_count += result.rejected
+            batches += 1
+            if progress:
+                progress(job)
+            if stop_after_batches is not None and batches >= stop_after_batches:
+                raise _SimulatedCrash
+
+        with RowReader(job.file.path, job.options) as reader:
+            for number, cells in _data_rows(reader, job.next_row):
+                importer.add(importer.transform(number, cells), flush)
+                state["last"] = number
+                if importer.pending >= batch_rows:
+                    flush()
+            flush()
+    except _SimulatedCrash:
+        job.refresh_from_db()
+        return job
+    except ValidationError as exc:
+        _fail(job, " ".join(exc.messages))
+        if job.processed_count and job.pk is not None:
+            # A file-level problem found mid-way (unreadable row): leave nothing half-imported.
+            import_undo(job=ImportJob.objects.get(pk=job.pk), by=job.created_by, status=JobStatus.FAILED)
+        raise
+    except Exception as exc:
+        _fail(job, f"The import stopped unexpectedly ({exc.__class__.__name__}); resume it to continue where it "
+                   "stopped.")
+        raise
+    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.DONE, finished_at=timezone.now(),
+                                               total_rows=job.processed_count)
+    job.refresh_from_db()
+    if progress:
+        progress(job)
+    return job
+
+
+class _SimulatedCrash(Exception):
+    pass
+
+
+def _fail(job: ImportJob, message: str) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error=message[:2000])
+
+
+# ---------------------------------------------------------------- undo
+
+CONTACT_DEPENDENTS = [("sales_deal", "contact_id"), ("sales_lead", "contact_id"), ("sales_order", "contact_id"),
+                      ("activities_activity", "contact_id")]
+COMPANY_DEPENDENTS = [("contacts_contact", "company_id"), ("sales_deal", "company_id"), ("sales_lead", "company_id"),
+                      ("sales_order", "company_id"), ("activities_activity", "company_id")]
+
+
+def _split_kept(table_runs: list[list[int]], dependents: list[tuple[str, str]]) -> set[int]:
+    """Ids in the runs that other records now point at (they go to the trash instead of being deleted)."""
+    kept: set[int] = set()
+    for table, column in dependents:
+        where, params = db.ranges_where(column, table_runs)
+        alive = " AND deleted_at IS NULL" if table != "activities_activity" else ""
+        kept.update(r[0] for r in db.query(f"SELECT DISTINCT {column} FROM {table} WHERE {where}{alive}", params))
+    return kept
+
+
+def _delete_contacts(runs: list[list[int]], by: Any, now: Any) -> tuple[int, int]:
+    kept = _split_kept(runs, CONTACT_DEPENDENTS)
+    for table, column in [("contacts_contactemail", "contact_id"), ("contacts_contactphone", "contact_id"),
+                          ("contacts_contact_tags", "contact_id"), ("contacts_consent", "contact_id"),
+                          ("activities_timelineevent", "contact_id"), ("activities_activity_attendees", "contact_id")]:
+        where, params = db.ranges_where(column, runs)
+        keep_sql = f" AND {column} NOT IN ({', '.join(str(int(k)) for k in kept)})" if kept else ""
+        db.query_exec(f"DELETE FROM {table} WHERE {where}{keep_sql}", params)
+    where, params = db.ranges_where("object_id", runs)
+    db.query_exec(f"DELETE FROM search_searchentry WHERE kind = 'contact' AND {where}", params)
+    db.query_exec(f"DELETE FROM imports_externalkey WHERE target = 'contacts' AND {where}", params)
+    where, params = db.ranges_where("id", runs)
+    keep_sql = f" AND id NOT IN ({', '.join(str(int(k)) for k in kept)})" if kept else ""
+    deleted = db.query_exec(f"DELETE FROM contacts_contact WHERE {where}{keep_sql}", params)
+    if kept:
+        db.query_exec(f"UPDATE contacts_contact SET deleted_at = %s, deleted_by_id = %s, version = version + 1 "
+                      f"WHERE id IN ({', '.join(str(int(k)) for k in kept)})", [now, by.pk])
+    return deleted, len(kept)
+
+
+def _delete_companies(runs: list[list[int]], by: Any, now: Any) -> None:
+    kept = _split_kept(runs, COMPANY_DEPENDENTS)
+    keep = f" AND {{col}} NOT IN ({', '.join(str(int(k)) for k in kept)})" if kept else ""
+    for table, column in [("contacts_company_tags", "company_id"), ("activities_timelineevent", "company_id")]:
+        where, params = db.ranges_where(column, runs)
+        db.query_exec(f"DELETE FROM {table} WHERE {where}{keep.format(col=column)}", params)
+    where, params = db.ranges_where("object_id", runs)
+    db.query_exec(f"DELETE FROM search_searchentry WHERE kind = 'company' AND {where}{keep.format(col='object_id')}",
+                  params)
+    where, params = db.ranges_where("id", runs)
+    db.query_exec(f"DELETE FROM contacts_company WHERE {where}{keep.format(col='id')}", params)
+    if kept:
+        db.query_exec(f"UPDATE contacts_company SET deleted_at = %s, deleted_by_id = %s, version = version + 1 "
+                      f"WHERE id IN ({', '.join(str(int(k)) for k in kept)})", [now, by.pk])
+        db.query_exec(f"DELETE FROM search_searchentry WHERE kind = 'company' AND object_id IN "
+                      f"({', '.join(str(int(k)) for k in kept)})")
+
+
+def _restore_updated(job: ImportJob, by: Any) -> int:
+    from rapport.contacts.models import Contact
+    from rapport.search.services import search_index_put
+
+    restored = 0
+    rows = ImportRow.objects.filter(job=job, outcome=Outcome.UPDATED).order_by("-row_number")
+    for row in rows.iterator(chunk_size=2000):
+        before = dict(row.before)
+        cid = row.object_id
+        if cid is None:
+            continue
+        added_emails = before.pop("added_emails", [])
+        added_phones = before.pop("added_phones", [])
+        added_tags = before.pop("added_tags", [])
+        before.pop("version", None)
+        if added_emails:
+            db.exec_in("DELETE FROM contacts_contactemail WHERE contact_id = %s AND email IN ({})",
+                        added_emails, [cid])
+        if added_phones:
+            db.exec_in("DELETE FROM contacts_contactphone WHERE contact_id = %s AND number IN ({})",
+                        added_phones, [cid])
+        if added_tags:
+            db.exec_in("DELETE FROM contacts_contact_tags WHERE contact_id = %s AND tag_id IN ({})",
+                        added_tags, [cid])
+        if before:
+            values = {k: (db.db_json(v) if k == "custom" else v) for k, v in before.items()}
+            sets = ", ".join(f"{k} = %s" for k in values)
+            db.query_exec(f"UPDATE contacts_contact SET {sets}, version = version + 1, updated_at = %s WHERE id = %s",
+                          [*values.values(), db.db_time(timezone.now()), cid])
+        contact = Contact.all_objects.filter(pk=cid).first()
+        if contact is not None:
+            search_index_put("contact", contact)
+            from rapport.activities.timeline import timeline_record
+
+            timeline_record(kind="updated", summary=f"Changes of import #{job.pk} undone", actor=by,
+                            data={"import": job.pk, "restored": before}, contact=contact)
+        restored += 1
+    return restored
+
+
+def import_undo(*, job: ImportJob, by: Any, status: str = JobStatus.UNDONE) -> dict[str, int]:
+    """Delete what the import created (records used since go to the trash) and restore what it updated."""
+    _ensure_owner(job, by)
+    if job.status == JobStatus.UNDONE:
+        raise ValidationError("This import has already been undone.")
+    if job.status in (JobStatus.RUNNING, JobStatus.QUEUED) and status == JobStatus.UNDONE:
+        raise ValidationError("This import is still running; wait until it finishes, then undo it.")
+    now = db.db_time(timezone.now())
+    summary = {"deleted": 0, "trashed": 0, "restored": 0}
+    with transaction.atomic():
+        batches = list(ImportBatch.objects.filter(job=job).order_by("-first_row"))
+        contact_runs = [run for b in batches for run in b.created_ranges.get("contact", [])]
+        company_runs = [run for b in batches for run in b.created_ranges.get("company", [])]
+        summary["restored"] = _restore_updated(job, by)
+        for start in range(0, len(contact_runs), 200):
+            deleted, trashed = _delete_contacts(contact_runs[start:start + 200], by, now)
+            summary["deleted"] += deleted
+            summary["trashed"] += trashed
+        for start in range(0, len(company_runs), 200):
+            _delete_companies(company_runs[start:start + 200], by, now)
+        ImportJob.objects.filter(pk=job.pk).update(status=status, undone_at=timezone.now())
+    job.refresh_from_db()
+    return summary
+
+
+# ---------------------------------------------------------------- rejected rows
+
+
+def rejected_rows_csv(job: ImportJob) -> Iterator[str]:
+    """Yield the rejected rows as CSV text: the original header and cells plus a reason column."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def take() -> str:
+        value = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return value
+
+    # Row and reason come first so that rows with more cells than the header stay aligned.
+    writer.writerow(["Row", "Reason", *job.headers])
+    yield "\ufeff" + take()
+    width = len(job.headers)
+    rows = ImportRow.objects.filter(job=job, outcome=Outcome.REJECTED).order_by("row_number")
+    for row in rows.values_list("row_number", "cells", "reason").iterator(chunk_size=2000):
+        cells = list(row[1])
+        cells += [""] * (width - len(cells))
+        writer.writerow([row[0], row[2], *cells])
+        if buffer.tell() > 64 * 1024:
+            yield take()
+    yield take()
+
+
+__all__ = ["PreparedRow", "RejectedRow", "import_dry_run", "import_job_configure", "import_job_create", "import_run",
+           "import_start", "import_undo", "rejected_rows_csv"]

@@ -1,0 +1,168 @@
+"""Turning spreadsheet cells into field values: dates, numbers, choices, booleans; errors as sentences."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+_DATE_PARTS = re.compile(r"^(\d{1,4})[./\-](\d{1,2})[./\-](\d{1,4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("jan", "january", "januar", "janvier", "enero", "gennaio"),
+            ("feb", "february", "februar", "fevrier", "février", "febrero", "febbraio"),
+            ("mar", "march", "märz", "maerz", "mars", "marzo"),
+            ("apr", "april", "avril", "abril", "aprile"),
+            ("may", "mai", "mayo", "maggio"),
+            ("jun", "june", "juni", "juin", "junio", "giugno"),
+            ("jul", "july", "juli", "juillet", "julio", "luglio"),
+            ("aug", "august", "août", "aout", "agosto"),
+            ("sep", "sept", "september", "septembre", "septiembre", "settembre"),
+            ("oct", "october", "oktober", "octobre", "octubre", "ottobre", "okt"),
+            ("nov", "november", "novembre", "noviembre"),
+            ("dec", "december", "dezember", "décembre", "decembre", "diciembre", "dicembre", "dez"),
+        ]
+    )
+    for m in names
+}
+_TEXT_DATE = re.compile(r"^(\d{1,2})\.?\s+([^\W\d_]+)\.?,?\s+(\d{4})$|^([^\W\d_]+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
+
+
+def date_parse(text: str, order: str = "DMY") -> dt.date:
+    """Parse 2024-03-01, 01.03.2024, 03/01/2024 (by `order`: DMY, MDY or YMD), 1 March 2024, March 1, 2024."""
+    value = text.strip()
+    match = _DATE_PARTS.match(value)
+    try:
+        if match:
+            a, b, c = match.group(1), match.group(2), match.group(3)
+            if len(a) == 4:
+                return dt.date(int(a), int(b), int(c))
+            year = int(c) + (2000 if len(c) == 2 and int(c) < 70 else 1900 if len(c) == 2 else 0)
+            first, second = int(a), int(b)
+            if order == "MDY":
+                return dt.date(year, first, second)
+            return dt.date(year, second, first)
+        match = _TEXT_DATE.match(value.lower())
+        if match:
+            if match.group(1):
+                day, month_name, year_text = match.group(1), match.group(2), match.group(3)
+            else:
+                month_name, day, year_text = match.group(4), match.group(5), match.group(6)
+            month = _MONTHS.get(month_name)
+            if month:
+                return dt.date(int(year_text), month, int(day))
+    except ValueError:
+        pass
+    raise ValidationError(f"{text!r} is not a date; write it like 2024-03-31 or 31.03.2024.")
+
+
+def datetime_parse(text: str, order: str = "DMY") -> dt.datetime:
+    """Parse a date with an optional time (HH:MM[:SS]); the current time zone applies, stored in UTC."""
+    value = text.strip()
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        day = date_parse(value, order)
+        match = _DATE_PARTS.match(value)
+        hour = minute = second = 0
+        if match and match.group(4):
+            hour, minute, second = int(match.group(4)), int(match.group(5)), int(match.group(6) or 0)
+        try:
+            parsed = dt.datetime(day.year, day.month, day.day, hour, minute, second)
+        except ValueError:
+            raise ValidationError(f"{text!r} has an impossible time; write it like 2024-03-31 14:30.")
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.get_current_timezone())
+    return parsed
+
+
+def date_order_guess(samples: list[str]) -> str:
+    """Guess DMY or MDY from sample dates: a first part above 12 means DMY, a second part above 12 MDY."""
+    for text in samples:
+        match = _DATE_PARTS.match(text.strip())
+        if not match or len(match.group(1)) == 4:
+            continue
+        if int(match.group(1)) > 12:
+            return "DMY"
+        if int(match.group(2)) > 12:
+            return "MDY"
+    return "DMY"
+
+
+def number_parse(text: str, decimal_comma: bool = False) -> Decimal:
+    """Parse 1234.56, 1,234.56, 1.234,56, 1 234,56, -12, (12.00) and currency signs; refuse anything else."""
+    value = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("'", "")
+    for sign in ("€", "$", "£", "EUR", "USD", "GBP", "CHF"):
+        value = value.replace(sign, "")
+    negative = value.startswith("(") and value.endswith(")")
+    if negative:
+        value = value[1:-1]
+    if "," in value and "." in value:
+        if value.rfind(",") > value.rfind("."):
+            value = value.replace(".", "").replace(",", ".")
+        else:
+            value = value.replace(",", "")
+    elif "," in value:
+        parts = value.split(",")
+        # "1,234" alone is ambiguous; the file's number style decides. "1,5" and "1,234,567" are not.
+        if len(parts) > 2 or (len(parts[-1]) == 3 and not decimal_comma):
+            value = value.replace(",", "")
+        else:
+            value = value.replace(",", ".")
+    elif value.count(".") > 1 or (decimal_comma and re.fullmatch(r"-?\d{1,3}\.\d{3}", value)):
+        value = value.replace(".", "")
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise ValidationError(f"{text!r} is not a number; write it like 1234.56 or 1.234,56.")
+    if not number.is_finite():
+        raise ValidationError(f"{text!r} is not a number; write it like 1234.56 or 1.234,56.")
+    return -number if negative else number
+
+
+_TRUE = {"1", "true", "yes", "y", "x", "on", "ja", "oui", "si", "sí", "wahr", "vrai"}
+_FALSE = {"0", "false", "no", "n", "off", "nein", "non", "falsch", "faux", ""}
+
+
+def boolean_parse(text: str) -> bool:
+    value = text.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValidationError(f"{text!r} is not yes or no.")
+
+
+def choice_parse(text: str, choices: list[tuple[str, str]], label: str, value_map: dict[str, str] | None = None) -> str:
+    """Match a cell to a choice by value or label (any case), after the user's own value mapping."""
+    value = text.strip()
+    if value_map and value in value_map:
+        value = value_map[value]
+    low = value.lower()
+    for key, name in choices:
+        if low == key.lower() or low == str(name).lower():
+            return key
+    allowed = ", ".join(key for key, _ in choices)
+    raise ValidationError(f"{label} {text!r} is not one of: {allowed}. Map this value to one of them or fix the cell.")
+
+
+def text_clean(text: str, label: str, max_length: int) -> str:
+    value = " ".join(text.split())
+    if len(value) > max_length:
+        raise ValidationError(f"{label} is too long ({len(value)} characters; at most {max_length}).")
+    return value
+
+
+def value_summary(value: Any) -> Any:
+    """A value as JSON for the dry-run sample."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value

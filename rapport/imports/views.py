@@ -1,0 +1,201 @@
+"""Import wizard pages: upload → settings and mapping → dry run report → run with progress → outcome and undo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from rapport.core.errors import NotAllowed
+from rapport.core.ids import pk_or_404
+from rapport.imports.choices import JobStatus, MatchKey, Mode, Target
+from rapport.imports.models import ImportJob, SavedMapping
+from rapport.imports.services.jobs import (
+    import_dry_run,
+    import_job_configure,
+    import_job_create,
+    import_start,
+    import_undo,
+    rejected_rows_csv,
+)
+from rapport.imports.services.mapping import fields_for
+
+SYNC_DRY_RUN_BYTES = 20 * 1024 * 1024
+AVAILABLE_TARGETS = [(Target.CONTACTS.value, Target.CONTACTS.label)]
+COUNTRIES = ["US", "GB", "DE", "FR", "ES", "IT", "NL", "AT", "CH", "BE", "PT", "PL", "SE", "DK", "NO", "FI", "IE",
+             "CA", "AU", "BR", "MX", "IN", "JP"]
+
+
+def _jobs_of(user: Any) -> Any:
+    jobs = ImportJob.objects.select_related("created_by")
+    return jobs if user.is_admin else jobs.filter(created_by=user)
+
+
+def _job_or_404(request: HttpRequest, pk: Any) -> ImportJob:
+    job = _jobs_of(request.user).filter(pk=pk_or_404(pk)).first()
+    if job is None:
+        raise Http404("No such import.")
+    return job
+
+
+@login_required
+def import_list(request: HttpRequest) -> HttpResponse:
+    """The imports page: upload a new file, see earlier imports."""
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = "Choose a CSV or XLSX file to import."
+        else:
+            try:
+                job = import_job_create(by=request.user, file=upload, name=upload.name,
+                                        target=request.POST.get("target") or Target.CONTACTS)
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            except NotAllowed as exc:
+                error = str(exc)
+            else:
+                return redirect("import-detail", pk=job.pk)
+    jobs = list(_jobs_of(request.user)[:50])
+    return render(request, "imports/import_list.html", {"jobs": jobs, "error": error, "targets": AVAILABLE_TARGETS},
+                  status=422 if error else 200)
+
+
+def _mapping_rows(job: ImportJob) -> list[dict[str, Any]]:
+    sample = job.options.get("sample") or []
+    rows = []
+    for index, header in enumerate(job.headers):
+        values = [r[index] for r in sample if index < len(r) and r[index].strip()][:3]
+        rows.append({"index": index, "header": header or f"Column {index + 1}", "samples": values,
+                     "field": job.mapping.get(str(index), "")})
+    return rows
+
+
+def _detail_context(job: ImportJob, request: HttpRequest, error: str = "") -> dict[str, Any]:
+    return {
+        "job": job,
+        "error": error,
+        "mapping_rows": _mapping_rows(job),
+        "fields": fields_for(job.target, request.user),
+        "modes": Mode.choices,
+        "match_keys": MatchKey.choices,
+        "countries": COUNTRIES,
+        "saved_mappings": SavedMapping.objects.filter(target=job.target)[:20],
+        "report": job.dry_run or {},
+    }
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One import: the step it is at (settings, dry-run report, progress or outcome)."""
+    job = _job_or_404(request, pk)
+    return render(request, "imports/import_detail.html", _detail_context(job, request))
+
+
+@login_required
+@require_POST
+def import_configure(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save reader options, mapping and mode, then check the whole file (dry run)."""
+    job = _job_or_404(request, pk)
+    post = request.POST
+    options: dict[str, Any] = {}
+    for key in ("sheet", "delimiter", "encoding", "default_country", "date_order"):
+        if post.get(key):
+            options[key] = "\t" if key == "delimiter" and post[key] == "tab" else post[key]
+    options["decimal_comma"] = post.get("decimal_comma") == "on"
+    mapping = {str(i): post.get(f"map_{i}", "") for i in range(len(job.headers))}
+    try:
+        reader_changed = any(options.get(k) and options[k] != job.options.get(k) for k in ("sheet", "delimiter",
+                                                                                            "encoding"))
+        job = import_job_configure(job=job, by=request.user, options=options,
+                                   mapping=None if reader_changed else mapping, mode=post.get("mode"),
+                                   match_key=post.get("match_key"), save_mapping_as=post.get("save_mapping_as", ""))
+        if reader_changed:
+            messages.info(request, "The file was read again with the new settings; check the columns below.")
+            return redirect("import-detail", pk=job.pk)
+        if post.get("action") == "save":
+            messages.success(request, "Settings saved.")
+            return redirect("import-detail", pk=job.pk)
+        if job.file_size > SYNC_DRY_RUN_BYTES:
+            from rapport.imports.tasks import import_dry_run_task
+
+            import_dry_run_task.enqueue(job.pk)
+            messages.info(request, "The file is large: it is being checked in the background. This page updates "
+                                   "when the report is ready.")
+            return redirect("import-detail", pk=job.pk)
+        import_dry_run(job=job, by=request.user)
+    except ValidationError as exc:
+        job.refresh_from_db()
+        return render(request, "imports/import_detail.html", _detail_context(job, request, " ".join(exc.messages)),
+                      status=422)
+    except NotAllowed as exc:
+        return render(request, "imports/import_detail.html", _detail_context(job, request, str(exc)), status=403)
+    return redirect("import-detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def import_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Go back from the dry-run report to the settings."""
+    job = _job_or_404(request, pk)
+    if job.status == JobStatus.CHECKED:
+        ImportJob.objects.filter(pk=job.pk, status=JobStatus.CHECKED).update(status=JobStatus.DRAFT)
+    return redirect("import-detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def import_begin(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start (or resume) the import in the background."""
+    job = _job_or_404(request, pk)
+    try:
+        if job.status == JobStatus.FAILED:
+            from rapport.imports.tasks import import_run_task
+
+            import_run_task.enqueue(job.pk)
+        else:
+            import_start(job=job, by=request.user)
+    except (ValidationError, NotAllowed) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect("import-detail", pk=job.pk)
+
+
+@login_required
+def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar (polled by htmx); tells the page to reload once the import has finished."""
+    job = _job_or_404(request, pk)
+    response = render(request, "imports/partials/progress.html", {"job": job})
+    if job.status not in (JobStatus.QUEUED, JobStatus.RUNNING) and getattr(request, "htmx", False):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+def import_rejected(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """Download the rejected rows with a reason column, to fix and import again."""
+    job = _job_or_404(request, pk)
+    response = StreamingHttpResponse(rejected_rows_csv(job), content_type="text/csv; charset=utf-8")
+    stem = job.original_name.rsplit(".", 1)[0][:80] or "import"
+    response["Content-Disposition"] = f'attachment; filename="{stem}-rejected.csv"'
+    return response
+
+
+@login_required
+@require_POST
+def import_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo an import: delete what it created, restore what it changed."""
+    job = _job_or_404(request, pk)
+    try:
+        summary = import_undo(job=job, by=request.user)
+    except (ValidationError, NotAllowed) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        trashed = f", {summary['trashed']} used since moved to the trash" if summary["trashed"] else ""
+        messages.success(request, f"Import undone: {summary['deleted']} records removed{trashed}, "
+                                  f"{summary['restored']} restored to their earlier values.")
+    return redirect("import-detail", pk=job.pk)

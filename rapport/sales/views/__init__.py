@@ -1,0 +1,1 @@
+"""Pages of leads, deals and the board, pipelines, products and orders."""

@@ -1,0 +1,237 @@
+"""Importing contacts end to end: dry run, run, modes, outcome counts, rejected rows, checkpoints and undo."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from rapport.activities.models import TimelineEvent
+from rapport.contacts.models import Company, Contact, ContactEmail, ContactPhone
+from rapport.imports.choices import JobStatus
+from rapport.imports.models import ImportJob, ImportRow
+from rapport.imports.services.jobs import (
+    import_dry_run,
+    import_job_configure,
+    import_run,
+    import_undo,
+    rejected_rows_csv,
+)
+from rapport.search.models import SearchEntry
+from tests.factories import make_contact
+from tests.imports.helpers import make_job
+
+HEADER = "First Name,Last Name,E-mail Address,Phone,Account Name,Lead Status,Contact Owner\n"
+MESSY = HEADER + (
+    "Ada,Lovelace,ADA@Example.com,030 1234567,Analytical Engines,customer,\n"
+    "Bob,Bad,not-an-email,,,,\n"
+    "Carl,Sagan,carl@example.com,+1 415 555 0100,Cosmos Inc,lead,\n"
+    ",,,,,,\n"
+    "Dan,Hot,dan@example.com,,,Hot,\n"
+    "Eve,Nobody,eve@example.com,,,,ghost@example.com\n"
+    "Ada,Again,ada@example.com,,,,\n"
+)
+
+
+def run(job):
+    return import_run(job.pk)
+
+
+def test_dry_run_counts_every_row_and_writes_nothing(admin):
+    job = make_job(admin, MESSY, options={"default_country": "DE"}, mode="create")
+    report = import_dry_run(job=job, by=admin)
+    assert (report["rows"], report["created"], report["updated"], report["skipped"], report["rejected"]) == (6, 2, 0, 1, 3)
+    assert [r["row"] for r in report["rejections"]] == [3, 6, 7]
+    assert report["rejections"][1]["reason"].startswith("Lead Status: Lifecycle stage 'Hot' is not one of")
+    assert report["rejections"][2]["reason"] == (
+        "Contact Owner: There is no user 'ghost@example.com'; add them under Settings → Users or leave the owner empty."
+    )
+    assert report["samples"][0]["values"]["emails"] == ["ada@example.com"]
+    assert Contact.all_objects.count() == 0
+    assert Company.all_objects.count() == 0
+
+
+def test_run_creates_contacts_with_emails_phones_company_search_and_timeline(admin):
+    job = make_job(admin, MESSY, options={"default_country": "DE"}, mode="create")
+    job = run(job)
+    assert job.status == JobStatus.DONE
+    assert (job.created_count, job.updated_count, job.skipped_count, job.rejected_count) == (2, 0, 1, 3)
+    assert job.processed_count == 6
+    ada = Contact.objects.get(email="ada@example.com")
+    assert (ada.first_name, ada.last_name, ada.phone, ada.lifecycle_stage) == ("Ada", "Lovelace", "+49301234567", "customer")
+    assert ada.company.name == "Analytical Engines"
+    assert ada.owner == admin
+    assert list(ada.emails.values_list("email", "is_primary")) == [("ada@example.com", True)]
+    assert list(ada.phones.values_list("number", "is_primary")) == [("+49301234567", True)]
+    entry = SearchEntry.objects.get(kind="contact", object_id=ada.pk)
+    assert entry.text == "Ada Lovelace ada@example.com +49301234567 49301234567"
+    assert SearchEntry.objects.filter(kind="company", object_id=ada.company_id).exists()
+    event = TimelineEvent.objects.get(contact=ada)
+    assert (event.kind, event.summary) == ("imported", "Imported from contacts.csv (row 2)")
+    skipped = ImportRow.objects.get(job=job, outcome="skipped")
+    assert (skipped.row_number, skipped.object_id) == (8, ada.pk)
+    assert skipped.reason == f"Duplicate: already in Rapport as contact #{ada.pk} (same email)."
+
+
+def test_existing_contacts_are_updated_and_undo_restores_them(admin):
+    existing = make_contact(by=admin, first_name="Ada", last_name="Byron", emails=["ada@example.com"])
+    job = make_job(admin, HEADER + "Ada,Lovelace,ada@example.com,+44 20 7946 0958,,customer,\nNew,Person,new@example.com,,,,\n",
+                   mode="create_or_update")
+    job = run(job)
+    assert (job.created_count, job.updated_count, job.skipped_count, job.rejected_count) == (1, 1, 0, 0)
+    existing.refresh_from_db()
+    assert (existing.last_name, existing.lifecycle_stage, existing.phone, existing.version) == (
+        "Lovelace", "customer", "+442079460958", 2)
+    assert SearchEntry.objects.get(kind="contact", object_id=existing.pk).text.startswith("Ada Lovelace ada@example.com")
+    summary = import_undo(job=job, by=admin)
+    assert summary == {"deleted": 1, "trashed": 0, "restored": 1}
+    existing.refresh_from_db()
+    assert (existing.last_name, existing.lifecycle_stage, existing.phone) == ("Byron", "lead", "")
+    assert list(existing.phones.all()) == []
+    assert not Contact.all_objects.filter(email="new@example.com").exists()
+    assert SearchEntry.objects.get(kind="contact", object_id=existing.pk).text == "Ada Byron ada@example.com"
+    job.refresh_from_db()
+    assert job.status == JobStatus.UNDONE
+
+
+def test_update_only_mode_skips_rows_without_a_match(admin):
+    make_contact(by=admin, first_name="Ada", last_name="Byron", emails=["ada@example.com"])
+    job = make_job(admin, HEADER + "Ada,Lovelace,ada@example.com,,,,\nNew,Person,new@example.com,,,,\n", mode="update")
+    job = run(job)
+    assert (job.created_count, job.updated_count, job.skipped_count) == (0, 1, 1)
+    assert ImportRow.objects.get(job=job, outcome="skipped").reason == "No existing contact has this email; nothing to update."
+    assert Contact.objects.count() == 1
+
+
+def test_rows_matching_contacts_the_importer_may_not_change_are_skipped(teammate, outsider):
+    theirs = make_contact(by=outsider, first_name="Olga", last_name="Out", emails=["olga@example.com"])
+    job = make_job(teammate, HEADER + "Olga,Changed,olga@example.com,,,,\n", mode="create_or_update")
+    job = run(job)
+    assert (job.updated_count, job.skipped_count) == (0, 1)
+    theirs.refresh_from_db()
+    assert theirs.last_name == "Out"
+    assert ImportRow.objects.get(job=job).reason == (
+        f"Matches contact #{theirs.pk}, which you may not change; ask its owner or a manager to import this row.")
+
+
+def test_rep_cannot_give_imported_contacts_to_another_team(teammate, outsider):
+    job = make_job(teammate, HEADER + f"Ada,L,ada@example.com,,,,{outsider.email}\n", mode="create")
+    job = run(job)
+    assert job.rejected_count == 1
+    assert ImportRow.objects.get(job=job).reason == (
+        f"Contact Owner: You cannot give contacts to '{outsider.email}'; pick yourself or a teammate.")
+
+
+def test_value_too_long_and_ragged_rows_are_rejected_with_reasons(admin):
+    long_name = "x" * 101
+    text = "First Name,Last Name,Email\n" + f"{long_name},L,a@example.com\n" + "Ann,B,b@example.com,extra,cells\n" + "Cy,C\n"
+    job = run(make_job(admin, text, mode="create"))
+    reasons = dict(ImportRow.objects.filter(job=job).values_list("row_number", "reason"))
+    assert reasons == {
+        2: "First Name: First name is too long (101 characters; at most 100).",
+        3: "This row has 5 cells but the header has 3; a value probably contains the delimiter without quotes.",
+    }
+    assert Contact.objects.get().first_name == "Cy"
+
+
+def test_rejected_rows_download_has_reason_and_original_cells(admin):
+    job = run(make_job(admin, MESSY, mode="create"))
+    text = "".join(rejected_rows_csv(job)).lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["Row", "Reason", "First Name", "Last Name", "E-mail Address", "Phone", "Account Name",
+                       "Lead Status", "Contact Owner"]
+    assert [r[0] for r in rows[1:]] == ["3", "6", "7"]
+    assert rows[1][2:] == ["Bob", "Bad", "not-an-email", "", "", "", ""]
+    assert rows[1][1] == "E-mail Address: 'not-an-email' is not a valid email address; write it like name@example.com."
+
+
+def test_a_killed_import_resumes_from_its_checkpoint_without_importing_a_row_twice(admin):
+    text = "First Name,Last Name,Email\n" + "".join(f"P{i},L{i},p{i}@example.com\n" for i in range(7))
+    job = make_job(admin, text, mode="create")
+    crashed = import_run(job.pk, batch_rows=3, stop_after_batches=1)
+    assert (crashed.next_row, crashed.created_count) == (4, 3)
+    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED)
+    finished = import_run(job.pk, batch_rows=3)
+    assert finished.status == JobStatus.DONE
+    assert (finished.created_count, finished.skipped_count, finished.processed_count) == (7, 0, 7)
+    assert Contact.objects.count() == 7
+    assert sorted(Contact.objects.values_list("first_name", flat=True)) == [f"P{i}" for i in range(7)]
+
+
+def test_same_email_twice_in_one_file_creates_one_contact(admin):
+    text = "First Name,Email\nAda,ada@example.com\nAda B,ADA@example.com\n"
+    job = run(make_job(admin, text, mode="create_or_update"))
+    assert (job.created_count, job.updated_count) == (1, 1)
+    assert Contact.objects.get().first_name == "Ada B"
+
+
+def test_external_id_matches_on_the_next_import(admin):
+    text = "Id,First Name,Email\nX-1,Ada,ada@example.com\n"
+    run(make_job(admin, text, mode="create", match_key="external_id"))
+    job = run(make_job(admin, "Id,First Name\nX-1,Adeline\n", mode="update", match_key="external_id"))
+    assert job.updated_count == 1
+    assert Contact.objects.get().first_name == "Adeline"
+
+
+def test_undo_moves_contacts_used_since_to_the_trash(admin, pipeline):
+    from tests.factories import make_deal
+
+    job = run(make_job(admin, "First Name,Email\nAda,ada@example.com\nBob,bob@example.com\n", mode="create"))
+    ada = Contact.objects.get(email="ada@example.com")
+    make_deal(by=admin, pipeline=pipeline, contact=ada)
+    summary = import_undo(job=job, by=admin)
+    assert summary == {"deleted": 1, "trashed": 1, "restored": 0}
+    assert Contact.all_objects.get(pk=ada.pk).deleted_at is not None
+    assert not ContactEmail.objects.filter(email="bob@example.com").exists()
+
+
+def test_mapping_without_name_or_email_is_refused(admin):
+    job = make_job(admin, "City,Country\nParis,FR\n")
+    with pytest.raises(ValidationError) as exc:
+        import_job_configure(job=job, by=admin, mapping={"0": "city"})
+    assert exc.value.messages == ["Map at least one column to a name or the email: a contact needs one of them."]
+
+
+def test_header_only_file_has_no_rows_to_import(admin):
+    job = make_job(admin, HEADER)
+    with pytest.raises(ValidationError) as exc:
+        import_dry_run(job=job, by=admin)
+    assert exc.value.messages == ["The file has a header but no data rows; add rows under the header and upload it again."]
+
+
+def test_readonly_user_cannot_import(readonly):
+    from rapport.core.errors import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        make_job(readonly, HEADER + "Ada,L,ada@example.com,,,,\n")
+
+
+def test_other_users_cannot_run_or_undo_someone_elses_import(admin, teammate):
+    from rapport.core.errors import NotAllowed
+
+    job = run(make_job(admin, "First Name,Email\nAda,ada@example.com\n"))
+    with pytest.raises(NotAllowed):
+        import_undo(job=job, by=teammate)
+    assert Contact.objects.count() == 1
+
+
+def test_phones_are_normalised_with_the_rows_country(admin):
+    text = "Name,Phone,Country\nAda Lovelace,020 7946 0958,United Kingdom\nBob Smith,(415) 555-0100,US\n"
+    run(make_job(admin, text, options={"default_country": "DE"}, mode="create"))
+    assert dict(Contact.objects.values_list("last_name", "phone")) == {"Lovelace": "+442079460958", "Smith": "+14155550100"}
+    assert ContactPhone.objects.count() == 2
+
+
+def test_unreadable_row_mid_file_leaves_nothing_imported(admin):
+    data = ("First Name,Email\n" + "".join(f"P{i},p{i}@example.com\n" for i in range(5))).encode() + b"Bad\xff\xfe,x@example.com\n"
+    job = make_job(admin, data, mode="create")
+    job.options["encoding"] = "utf-8"
+    job.save()
+    with pytest.raises(ValidationError) as exc:
+        import_run(job.pk, batch_rows=2)
+    assert "cannot be read as utf-8" in exc.value.messages[0]
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert Contact.all_objects.count() == 0

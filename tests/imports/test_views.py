@@ -1,0 +1,100 @@
+"""The import wizard pages: upload, mapping, dry run, background run with progress, outcome, download, undo."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from rapport.contacts.models import Contact
+from rapport.imports.choices import JobStatus
+from rapport.imports.models import ImportJob
+from tests.imports.helpers import make_job
+
+CSV = b"First Name,Last Name,E-mail Address,Notes\nAda,Lovelace,ada@example.com,x\nBob,B,not-an-email,y\n"
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def test_upload_suggests_a_mapping_and_shows_samples(admin, client_for):
+    client = client_for(admin)
+    response = client.post(reverse("import-list"), {"file": SimpleUploadedFile("c.csv", CSV), "target": "contacts"})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("import-detail", args=[job.pk])
+    assert job.mapping == {"0": "first_name", "1": "last_name", "2": "email"}
+    page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
+    assert "— Ignore this column —" in page
+    assert "ada@example.com" in page
+
+
+def test_uploading_an_empty_file_explains_the_problem(admin, client_for):
+    response = client_for(admin).post(reverse("import-list"), {"file": SimpleUploadedFile("c.csv", b"")})
+    assert response.status_code == 422
+    assert "The file is empty." in response.content.decode()
+    assert ImportJob.objects.count() == 0
+
+
+def test_wizard_dry_run_then_background_run_then_undo(admin, client_for, immediate_tasks,
+                                                     django_capture_on_commit_callbacks):
+    client = client_for(admin)
+    job = make_job(admin, CSV.decode())
+    response = client.post(reverse("import-configure", args=[job.pk]), {
+        "map_0": "first_name", "map_1": "last_name", "map_2": "email", "map_3": "", "mode": "create",
+        "match_key": "email", "default_country": "DE", "date_order": "DMY", "delimiter": ",", "encoding": "utf-8",
+        "action": "check"})
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == JobStatus.CHECKED
+    page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
+    assert "Dry run: what would happen" in page
+    assert "not-an-email" in page
+    assert Contact.objects.count() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("import-start", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
+    assert (job.created_count, job.rejected_count) == (1, 1)
+    page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
+    assert "2 rows = 1 created + 0 updated + 0 skipped + 1 rejected." in page
+    download = client.get(reverse("import-rejected", args=[job.pk]))
+    body = b"".join(download.streaming_content).decode()
+    assert body.splitlines()[1].startswith("3,E-mail Address: 'not-an-email' is not a valid email address")
+    client.post(reverse("import-undo", args=[job.pk]))
+    assert Contact.all_objects.count() == 0
+    job.refresh_from_db()
+    assert job.status == JobStatus.UNDONE
+
+
+def test_progress_partial_shows_counts_and_stops_polling_when_done(admin, client_for):
+    job = make_job(admin, CSV.decode())
+    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, total_rows=4, next_row=2, created_count=1)
+    client = client_for(admin)
+    partial = client.get(reverse("import-progress", args=[job.pk]), HTTP_HX_REQUEST="true")
+    assert 'hx-trigger="every 1s"' in partial.content.decode()
+    assert 'value="50"' in partial.content.decode()
+    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.DONE)
+    partial = client.get(reverse("import-progress", args=[job.pk]), HTTP_HX_REQUEST="true")
+    assert partial["HX-Refresh"] == "true"
+
+
+def test_other_people_cannot_see_an_import(admin, teammate, outsider, client_for):
+    job = make_job(teammate, CSV.decode())
+    assert client_for(outsider).get(reverse("import-detail", args=[job.pk])).status_code == 404
+    assert client_for(outsider).get(reverse("import-rejected", args=[job.pk])).status_code == 404
+    assert client_for(admin).get(reverse("import-detail", args=[job.pk])).status_code == 200
+
+
+def test_import_list_query_count_does_not_grow_with_imports(admin, client_for, django_assert_max_num_queries):
+    client = client_for(admin)
+    make_job(admin, CSV.decode())
+    with django_assert_max_num_queries(12) as captured:
+        client.get(reverse("import-list"))
+    baseline = len(captured)
+    for _ in range(3):
+        make_job(admin, CSV.decode())
+    with django_assert_max_num_queries(baseline):
+        client.get(reverse("import-list"))
