@@ -99,6 +99,9 @@ class Generator:
     """Labelled rows: (id, first, last, (emails), (phones), city, company, country) and a cluster id each."""
 
     def __init__(self, seed: int = 42) -> None:
+        from rapport.contacts.duplicates import email_canonical
+
+        self.canonical = email_canonical
         self.rng = random.Random(seed)
         self.names = _name_lists()
         self.countries = list(COUNTRY_WEIGHTS)
@@ -158,9 +161,10 @@ class Generator:
             use_company = domain and rng.random() < 0.7
             at = domain if use_company else rng.choice(FREE_MAIL[country])
             email = f"{local}@{at}"
-            while email in self.used_emails:  # an address belongs to one person
+            # A mailbox belongs to one person (j.smith@gmail.com and jsmith@gmail.com are one mailbox).
+            while self.canonical(email) in self.used_emails:
                 email = f"{local}{rng.randint(1, 9999)}@{at}"
-            self.used_emails.add(email)
+            self.used_emails.add(self.canonical(email))
             emails.append(email)
         # A contact in a CRM has a way to reach them: an email, a phone or both.
         phones = [self.phone(country)] if rng.random() < 0.8 or not emails else []
@@ -230,7 +234,10 @@ class Generator:
                     d["emails"] = [f"{local}@{domain}".upper()]
             elif op == "email_domain" and d["emails"]:
                 local = d["emails"][0].split("@")[0]
-                d["emails"] = [f"{local}@{rng.choice(FREE_MAIL[d['country']])}"]
+                moved = f"{local}@{rng.choice(FREE_MAIL[d['country']])}"
+                if self.canonical(moved) not in self.used_emails:  # not someone else's mailbox
+                    self.used_emails.add(self.canonical(moved))
+                    d["emails"] = [moved]
             elif op == "phone_format" and d["phones"]:
                 d["phones"] = [self.phone_written(d["phones"][0], d["country"])]
             elif op == "company_abbrev" and d["company"]:
@@ -343,7 +350,7 @@ def _load_into_database(rows: list[tuple[Any, ...]]) -> dict[int, int]:
         company_ids = dict(Company.objects.filter(name__in=names).values_list("name", "id")) if names else {}
         start = (Contact.all_objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
         objects = []
-        for offset, (rid, first, last, emails, phones, city, company, country) in enumerate(rows):
+        for offset, (_, first, last, emails, phones, city, company, country) in enumerate(rows):
             # Stored as the services store them: lower-case email, E.164 phone.
             email = emails[0].strip().lower() if emails else ""
             phone = phone_canonical(phones[0], country) if phones else ""
@@ -369,16 +376,25 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         import django
 
         django.setup()
-        from rapport.contacts.duplicates import scan_contacts
+        from django.core.management import call_command
 
+        call_command("migrate", interactive=False, verbosity=0)
         t = time.perf_counter()
         id_map = _load_into_database(rows)
         result["load_seconds"] = round(time.perf_counter() - t, 1)
         back = {cid: rid for rid, cid in id_map.items()}
+        from rapport.contacts.duplicates import Pair, duplicate_scan_run
+        from rapport.contacts.models import DuplicateCandidate, DuplicateScan
+
+        # The whole scan as the app runs it: stream from the database, score, store the pairs.
         t, cpu = time.perf_counter(), time.process_time()
-        pairs = scan_contacts()
+        scan = DuplicateScan.objects.create()
+        duplicate_scan_run(scan.pk)
         result["scan_seconds"] = round(time.perf_counter() - t, 1)
         result["scan_cpu_seconds"] = round(time.process_time() - cpu, 1)
+        result["scan_note"] = "read from the database + score + store the pairs (duplicate_scan_run)"
+        pairs = [Pair(*row) for row in DuplicateCandidate.objects.filter(scan=scan).values_list(
+            "first_id", "second_id", "score", "reasons").iterator()]
         found = {tuple(sorted((back[p.first_id], back[p.second_id]))) for p in pairs
                  if p.first_id in back and p.second_id in back}
         result["source"] = "database " + django.db.connection.vendor
@@ -421,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     result = run(args)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    name = f"dedup-{'db' if args.database else 'memory'}-{args.contacts}.json"
+    name = f"dedup-{result['source'].replace('database ', '')}-{args.contacts}.json"
     (RESULTS / name).write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
     return 0

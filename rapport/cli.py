@@ -12,11 +12,19 @@ USAGE = """Usage: rapport COMMAND [options]
   serve             run the web server (gunicorn; --dev for the development server)
   demo              load demo data (--contacts N --seed S)
   createuser NAME   add a user (--role admin|manager|rep|readonly --team T)
+  worker            run background work (imports, analytics, duplicate scans); serve starts one
+  import FILE       import a CSV/XLSX file (--target contacts --dry-run)
+  export LIST       export a list (contacts, companies, deals, … --format csv|xlsx|vcf)
+  backup / restore  consistent snapshot with checksums, and verified restore
+  analytics JOB     recompute rfm | abc | clv | kpis | nightly
   migrate           create or update the database tables
 
 Every Django management command works too (rapport help lists them); rapport COMMAND --help
 explains one. The database is SQLite in var/ unless DATABASE_URL says otherwise.
 """
+
+# Friendlier names for Django commands that come from libraries.
+ALIASES = {"worker": "db_worker"}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -32,6 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.management import execute_from_command_line
 
+    args[0] = ALIASES.get(args[0], args[0])
     execute_from_command_line(["rapport", *args])
 
 

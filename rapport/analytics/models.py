@@ -7,12 +7,17 @@ usually from a background task. Every run keeps its as-of date and when it was c
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
+
+def money_field(**options: Any) -> models.DecimalField:
+    """A money total in the base currency: 16 digits with 2 decimals (sums of many orders)."""
+    return models.DecimalField(max_digits=16, decimal_places=2, **options)
+
 
 
 class PurchaseSummary(models.Model):
@@ -31,7 +36,7 @@ class PurchaseSummary(models.Model):
     last_purchase = models.DateField()
     purchase_days = models.PositiveIntegerField(help_text="Number of distinct days with a purchase.")
     orders = models.PositiveIntegerField()
-    total_spend = models.DecimalField(**MONEY)
+    total_spend = money_field()
     unconverted_orders = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -111,7 +116,7 @@ class RfmScore(models.Model):
     contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
     recency_days = models.IntegerField()
     frequency = models.PositiveIntegerField()
-    monetary = models.DecimalField(**MONEY)
+    monetary = money_field()
     r = models.PositiveSmallIntegerField()
     f = models.PositiveSmallIntegerField()
     m = models.PositiveSmallIntegerField()
@@ -130,7 +135,7 @@ class AbcClass(models.Model):
 
     run = models.ForeignKey(AnalyticsRun, on_delete=models.CASCADE, related_name="abc_classes")
     contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
-    revenue = models.DecimalField(**MONEY)
+    revenue = money_field()
     cumulative_share = models.FloatField()
     abc = models.CharField(max_length=1)
 
@@ -171,7 +176,7 @@ class AcquisitionCost(models.Model):
     period_start = models.DateField()
     period_end = models.DateField()
     channel = models.CharField(max_length=60)
-    amount = models.DecimalField(**MONEY, validators=[MinValueValidator(Decimal("0"))])
+    amount = money_field(validators=[MinValueValidator(Decimal("0"))])
     currency = models.CharField(max_length=3)
     note = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

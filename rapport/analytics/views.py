@@ -63,7 +63,8 @@ def home(request: HttpRequest) -> HttpResponse:
                  "revenue": s["revenue"], "revenue_share": (s["revenue"] / revenue) if revenue else 0,
                  "color": color.get(name, "#64748b"), "action": action.get(name, ""), "url": _segment_url(name)}
                 for name, s in sorted(segments.items(), key=lambda kv: -kv[1]["customers"])]
-        names, links = {}, {}
+        names: dict[tuple[int, int], str] = {}
+        links: dict[tuple[int, int], str] = {}
         for rule in rules:
             for r in range(rule.r_min, rule.r_max + 1):
                 for f in range(rule.f_min, rule.f_max + 1):

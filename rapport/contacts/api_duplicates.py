@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from rapport.contacts.duplicates import (
     duplicate_dismiss,
@@ -157,7 +157,7 @@ def scan_status(request: HttpRequest) -> Any:
 def scan_start(request: HttpRequest) -> Any:
     """Scan all contacts; small databases finish within the request (200), large ones in the background (202)."""
     scan = duplicate_scan_start(by=request.user)
-    return (200 if scan.status == DuplicateScan.Status.DONE else 202), _scan_out(scan)
+    return Status(200 if scan.status == DuplicateScan.Status.DONE else 202, _scan_out(scan))
 
 
 @router.post("/contact-duplicates/dismiss", response={204: None, **ERRORS}, summary="Mark a pair as not a duplicate")
@@ -165,7 +165,7 @@ def dismiss(request: HttpRequest, payload: DismissIn) -> Any:
     first = _editable(request.user, payload.first_id, "first_id")
     second = _editable(request.user, payload.second_id, "second_id")
     duplicate_dismiss(first=first, second=second, by=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/contact-duplicates/check", response={200: list[MatchOut], **ERRORS},
@@ -187,7 +187,7 @@ def merge(request: HttpRequest, payload: MergeIn) -> Any:
     choices = {k: v for k, v in payload.choices.model_dump().items() if v is not None}
     record = contact_merge(survivor=survivor, loser=loser, by=request.user, choices=choices,
                            expected_versions=payload.expected_versions)
-    return 201, _merge_out(record)
+    return Status(201, _merge_out(record))
 
 
 def _merge_for(user: Any, merge_id: int) -> MergeRecord:

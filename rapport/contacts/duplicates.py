@@ -7,8 +7,9 @@ How a pair is found and judged:
   removed, googlemail → gmail); phones in E.164; city and company names folded.
 * **Blocking.** Every contact lands in a few small blocks: exact email, exact phone, email local part,
   and name keys (sorted phonetic codes of first and last name, first initial + last name, first name
-  + last initial), each combined with the city or the company. Only contacts sharing a block are
-  compared, so the work grows with the number of contacts, not with its square. Oversized blocks
+  + last initial) within a company. Only contacts sharing a block are
+  compared, so the work grows with the number of contacts, not with its square. Name keys are
+  combined with the company only (see `blocking_keys`). Oversized blocks
   (a switchboard number, "info@", fifty John Smiths in one city) are skipped: they hold many pairs of
   different people and would make the scan quadratic.
 * **Scoring.** Each agreeing or disagreeing field adds evidence (a Fellegi-Sunter style sum of
@@ -23,6 +24,7 @@ benchmark can run it in memory; `scan_contacts` streams the rows from the databa
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import unicodedata
@@ -31,6 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from django.db.models import Max, Min
 from rapidfuzz.distance import Indel
 
 # ------------------------------------------------------------------------------------------- tables
@@ -89,7 +92,7 @@ DOMAIN_TYPOS = {"gmial.com": "gmail.com", "gmai.com": "gmail.com", "gmal.com": "
 W_EMAIL = 7.0
 W_PHONE = 6.5
 W_EMAIL_LOCAL = 2.5
-W_EMAIL_LOCAL_NAME = 1.0
+W_EMAIL_LOCAL_NAME = 0.4
 W_EMAIL_DIFFERENT = -1.0
 W_PHONE_DIFFERENT = -1.0
 W_CITY = 1.5
@@ -229,7 +232,7 @@ def phonetic(word: str) -> str:
     coded = word.translate(_SOUNDEX)
     out = []
     last = coded[0]
-    for ch, original in zip(coded[1:], word[1:]):
+    for ch, original in zip(coded[1:], word[1:], strict=True):
         if ch.isdigit():
             if ch != last:
                 out.append(ch)
@@ -294,24 +297,31 @@ def features_of(row: Row | Sequence[Any]) -> Features:
     )
 
 
+def _personal(local: str) -> bool:
+    """An email name with digits ("jsmith74") is personal; "john.smith" is just the name again."""
+    return any(ch.isdigit() for ch in local)
+
+
 def blocking_keys(f: Features) -> list[tuple[str, str]]:
     """(kind, key) pairs of the blocks this contact belongs to."""
     keys = [("e", email) for email in f.emails]
     keys += [("p", phone) for phone in f.phones]
-    keys += [("l", local) for local in f.locals]
+    # Only personal email names ("jsmith74") block: a name-like one ("john.smith") adds too little
+    # evidence to decide a pair that shares nothing else, and its blocks are as big as the name's.
+    keys += [("l", local) for local in f.locals if _personal(local)]
+    # Name keys only within a company: a pair that shares no email, phone or email name needs the
+    # company to reach the decision line (name + city alone never does), and city-wide name blocks
+    # grow with the square of the city's size.
     first, last = f.first_canonical, f.last.replace(" ", "")
-    if not (first or last):
+    if not (first or last) or not f.company:
         return keys
     a, b = phonetic(first), phonetic(last)
     codes = f"{a}|{b}" if a <= b else f"{b}|{a}"
-    both = bool(first and last)
-    for tag, context in (("c", f.city), ("o", f.company)):
-        if not context:
-            continue
-        keys.append(("s" + tag, f"{codes}|{context}"))  # swaps and spelling variants that sound alike
-        if both:
-            keys.append(("i" + tag, f"{first[0]}|{last}|{context}"))  # a typo in the first name
-            keys.append(("f" + tag, f"{first}|{last[0]}|{context}"))  # a typo in the last name
+    context = f.company
+    keys.append(("s", f"{codes}|{context}"))  # swaps and spelling variants that sound alike
+    if first and last:
+        keys.append(("i", f"{first[0]}|{last}|{context}"))  # a typo in the first name
+        keys.append(("f", f"{first}|{last[0]}|{context}"))  # a typo in the last name
     return keys
 
 
@@ -418,8 +428,7 @@ def pair_evidence(a: Features, b: Features) -> tuple[float, list[str]]:
             reasons.append("same email")
         elif shared_locals := [x for x in a.locals if x in b.locals]:
             # "john.smith@" says little more than the name does; "jsmith74@" is personal.
-            personal = any(ch.isdigit() for local in shared_locals for ch in local)
-            weight += W_EMAIL_LOCAL if personal else W_EMAIL_LOCAL_NAME
+            weight += W_EMAIL_LOCAL if any(_personal(local) for local in shared_locals) else W_EMAIL_LOCAL_NAME
             reasons.append("same email name at another domain")
         else:
             weight += W_EMAIL_DIFFERENT
@@ -525,42 +534,48 @@ BATCH = 5000
 def contact_rows(*, batch: int = BATCH, ids: Iterable[int] | None = None) -> Iterator[Row]:
     """Stream contacts (not in the trash) as plain rows in id order, with all their emails and phones.
 
-    Keyset batches of `batch` rows: memory holds one batch of tuples, never model instances.
+    Reads windows of `batch` consecutive ids (a primary-key range, planned as an index scan even on a
+    freshly loaded table without statistics) and no join: company names come from one lookup per
+    window. Memory holds one window of tuples, never model instances.
     """
-    from rapport.contacts.models import Contact, ContactEmail, ContactPhone
+    from rapport.contacts.models import Company, Contact
 
-    wanted = sorted(set(ids)) if ids is not None else None
-    last_id = 0
-    while True:
-        query = Contact.objects.filter(id__gt=last_id).order_by("id")
-        if wanted is not None:
-            chunk_ids = [i for i in wanted if i > last_id][:batch]
-            if not chunk_ids:
-                return
-            query = query.filter(id__in=chunk_ids)
-        values = list(
-            query.values_list("id", "first_name", "last_name", "email", "phone", "city", "company__name",
-                              "country")[:batch]
-        )
-        if not values:
-            return
-        low, high = values[0][0], values[-1][0]
-        extra_emails: dict[int, list[str]] = {}
-        for contact_id, email in ContactEmail.objects.filter(
-            contact_id__gte=low, contact_id__lte=high, is_primary=False
-        ).values_list("contact_id", "email"):
-            extra_emails.setdefault(contact_id, []).append(email)
-        extra_phones: dict[int, list[str]] = {}
-        for contact_id, number in ContactPhone.objects.filter(
-            contact_id__gte=low, contact_id__lte=high, is_primary=False
-        ).values_list("contact_id", "number"):
-            extra_phones.setdefault(contact_id, []).append(number)
-        for cid, first, last, email, phone, city, company, country in values:
-            yield Row(cid, first, last, (email, *extra_emails.get(cid, ())), (phone, *extra_phones.get(cid, ())),
-                      city, company or "", country)
-        last_id = high
-        if len(values) < batch and wanted is None:
-            return
+    if ids is not None:
+        wanted = sorted(set(ids))
+        for start in range(0, len(wanted), batch):
+            chunk = wanted[start:start + batch]
+            yield from _rows_of(Contact.objects.filter(id__in=chunk), {"contact_id__in": chunk}, Company)
+        return
+    bounds = Contact.objects.aggregate(low=Min("id"), high=Max("id"))
+    if bounds["low"] is None:
+        return
+    for low in range(bounds["low"], bounds["high"] + 1, batch):
+        high = low + batch - 1
+        yield from _rows_of(Contact.objects.filter(id__gte=low, id__lte=high),
+                            {"contact_id__gte": low, "contact_id__lte": high}, Company)
+
+
+def _rows_of(query: Any, extras_scope: dict[str, Any], company_model: Any) -> Iterator[Row]:
+    from rapport.contacts.models import ContactEmail, ContactPhone
+
+    values = list(query.order_by("id").values_list("id", "first_name", "last_name", "email", "phone", "city",
+                                                   "company_id", "country"))
+    if not values:
+        return
+    company_ids = {v[6] for v in values if v[6]}
+    companies = dict(company_model.all_objects.filter(id__in=company_ids).values_list("id", "name")) \
+        if company_ids else {}
+    extra_emails: dict[int, list[str]] = {}
+    for contact_id, email in ContactEmail.objects.filter(is_primary=False, **extras_scope).values_list(
+            "contact_id", "email"):
+        extra_emails.setdefault(contact_id, []).append(email)
+    extra_phones: dict[int, list[str]] = {}
+    for contact_id, number in ContactPhone.objects.filter(is_primary=False, **extras_scope).values_list(
+            "contact_id", "number"):
+        extra_phones.setdefault(contact_id, []).append(number)
+    for cid, first, last, email, phone, city, company_id, country in values:
+        yield Row(cid, first, last, (email, *extra_emails.get(cid, ())), (phone, *extra_phones.get(cid, ())),
+                  city, companies.get(company_id, ""), country)
 
 
 def dismissed_pairs() -> set[tuple[int, int]]:
@@ -671,6 +686,7 @@ def possible_duplicates(
 # ------------------------------------------------------------------------ scans, review and dismissal
 
 SYNC_SCAN_CONTACTS = 20_000  # above this a scan runs in the background worker
+STALE_SCAN = dt.timedelta(hours=2)
 STORE_BATCH = 2000
 
 
@@ -682,7 +698,12 @@ def duplicate_scan_start(*, by: Any) -> Any:
     from rapport.core.records import ensure_can_create
 
     ensure_can_create(by)
+    from django.utils import timezone
+
     running = DuplicateScan.objects.filter(status__in=[DuplicateScan.Status.QUEUED, DuplicateScan.Status.RUNNING])
+    # A scan still "running" after STALE_SCAN lost its worker; let a new one start.
+    running.filter(created_at__lt=timezone.now() - STALE_SCAN).update(
+        status=DuplicateScan.Status.FAILED, error="The background worker stopped before the scan finished.")
     if running.exists():
         return running.first()
     scan = DuplicateScan.objects.create(started_by=by)

@@ -92,8 +92,9 @@ def _relations() -> tuple[list[tuple[type[models.Model], models.Field]], list[tu
     for rel in Contact._meta.related_objects:
         model = rel.related_model
         if rel.many_to_many:
-            through = rel.field.remote_field.through
-            m2m.append((through, rel.field.m2m_reverse_field_name(), rel.field.m2m_field_name()))
+            m2m_field: Any = rel.field
+            m2m.append((m2m_field.remote_field.through, m2m_field.m2m_reverse_field_name(),
+                        m2m_field.m2m_field_name()))
             continue
         if model in SPECIAL:
             continue
@@ -153,11 +154,11 @@ def contact_merge(
     moved: dict[str, list[int]] = {}
     details: dict[str, Any] = {}
     fks, m2m, skipped = _relations()
-    for model, field in fks:
-        ids = list(model._base_manager.filter(**{field.name: loser.pk}).values_list("pk", flat=True))
+    for model, fk in fks:
+        ids = list(model._base_manager.filter(**{fk.name: loser.pk}).values_list("pk", flat=True))
         if ids:
-            _update_ids(model, ids, **{field.name: survivor.pk})
-            moved[f"{model._meta.label_lower}.{field.name}"] = ids
+            _update_ids(model, ids, **{fk.name: survivor.pk})
+            moved[f"{model._meta.label_lower}.{fk.name}"] = ids
     links: dict[str, list[int]] = {}
     for through, mine, other in m2m:
         existing = through.objects.filter(**{f"{mine}_id": survivor.pk}).values(f"{other}_id")
@@ -298,7 +299,7 @@ def contact_merge_undo(*, merge: MergeRecord, by: Any) -> MergeRecord:
         if through is None:
             continue
         for part in _chunks(ids):
-            through.objects.filter(pk__in=part, **{f"{column}_id": survivor.pk}).update(**{f"{column}_id": loser.pk})
+            through._base_manager.filter(pk__in=part, **{f"{column}_id": survivor.pk}).update(**{f"{column}_id": loser.pk})
     for model, key in ((ContactEmail, "emails"), (ContactPhone, "phones")):
         info = merge.details.get(key, {})
         moved_rows = info.get("moved", [])

@@ -78,10 +78,12 @@ class Contact(Record):
     class Meta:
         ordering = ["last_name", "first_name", "id"]
         indexes = [
-            models.Index(fields=["owner", "last_name", "first_name"]),
-            models.Index(fields=["lifecycle_stage", "last_name"]),
-            models.Index(fields=["country", "last_name"]),
-            models.Index(fields=["company", "last_name"]),
+            # Each list filter followed by the default order (last_name, first_name, id), so a filtered
+            # page and its keyset cursor read exactly the rows shown, at any table size.
+            models.Index(fields=["owner", "last_name", "first_name", "id"], name="contact_owner_order"),
+            models.Index(fields=["lifecycle_stage", "last_name", "first_name", "id"], name="contact_stage_order"),
+            models.Index(fields=["country", "last_name", "first_name", "id"], name="contact_country_order"),
+            models.Index(fields=["company", "last_name", "first_name", "id"], name="contact_company_order"),
             models.Index(fields=["-created_at", "id"]),
             # The default list order (and its keyset cursor) for users who see everyone's contacts.
             models.Index(fields=["last_name", "first_name", "id"], name="contact_name_order"),

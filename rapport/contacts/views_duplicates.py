@@ -65,7 +65,8 @@ def duplicate_scan_view(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("duplicate-list")
     if scan.status == DuplicateScan.Status.DONE:
-        messages.success(request, f"Scan finished: {scan.pairs} likely duplicate pairs found.")
+        plural = "" if scan.pairs == 1 else "s"
+        messages.success(request, f"Scan finished: {scan.pairs} likely duplicate pair{plural} found.")
     elif scan.status == DuplicateScan.Status.FAILED:
         messages.error(request, "The scan failed; try again, and tell an administrator if it fails again.")
     else:

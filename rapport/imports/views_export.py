@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -38,7 +39,7 @@ def _messages(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def export_response(*, entity: str, fmt: str, user: Any, params: Any) -> HttpResponse:
+def export_response(*, entity: str, fmt: str, user: Any, params: Any) -> HttpResponseBase:
     """A streamed CSV or an XLSX file of the list as the user sees it with these filters."""
     table = export_table(entity=entity, user=user, params=params)
     filename = export_filename(entity, fmt)
@@ -51,7 +52,7 @@ def export_response(*, entity: str, fmt: str, user: Any, params: Any) -> HttpRes
 
 @login_required
 @require_GET
-def export_list(request: HttpRequest, entity: str, fmt: str) -> HttpResponse:
+def export_list(request: HttpRequest, entity: str, fmt: str) -> HttpResponseBase:
     """Download a list with the filters in the query string (the same ones as its list page)."""
     if fmt not in FORMATS:
         return _error(request, "Export as csv or xlsx.")
@@ -63,7 +64,7 @@ def export_list(request: HttpRequest, entity: str, fmt: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def export_contacts_vcard(request: HttpRequest) -> HttpResponse:
+def export_contacts_vcard(request: HttpRequest) -> HttpResponseBase:
     """Download the contacts of the list (with its filters) as one .vcf file; ?version=4.0 for vCard 4."""
     version = request.GET.get("version") or "3.0"
     if version not in VERSIONS:
@@ -122,7 +123,7 @@ def vcard_import_view(request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get("file")
         if upload is None:
             context["error"] = "Choose a .vcf file exported from your phone, Outlook, Gmail or Apple Contacts."
-        elif upload.size > MAX_VCARD_UPLOAD:
+        elif (upload.size or 0) > MAX_VCARD_UPLOAD:
             context["error"] = "The file is larger than 20 MB; split it into smaller files."
         else:
             try:

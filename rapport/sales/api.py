@@ -82,7 +82,7 @@ from rapport.sales.services import (
     product_create,
     product_update,
 )
-from rapport.sales.services.orders import order_update_status
+from rapport.sales.services.orders import order_restore, order_trash, order_update_status
 from rapport.sales.services.pipelines import (
     pipeline_delete,
     pipeline_update,
@@ -518,12 +518,12 @@ def update_order(request: HttpRequest, order_id: int, payload: OrderPatch) -> An
 
 @router.delete("/orders/{order_id}", response={204: None, **ERRORS}, summary="Move an order to the trash")
 def trash_order(request: HttpRequest, order_id: int) -> Any:
-    record_trash(order_get(user=request.user, pk=order_id), by=request.user)
+    order_trash(order=order_get(user=request.user, pk=order_id), by=request.user)
     return Status(204, None)
 
 
 @router.post("/orders/{order_id}/restore", response={200: OrderOut, **ERRORS},
              summary="Restore an order from the trash")
 def restore_order(request: HttpRequest, order_id: int) -> Any:
-    record_restore(trashed_or_404(Order, request.user, order_id), by=request.user)
+    order_restore(order=trashed_or_404(Order, request.user, order_id), by=request.user)
     return order_out(order_get(user=request.user, pk=order_id))

@@ -118,8 +118,10 @@ class Deal(Record):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["pipeline", "stage", "-amount"]),
-            models.Index(fields=["owner", "stage"]),
+            # Board: the top cards of a stage and the per-stage totals (covering: no table lookups).
+            models.Index(fields=["pipeline", "stage", "deleted_at", "-amount"], name="deal_board_open"),
+            # A rep's board totals and cards: covering, so they never scan other owners' deals.
+            models.Index(fields=["owner", "pipeline", "stage", "deleted_at", "amount"], name="deal_owner_board"),
             models.Index(fields=["expected_close_date"]),
         ]
 

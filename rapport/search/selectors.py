@@ -56,11 +56,14 @@ def search_ids(*, user: Any, query: str, kinds: tuple[str, ...] = KINDS, limit: 
             params: list[Any] = [phrase, kind, *owner_params, limit]
         else:
             like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            # The MATERIALIZED CTE keeps the LIMIT away from the planner's choice for the trigram
+            # predicate: it uses the kind's partial GIN index (search 0003) instead of a sequential
+            # scan that it hopes a LIMIT will end early; the CTE is read lazily, so the LIMIT still stops it.
             sql = (
-                "SELECT s.object_id FROM search_searchentry s "
-                f"WHERE s.text ILIKE %s AND s.kind = %s{owner_sql} LIMIT %s"
+                "WITH m AS MATERIALIZED (SELECT s.object_id, s.owner_id FROM search_searchentry s "
+                f"WHERE s.kind = %s AND s.text ILIKE %s{owner_sql}) SELECT m.object_id FROM m LIMIT %s"
             )
-            params = [like, kind, *owner_params, limit]
+            params = [kind, like, *owner_params, limit]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             result[kind] = [row[0] for row in cursor.fetchall()]

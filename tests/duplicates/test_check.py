@@ -10,14 +10,14 @@ def test_check_finds_the_existing_contact_by_email_in_another_case(teammate):
     existing = make_contact(by=teammate, first_name="Robert", last_name="Fischer", emails=["r.fischer@acme.com"])
     matches = possible_duplicates(first_name="Bob", last_name="Fischer", emails=["R.Fischer@ACME.com"], phones=[],
                                   user=teammate)
-    assert [(c.pk, score, reasons) for c, score, reasons in matches] == [(existing.pk, 100, "same email; same name; nickname")]
+    assert [(c.pk, score, reasons) for c, score, reasons in matches] == [(existing.pk, 99, "same email; same name; nickname")]
 
 
 def test_check_finds_the_existing_contact_by_phone_written_differently(teammate):
     existing = make_contact(by=teammate, first_name="Ana", last_name="Costa", emails=[], phones=["+351 912 345 678"])
     matches = possible_duplicates(first_name="Ana", last_name="Costa", emails=[], phones=["00351912345678"],
                                   user=teammate)
-    assert [(c.pk, score, reasons) for c, score, reasons in matches] == [(existing.pk, 100, "same phone; same name")]
+    assert [(c.pk, score, reasons) for c, score, reasons in matches] == [(existing.pk, 98, "same phone; same name")]
 
 
 def test_check_finds_swapped_names_with_the_same_email(teammate):

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from rapport.activities.models import Activity, TimelineEvent
 from rapport.activities.services import activity_create
-from rapport.contacts.models import Consent, Contact, ContactEmail, ContactPhone, MergeRecord
 from rapport.contacts.merge import contact_merge, contact_merge_undo
+from rapport.contacts.models import Consent, Contact, ContactEmail, ContactPhone, MergeRecord
 from rapport.contacts.services import consent_set
 from rapport.core.errors import NotAllowed
 from rapport.core.records import record_trash

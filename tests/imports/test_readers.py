@@ -146,3 +146,17 @@ def test_any_csv_written_by_a_spreadsheet_reads_back_cell_for_cell(tmp_path_fact
         read = list(reader.rows())
     assert read[0] == ["Alpha", "Beta", "Gamma"]
     assert read[1:] == rows
+
+
+def test_a_short_windows_1252_export_is_not_mistaken_for_a_baltic_code_page():
+    from rapport.imports.services.readers import _sniff_encoding as detect_encoding
+
+    raw = "First Name;Last Name\nJosé;Núñez\nAnna;Schmidt\n".encode("cp1252")
+    assert detect_encoding(raw) == "cp1252"
+
+
+def test_polish_and_russian_exports_keep_their_own_code_pages():
+    from rapport.imports.services.readers import _sniff_encoding as detect_encoding
+
+    assert detect_encoding("Imię;Nazwisko\nŁukasz;Żółć\nJózef;Kraków\n".encode("cp1250")) == "cp1250"
+    assert detect_encoding("Имя;Фамилия\nИван;Петров\nМария;Смирнова\n".encode("cp1251")) == "cp1251"

@@ -138,3 +138,13 @@ def test_negative_quantity_is_refused_and_nothing_is_written(teammate, manager):
 def test_read_only_user_cannot_create_records(readonly):
     with pytest.raises(NotAllowed):
         make_contact(by=readonly)
+
+
+def test_board_totals_are_kept_per_currency_and_never_added_across(teammate, pipeline):
+    make_deal(by=teammate, pipeline=pipeline, amount="100", currency="EUR")
+    make_deal(by=teammate, pipeline=pipeline, amount="40", currency="USD")
+    make_deal(by=teammate, pipeline=pipeline, amount="60", currency="USD")
+    first = board(user=teammate, pipeline=pipeline)[0]
+    assert first["count"] == 3
+    assert first["totals"] == {"EUR": Decimal("100.00"), "USD": Decimal("100.00")}
+    assert first["total"] is None

@@ -60,7 +60,9 @@ def segment_rule_save(*, by: Any, name: str, r_min: Any, r_max: Any, f_min: Any,
     color = (color or "#64748b").strip()
     if not (len(color) == 7 and color.startswith("#") and all(c in "0123456789abcdefABCDEF" for c in color[1:])):
         errors["color"] = ["Pick a colour like #2563eb."]
-    clash = SegmentRule.objects.filter(name=name).exclude(pk=pk)
+    clash = SegmentRule.objects.filter(name=name)
+    if pk is not None:
+        clash = clash.exclude(pk=pk)
     if name and clash.exists():
         errors.setdefault("name", []).append(f"A segment called {name!r} exists already.")
     if errors:

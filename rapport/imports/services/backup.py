@@ -491,7 +491,9 @@ def _load_jsonl(raw: RawDatabase, path: Path, manifest: dict[str, Any]) -> None:
         if table not in present:
             raise BackupError(f"The database has no table {table}; it was made by another Rapport version.")
         cursor.execute(f"DELETE FROM {_q(table)}")
-    table, sql, batch = None, "", []
+    table = None
+    sql = ""
+    batch: list[Any] = []
 
     def flush() -> None:
         if batch:

@@ -23,6 +23,8 @@ from django.core.exceptions import ValidationError
 SNIFF_BYTES = 64 * 1024
 WESTERN_LOOKALIKES = {"cp1252", "cp1250", "latin_1", "iso8859_1", "iso8859_15", "iso8859_2", "mac_roman", "cp850",
                       "cp437", "ascii", "mac_latin2", "cp1254", "iso8859_9"}
+# Characters that appear when cp1250/iso8859-2 text is read as Windows-1252.
+CENTRAL_EUROPEAN_TELLS = set("¹³¿¥ª¼¾œŸŒ¦¨¯²")
 DELIMITERS = [",", ";", "\t", "|"]
 # A single cell larger than this is refused with the row number (csv's default limit is 128 KiB).
 MAX_CELL = 1024 * 1024
@@ -103,16 +105,27 @@ def _sniff_encoding(head: bytes) -> str:
         )
     from charset_normalizer import from_bytes
 
-    best = from_bytes(head).best()
+    matches = list(from_bytes(head))
+    best = matches[0] if matches else None
     encoding = best.encoding if best is not None else "cp1252"
+    # On short samples the detector ranks look-alike code pages (cp775, cp1257…) above Windows-1252
+    # with almost the same confidence; take Windows-1252 when it is as clean and nearly as coherent.
+    western = next((m for m in matches if m.encoding == "cp1252"), None)
+    if best is not None and western is not None and western.chaos <= best.chaos + 0.01 and (
+        western.coherence >= best.coherence - 0.2
+    ):
+        return "cp1252"
     # Exports from Western CRMs are nearly always Windows-1252 (a superset of Latin-1's printable range);
     # on short samples the detector cannot tell it from its Central European or DOS cousins.
     if encoding in WESTERN_LOOKALIKES:
         try:
-            head.decode("cp1252")
-            return "cp1252"
+            text = head.decode("cp1252")
         except UnicodeDecodeError:
-            pass
+            return encoding
+        # Central European letters (ł ż ą ś …) read as Windows-1252 become symbols no Western name
+        # contains; then the detector's own choice is right.
+        if not any(ch in CENTRAL_EUROPEAN_TELLS for ch in text):
+            return "cp1252"
     return encoding
 
 

@@ -24,8 +24,8 @@ MAX_CARDS = 10_000
 MAX_BYTES = 20 * 1024 * 1024
 PRODID = "-//Rapport CRM//rapport//EN"
 
-EMAIL_TYPES = {EmailKind.WORK: "work", EmailKind.PERSONAL: "home", EmailKind.OTHER: ""}
-PHONE_TYPES = {PhoneKind.WORK: "work,voice", PhoneKind.MOBILE: "cell", PhoneKind.HOME: "home,voice",
+EMAIL_TYPES: dict[str, str] = {EmailKind.WORK: "work", EmailKind.PERSONAL: "home", EmailKind.OTHER: ""}
+PHONE_TYPES: dict[str, str] = {PhoneKind.WORK: "work,voice", PhoneKind.MOBILE: "cell", PhoneKind.HOME: "home,voice",
                PhoneKind.OTHER: "voice"}
 
 
@@ -151,12 +151,12 @@ def vcard_of(contact: Contact, version: str = "3.0") -> str:
     lines.append(f"UID:urn:rapport:contact:{contact.pk}")
     lines.append(f"N:{escape(contact.last_name)};{escape(contact.first_name)};;;")
     lines.append(f"FN:{escape(contact.full_name)}")
-    if contact.company_id:
+    if contact.company is not None:
         lines.append(f"ORG:{escape(contact.company.name)}")
     if contact.title:
         lines.append(f"TITLE:{escape(contact.title)}")
     for email in contact.emails.all():
-        kind = EMAIL_TYPES.get(email.kind, "")
+        kind = str(EMAIL_TYPES.get(str(email.kind), ""))
         if v4:
             params = (f";TYPE={kind}" if kind else "") + (";PREF=1" if email.is_primary else "")
         else:
@@ -164,7 +164,7 @@ def vcard_of(contact: Contact, version: str = "3.0") -> str:
             params = ";TYPE=" + ",".join(types)
         lines.append(f"EMAIL{params}:{escape(email.email)}")
     for phone in contact.phones.all():
-        kind = PHONE_TYPES.get(phone.kind, "voice")
+        kind = str(PHONE_TYPES.get(str(phone.kind), "voice"))
         if v4:
             params = f";VALUE=uri;TYPE=\"{kind}\"" + (";PREF=1" if phone.is_primary else "")
             lines.append(f"TEL{params}:tel:{phone.number}")

@@ -14,5 +14,12 @@ from rapport.sales.services.leads import (  # noqa: F401
     lead_qualify,
     lead_update,
 )
-from rapport.sales.services.orders import order_create, product_create, product_update  # noqa: F401
+from rapport.sales.services.orders import (  # noqa: F401
+    order_create,
+    order_restore,
+    order_trash,
+    order_update_status,
+    product_create,
+    product_update,
+)
 from rapport.sales.services.pipelines import pipeline_create, pipeline_default  # noqa: F401

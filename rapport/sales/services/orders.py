@@ -14,7 +14,13 @@ from rapport.activities.timeline import timeline_record
 from rapport.contacts.choices import LifecycleStage
 from rapport.contacts.models import Contact
 from rapport.core.errors import NotAllowed
-from rapport.core.records import ensure_can_create, ensure_editable, record_update
+from rapport.core.records import (
+    ensure_can_create,
+    ensure_editable,
+    record_restore,
+    record_trash,
+    record_update,
+)
 from rapport.sales.choices import OrderChannel, OrderStatus
 from rapport.sales.models import Order, OrderLine, Product
 from rapport.sales.services.deals import currency_clean, money_clean
@@ -164,4 +170,24 @@ def order_update_status(*, order: Order, status: str, by: Any) -> Order:
     from rapport.analytics.services.summary import purchase_summary_apply
 
     purchase_summary_apply(contact_id=order.contact_id)
+    return order
+
+
+def order_trash(*, order: Order, by: Any) -> Order:
+    """Move an order to the trash; the customer's purchase summary no longer counts it."""
+    from rapport.analytics.services.summary import purchase_summary_apply
+
+    with transaction.atomic():
+        order = record_trash(order, by=by)
+        purchase_summary_apply(contact_id=order.contact_id)
+    return order
+
+
+def order_restore(*, order: Order, by: Any) -> Order:
+    """Bring an order back from the trash and count it in the purchase summary again."""
+    from rapport.analytics.services.summary import purchase_summary_apply
+
+    with transaction.atomic():
+        order = record_restore(order, by=by)
+        purchase_summary_apply(contact_id=order.contact_id)
     return order

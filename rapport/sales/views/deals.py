@@ -204,7 +204,7 @@ def deal_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     from django.http import JsonResponse
 
     from rapport.sales.selectors import board
-    from rapport.web.templatetags.rapport_tags import money
+    from rapport.web.templatetags.rapport_tags import money_totals
 
     deal = deal_get(user=request.user, pk=pk)
     form = MoveForm(request.POST)
@@ -234,7 +234,7 @@ def deal_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return JsonResponse({
             "ok": True, "deal": deal.pk, "stage": stage.pk, "version": deal.version,
             "message": f"{deal.name} moved to {stage.name}.",
-            "columns": {str(c["stage"].pk): {"count": c["count"], "total": money(c["total"], _base_currency())}
+            "columns": {str(c["stage"].pk): {"count": c["count"], "total": money_totals(c["totals"], _base_currency())}
                         for c in columns},
         })
     messages.success(request, f"{deal.name} moved to {stage.name}.")

@@ -37,6 +37,14 @@ def phone(value: str) -> str:
 
 
 @register.filter
+def money_totals(totals: dict[str, Any], empty_currency: str = "") -> str:
+    """Amounts per currency joined with +, e.g. "12,000.00 EUR + 3,000.00 USD" (never added across currencies)."""
+    if not totals:
+        return money(0, empty_currency)
+    return " + ".join(money(amount, currency) for currency, amount in totals.items())
+
+
+@register.filter
 def money(value: Any, currency: str = "") -> str:
     """Format an amount with thousands separators, two decimals and its currency."""
     if value in (None, ""):

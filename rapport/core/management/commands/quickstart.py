@@ -57,6 +57,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Loading demo data ({options['contacts']:,} contacts, three years of orders)…")
             result = demo_load(contacts=options["contacts"], seed=42)
             self.stdout.write(f"  {result.rows:,} rows in {result.seconds:.1f} s.")
+            self.stdout.write("Computing segments, lifetime value and KPIs for the demo data…")
+            call_command("analytics", "nightly", verbosity=0)
         url = server_url(options["host"], options["port"])
         self.stdout.write(quickstart_banner(url, demo_logins_valid()))
         if not options["no_serve"]:

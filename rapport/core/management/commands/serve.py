@@ -41,6 +41,9 @@ def gunicorn_argv(*, host: str, port: int, workers: int) -> list[str]:
         "10",
         "--access-logfile",
         "-",
+        # Starts and stops the background-task worker with the web server (config/gunicorn.py).
+        "--config",
+        "python:config.gunicorn",
     ]
 
 

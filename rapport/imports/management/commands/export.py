@@ -50,7 +50,7 @@ class Command(BaseCommand):
                 return
             table = export_table(entity=options["entity"], user=user, params=params)
             if fmt == "xlsx":
-                with Path(output).open("wb") as f:
+                with Path(str(output)).open("wb") as f:
                     xlsx_write(table, f)
             else:
                 self._write(csv_chunks(table), output)
