@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from django.db import models
 
-from rapport.customization.choices import Entity, FieldType
+from rapport.customization.choices import Entity, FieldType, RuleKind
 
 
 class Tag(models.Model):
@@ -45,3 +45,36 @@ class CustomField(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_entity_display()}: {self.label}"
+
+
+class ValidationRule(models.Model):
+    """An admin-defined check on contacts, companies, leads or deals, enforced by forms, API and imports.
+
+    `field` is a model field name, "custom.<key>" for a custom field, or "stage_kind" on deals.
+    `parameters` depends on `kind` (see rapport.customization.validation for the exact shapes):
+    required: {}; format: {"format": "email"|"phone"|"url"|"postal_code"|"regex", "pattern": ...};
+    allowed_values: {"values": [...]}; conditional: {"when": {"field", "operator", "value"},
+    "then": {"kind": "required"|"format"|"allowed_values", ...}}.
+    """
+
+    entity = models.CharField(max_length=16, choices=Entity.choices)
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=16, choices=RuleKind.choices)
+    field = models.CharField(max_length=60)
+    parameters = models.JSONField(default=dict, blank=True)
+    message = models.CharField(
+        max_length=300, blank=True, help_text="Shown when the rule fails; leave empty for a standard sentence."
+    )
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["entity", "id"]
+        indexes = [models.Index(fields=["entity", "active"], name="validationrule_entity_active")]
+
+    def __str__(self) -> str:
+        return f"{self.get_entity_display()}: {self.name}"
