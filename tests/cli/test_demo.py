@@ -200,3 +200,55 @@ def test_demo_command_refuses_a_database_with_contacts_without_append(demo):
 def test_demo_command_rejects_a_negative_size():
     with pytest.raises(CommandError, match="--contacts must be a whole number from 0"):
         call_command("demo", contacts=-5, verbosity=0)
+
+
+def test_the_most_common_surname_is_about_one_percent_of_its_country():
+    from rapport.core.demo.data import COUNTRIES
+    from rapport.core.demo.names import name_weights
+
+    for country in COUNTRIES:
+        weights = name_weights(len(country.last_names))
+        assert max(weights) / sum(weights) <= 0.0105, country.code
+        assert len(country.last_names) >= 120, country.code
+
+
+def test_name_lists_repeat_no_name_within_a_country():
+    from rapport.core.demo.data import COUNTRIES
+
+    for country in COUNTRIES:
+        assert len(set(country.last_names)) == len(country.last_names), country.code
+        assert len(set(country.first_names)) == len(country.first_names), country.code
+
+
+def test_demo_people_share_surnames_the_way_a_real_population_does(demo):
+    by_country = Counter(Contact.objects.values_list("country", flat=True))
+    surnames = Counter(Contact.objects.filter(country="US").values_list("last_name", flat=True))
+    # 300 people with surnames from 233 US names: no name takes more than a handful.
+    assert by_country["US"] > 30
+    assert max(surnames.values()) <= 4
+
+
+def test_a_load_at_scale_puts_back_every_index_it_dropped(monkeypatch):
+    from django.db import connection
+
+    from rapport.core.demo import generator
+
+    def index_names() -> set[str]:
+        with connection.cursor() as cursor:
+            tables = connection.introspection.table_names(cursor)
+            return {
+                name
+                for table in tables
+                for name, info in connection.introspection.get_constraints(cursor, table).items()
+                if info["index"]
+            }
+
+    before = index_names()
+    monkeypatch.setattr(generator, "DEFER_INDEXES_FROM", 50)
+    counts = demo_load(contacts=80, seed=3).counts
+    assert counts["contacts_contact"] == 80
+    assert index_names() == before
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            assert cursor.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+            assert cursor.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -31,10 +31,25 @@ class Table:
     def add(self, row: Row) -> None:
         self.rows.append(row)
 
+    def add_record(
+        self, record_id: int, created: str, updated: str, *, values: Row, version: int = 1
+    ) -> None:
+        """A row of a `record_table`: the columns every record has (not in the trash), then `values`."""
+        self.rows.append((record_id, created, updated, version, None, None, *values))
+
     def new_id(self) -> int:
         value = self.next_id
         self.next_id += 1
         return value
+
+
+# The columns of rapport.core.models.Record, first in every record table.
+RECORD_COLUMNS = ("id", "created_at", "updated_at", "version", "deleted_at", "deleted_by_id")
+
+
+def record_table(name: str, columns: Sequence[str]) -> Table:
+    """A table of records (companies, contacts, deals...): the record columns, then `columns`."""
+    return Table(name, (*RECORD_COLUMNS, *columns))
 
 
 class BulkWriter:
