@@ -16,6 +16,7 @@ from rapport.core.normalize import domain_normalize, email_normalize, phone_norm
 from rapport.core.records import ensure_assignable, ensure_can_create, ensure_editable, record_update
 from rapport.customization.models import Tag
 from rapport.customization.services import custom_values_clean
+from rapport.customization.validation import rules_check
 from rapport.search.services import search_index_put
 
 COUNTRY_HELP = "Use the two-letter country code, like DE or US."
@@ -86,6 +87,7 @@ def company_create(*, by: Any, name: str, tags: Iterable[str] = (), custom: dict
     values.setdefault("owner", by)
     ensure_assignable(values["owner"], by)
     company = Company(custom=custom_clean, **values)
+    rules_check("company", company)
     company.full_clean(exclude=["owner", "parent", "deleted_by"])
     company.save()
     if tags:
@@ -110,6 +112,7 @@ def company_update(*, company: Company, by: Any, expected_version: int | None = 
     if values.get("parent") is not None and values["parent"].pk == company.pk:
         errors.setdefault("parent", []).append("A company cannot be its own parent.")
     _raise(errors)
+    rules_check("company", company, values)
     if "owner" in values and values["owner"] != company.owner:
         ensure_assignable(values["owner"], by)
     extra = {}
@@ -276,6 +279,7 @@ def contact_create(
     contact = Contact(
         custom=custom_clean, email=_primary(email_rows, "email"), phone=_primary(phone_rows, "number"), **values
     )
+    rules_check("contact", contact)
     contact.full_clean(exclude=["owner", "company", "deleted_by"])
     contact.save()
     _store_emails(contact, email_rows)
@@ -348,6 +352,7 @@ def contact_update(
         last = values.get("last_name", contact.last_name)
         if not (first or last or values.get("email", contact.email)):
             raise ValidationError({"last_name": ["Enter a name or an email address."]})
+    rules_check("contact", contact, values)
     contact, _ = record_update(contact, values, by=by, expected_version=expected_version, extra_changes=extra)
     search_index_put("contact", contact)
     return contact

@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 ROUTERS = [
     ("accounts", "rapport.accounts.api"),
     ("custom-fields", "rapport.customization.api"),
+    ("validation-rules", "rapport.customization.api:rules_router"),
     ("", "rapport.contacts.api"),
     ("", "rapport.contacts.api_duplicates"),
     ("", "rapport.sales.api"),
@@ -21,11 +22,12 @@ ROUTERS = [
 
 
 def mount_routers(api: NinjaAPI) -> None:
-    for prefix, module_name in ROUTERS:
+    for prefix, target in ROUTERS:
+        module_name, _, attribute = target.partition(":")
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
             if exc.name == module_name:
                 continue
             raise
-        api.add_router(prefix, module.router)
+        api.add_router(prefix, getattr(module, attribute or "router"))

@@ -10,7 +10,7 @@ from ninja import Field, Schema
 
 from rapport.accounts.choices import Role
 from rapport.core.api_types import NOT_SENT, StrictSchema
-from rapport.customization.choices import Entity, FieldType
+from rapport.customization.choices import Entity, FieldType, RuleKind
 from rapport.customization.models import CustomField
 
 
@@ -86,4 +86,51 @@ def custom_field_out(field: CustomField) -> dict[str, Any]:
         "field_type": field.field_type, "choices": list(field.choices or []), "required": field.required,
         "help_text": field.help_text, "position": field.position,
         "hidden_for_roles": list(field.hidden_for_roles or []), "created_at": field.created_at,
+    }
+
+
+# ---------------------------------------------------------------- validation rules
+
+
+class ValidationRuleIn(StrictSchema):
+    entity: Entity
+    name: str = Field(..., min_length=1, max_length=100)
+    kind: RuleKind
+    field: str = Field(..., min_length=1, max_length=60,
+                       description='A field name, "custom.<key>", or "stage_kind" on deals.')
+    parameters: dict[str, Any] = Field(default_factory=dict, description="Depends on kind; see docs/data-quality.md.")
+    message: str = Field("", max_length=300)
+    active: bool = True
+
+
+class ValidationRulePatch(StrictSchema):
+    name: str = Field(NOT_SENT, min_length=1, max_length=100)
+    kind: RuleKind = Field(NOT_SENT)
+    field: str = Field(NOT_SENT, min_length=1, max_length=60)
+    parameters: dict[str, Any] = Field(NOT_SENT)
+    message: str = Field(NOT_SENT, max_length=300)
+    active: bool = Field(NOT_SENT)
+
+
+class ValidationRuleOut(Schema):
+    id: int
+    entity: str
+    name: str
+    kind: str
+    field: str
+    parameters: dict[str, Any]
+    message: str
+    active: bool
+    summary: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+def validation_rule_out(rule: Any, labels: dict[str, str] | None = None) -> dict[str, Any]:
+    from rapport.customization.validation import rule_summary
+
+    return {
+        "id": rule.pk, "entity": rule.entity, "name": rule.name, "kind": rule.kind, "field": rule.field,
+        "parameters": rule.parameters or {}, "message": rule.message, "active": rule.active,
+        "summary": rule_summary(rule, labels), "created_at": rule.created_at, "updated_at": rule.updated_at,
     }

@@ -11,7 +11,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 
 from rapport.customization.choices import FieldType
-from rapport.customization.models import CustomField
+from rapport.customization.models import CustomField, ValidationRule
 
 MAX_TEXT = 2000
 
@@ -173,3 +173,86 @@ def custom_field_delete(*, field: CustomField, by: Any) -> None:
     if not by.is_admin:
         raise NotAllowed("Only an administrator can delete custom fields.")
     field.delete()
+
+
+# ---------------------------------------------------------------- validation rules
+
+RULE_ATTRS = ("name", "kind", "field", "parameters", "message", "active")
+
+
+def _rule_clean(rule: ValidationRule) -> None:
+    """Check a rule definition; raise ValidationError({attribute: [sentence]}) naming what to correct."""
+    from rapport.customization.validation import compile_rule
+
+    rule.name = (rule.name or "").strip()
+    rule.field = (rule.field or "").strip()
+    rule.message = (rule.message or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not rule.name:
+        errors["name"] = ["Give the rule a short name, e.g. Won deals need an amount."]
+    if not isinstance(rule.parameters, dict):
+        errors["parameters"] = ["Parameters must be an object of names to values."]
+    try:
+        rule.full_clean(exclude=["created_by", "parameters", *errors])
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, []).extend(messages)
+    if not errors:
+        try:
+            compile_rule(rule.entity, rule.kind, rule.field, rule.parameters, rule.message)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def validation_rule_create(
+    *,
+    entity: str,
+    name: str,
+    kind: str,
+    field: str,
+    by: Any,
+    parameters: dict[str, Any] | None = None,
+    message: str = "",
+    active: bool = True,
+) -> ValidationRule:
+    """Define a validation rule (admins only); forms, the API and imports enforce it from then on."""
+    from rapport.core.errors import NotAllowed
+
+    if not by.is_admin:
+        raise NotAllowed("Only an administrator can add validation rules.")
+    rule = ValidationRule(entity=entity, name=name, kind=kind, field=field, parameters=parameters or {},
+                          message=message, active=active, created_by=by)
+    _rule_clean(rule)
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def validation_rule_update(*, rule: ValidationRule, by: Any, **values: Any) -> ValidationRule:
+    """Change a rule's name, kind, field, parameters, message or active flag (admins only)."""
+    from rapport.core.errors import NotAllowed
+
+    if not by.is_admin:
+        raise NotAllowed("Only an administrator can change validation rules.")
+    fixed = sorted(set(values) - set(RULE_ATTRS))
+    if fixed:
+        raise ValidationError({name: ["This cannot be changed; add a new rule for another record type instead."]
+                               for name in fixed})
+    for name, value in values.items():
+        setattr(rule, name, value)
+    _rule_clean(rule)
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def validation_rule_delete(*, rule: ValidationRule, by: Any) -> None:
+    """Remove a rule for good (admins only); deactivating keeps it for later."""
+    from rapport.core.errors import NotAllowed
+
+    if not by.is_admin:
+        raise NotAllowed("Only an administrator can delete validation rules.")
+    rule.delete()

@@ -576,6 +576,26 @@ def values_from_record(entity: str, record: Any) -> dict[str, Any]:
     return values
 
 
+def rules_check(entity: str, record: Any, changes: Mapping[str, Any] | None = None) -> None:
+    """Raise ValidationError({field: [messages]}) if the record, with `changes` applied, breaks a rule.
+
+    Services call this just before saving: `record` is the current (or new, unsaved) instance and
+    `changes` the cleaned values about to be written ("custom" is the record's whole new custom dict).
+    """
+    rules = rules_for(entity)
+    if rules.empty:
+        return
+    values = values_from_record(entity, record)
+    for name, value in (changes or {}).items():
+        if name == "custom" and isinstance(value, Mapping):
+            for key in [k for k in values if k.startswith("custom.")]:
+                del values[key]
+            values.update({f"custom.{key}": item for key, item in value.items()})
+        else:
+            values[name] = value
+    rules.check(values)
+
+
 def rule_summary(rule: Any, labels: Mapping[str, str] | None = None) -> str:
     """A plain-language sentence for a rule, e.g. "Deals: when Stage is won, Amount is required"."""
     labels = labels if labels is not None else fields_for(rule.entity)

@@ -54,6 +54,9 @@ def settings_index(request: HttpRequest) -> HttpResponse:
                          "text": "Add people, give them a role and a team, decide whether reps share records."})
         sections.append({"url": _url("custom-field-list"), "title": "Custom fields",
                          "text": "Add your own fields to contacts, companies, leads and deals."})
+        sections.append({"url": _url("validation-rule-list"), "title": "Validation rules",
+                         "text": "Required fields, formats and when … then … checks that forms, API and imports "
+                                 "enforce."})
     sections.append({"url": _url("api-token-list"), "title": "API tokens",
                      "text": "Personal keys for scripts and integrations that use the REST API."})
     pipelines = _url("pipeline-list")

@@ -21,6 +21,7 @@ from rapport.core.errors import NotAllowed
 from rapport.core.normalize import domain_normalize
 from rapport.core.records import ensure_assignable, ensure_can_create, ensure_editable, record_update
 from rapport.customization.services import custom_values_clean
+from rapport.customization.validation import rules_check
 from rapport.sales.choices import LeadSource, LeadStatus
 from rapport.sales.models import Deal, Lead, Pipeline
 from rapport.sales.services.deals import deal_create
@@ -109,10 +110,12 @@ def lead_create(
             )
     if company is None and contact.company_id:
         company = contact.company
-    lead = Lead.objects.create(
+    lead = Lead(
         contact=contact, company=company, source=source, status=status, need=(need or "").strip(),
         owner=owner, custom=custom_clean, **values,
     )
+    rules_check("lead", lead)
+    lead.save()
     timeline_record(kind="created", summary=f"Lead created ({lead.get_source_display()})", actor=by,
                     data={"source": source, "need": lead.need}, **links_of(lead))
     search_index_put("lead", lead)
@@ -141,6 +144,7 @@ def lead_update(*, lead: Lead, by: Any, expected_version: int | None = None, cus
         raise ValidationError(errors)
     if "owner" in values and values["owner"] != lead.owner:
         ensure_assignable(values["owner"], by)
+    rules_check("lead", lead, values)
     lead, _ = record_update(lead, values, by=by, expected_version=expected_version)
     search_index_put("lead", lead)
     return lead
@@ -156,6 +160,7 @@ def lead_qualify(*, lead: Lead, by: Any) -> Lead:
     """Mark a lead as qualified: ready to become a deal."""
     ensure_editable(lead, by)
     _lead_open(lead)
+    rules_check("lead", lead, {"status": LeadStatus.QUALIFIED, "disqualified_reason": ""})
     lead, _ = record_update(lead, {"status": LeadStatus.QUALIFIED, "disqualified_reason": ""}, by=by,
                             expected_version=None, summary="Lead qualified")
     return lead
@@ -171,6 +176,7 @@ def lead_disqualify(*, lead: Lead, reason: str, by: Any) -> Lead:
         raise ValidationError({"reason": ["Say why the lead is disqualified (e.g. no budget, wrong market)."]})
     if len(reason) > 200:
         raise ValidationError({"reason": ["The reason is too long: at most 200 characters."]})
+    rules_check("lead", lead, {"status": LeadStatus.DISQUALIFIED, "disqualified_reason": reason})
     lead, _ = record_update(lead, {"status": LeadStatus.DISQUALIFIED, "disqualified_reason": reason}, by=by,
                             expected_version=None, summary=f"Lead disqualified: {reason}")
     return lead
