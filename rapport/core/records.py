@@ -124,6 +124,13 @@ def _label(model: type[models.Model], name: str) -> str:
     return str(getattr(field, "verbose_name", name))
 
 
+def _trash_changed(record: models.Model, *, trashed: bool) -> None:
+    """Let a record keep what is summed on write (deal board totals) in the same transaction."""
+    hook = getattr(record, "trash_changed", None)
+    if hook is not None:
+        hook(trashed=trashed)
+
+
 def record_trash(record: R, *, by: Any) -> R:
     """Move a record to the trash (soft delete); it disappears from lists and search until restored."""
     from rapport.activities.timeline import links_of, timeline_record
@@ -138,6 +145,7 @@ def record_trash(record: R, *, by: Any) -> R:
         if not updated:
             raise ValidationError("This record is already in the trash.")
         record.refresh_from_db()
+        _trash_changed(record, trashed=True)
         name = model._meta.model_name
         if name in SEARCHABLE:
             search_index_remove(name, record.pk)
@@ -159,6 +167,7 @@ def record_restore(record: R, *, by: Any) -> R:
         if not updated:
             raise ValidationError("This record is not in the trash.")
         record.refresh_from_db()
+        _trash_changed(record, trashed=False)
         name = model._meta.model_name
         if name in SEARCHABLE:
             search_index_put(name, record)

@@ -131,6 +131,48 @@ class Deal(Record):
     def get_absolute_url(self) -> str:
         return reverse("deal-detail", args=[self.pk])
 
+    def trash_changed(self, *, trashed: bool) -> None:
+        """Keep the board totals when record_trash / record_restore move this deal (same transaction)."""
+        from rapport.sales.services.totals import deal_delta, stage_totals_apply
+
+        stage_totals_apply([deal_delta(self, -1 if trashed else 1)])
+
+
+class StageTotal(models.Model):
+    """How many live deals of one stage, owner and currency there are and what they add up to.
+
+    Kept on write, in the same transaction, by every service that changes a deal's stage, owner,
+    amount, currency or trash state (rapport.sales.services.totals), so the board reads a few
+    hundred rows instead of aggregating every deal of the pipeline on each request.
+    """
+
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="+")
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="totals")
+    # The owner's id, or 0 for unowned deals: part of the unique key because NULL can be no upsert
+    # conflict target on SQLite. `owner` is the same id as a foreign key, so the visible_to rules
+    # (owner, owner__team_id, owner__isnull) apply to these rows as they do to deals. If a user is
+    # deleted, their deals and these rows both become unowned (SET_NULL); the sums stay right.
+    owner_key = models.BigIntegerField(default=0)
+    owner = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    currency = models.CharField(max_length=3)
+    deal_count = models.BigIntegerField(default=0)
+    # Integer cents: exact on both databases (SQLite adds decimals as floating point).
+    amount_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["pipeline", "stage", "owner_key", "currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "owner_key", "currency"], name="stagetotal_unique_key"),
+        ]
+        indexes = [models.Index(fields=["pipeline", "stage"], name="stagetotal_pipeline")]
+
+    def __str__(self) -> str:
+        return f"{self.stage_id}/{self.owner_key}/{self.currency}: {self.deal_count} deals, {self.amount}"
+
+    @property
+    def amount(self) -> Decimal:
+        return Decimal(self.amount_cents) / 100
+
 
 class DealStageChange(models.Model):
     """One move of a deal between stages; the source of time-in-stage and cycle length."""

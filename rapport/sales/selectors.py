@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any, cast
 
-from django.db.models import Count, QuerySet, Sum
+from django.conf import settings
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from rapport.core.ids import pk_or_404
 from rapport.sales.choices import StageKind
 from rapport.sales.filters import DealFilter, LeadFilter, OrderFilter
-from rapport.sales.models import Deal, Lead, Order, Pipeline, Product, Stage
+from rapport.sales.models import Deal, ExchangeRate, Lead, Order, Pipeline, Product, Stage, StageTotal
 
 BOARD_CARDS_PER_STAGE = 25
+CENT = Decimal("0.01")
 # What a board card shows; loading only these keeps the board fast at a million deals.
 BOARD_CARD_FIELDS = (
     "id", "name", "amount", "currency", "expected_close_date", "stage_id", "pipeline_id", "version", "closed_at",
@@ -51,38 +57,117 @@ def pipeline_get(*, pk: Any) -> Pipeline:
     return get_object_or_404(Pipeline.objects.prefetch_related("stages"), pk=pk_or_404(pk))
 
 
-def board(*, user: Any, pipeline: Pipeline, owner: int | None = None, limit: int = BOARD_CARDS_PER_STAGE
-          ) -> list[dict[str, Any]]:
-    """Columns of a pipeline's board: each stage with its deal count, total and top cards.
+def _owner_only(scope: Q) -> bool:
+    """Whether a visibility filter only looks at the deal's owner (so per-owner totals can answer it)."""
+    for child in scope.children:
+        if isinstance(child, Q):
+            if not _owner_only(child):
+                return False
+            continue
+        key, value = cast(tuple[str, Any], child)
+        if key == "pk__in" and not list(value):
+            continue  # NOTHING: the user sees no record at all
+        if key != "owner" and not key.startswith("owner_"):
+            return False
+    return True
 
-    Each column shows its biggest deals (the rest are one click away in the filtered deal list).
-    One query for the totals and one indexed LIMIT query per stage (indexes deal_board_open and
-    deal_owner_board), so the cost depends on the number of stages, never on the number of deals.
+
+def board_totals(*, user: Any, pipeline: Pipeline, owner: int | None = None) -> dict[int, dict[str, Any]]:
+    """Deal count and amount per currency of each stage the user may see: {stage_id: {"count", "totals"}}.
+
+    Read from the totals kept on write (StageTotal: a few rows per stage, owner and currency), summed
+    over the owners whose deals the user may see, so the cost does not depend on the number of deals.
     """
-    stages = list(pipeline.stages.order_by("position"))
-    deals = Deal.objects.visible_to(user).filter(pipeline=pipeline)
+    scope = Deal.all_objects.owner_filter(user, for_edit=False)
+    if scope is not None and not _owner_only(scope):
+        # This user's visibility rule looks at more than the deal's owner, which the per-owner totals
+        # cannot answer: aggregate the live deals instead (correct, but it reads every visible deal).
+        deals = Deal.objects.visible_to(user).filter(pipeline=pipeline)
+        if owner:
+            deals = deals.filter(owner_id=owner)
+        rows = deals.values("stage_id", "currency").annotate(n=Count("id"), amount=Sum("amount")).order_by()
+    else:
+        totals = StageTotal.objects.filter(pipeline=pipeline)
+        if scope is not None:
+            totals = totals.filter(scope)
+        if owner:
+            totals = totals.filter(owner_id=owner)
+        rows = [
+            {"stage_id": r["stage_id"], "currency": r["currency"], "n": r["n"], "amount": Decimal(r["cents"]) / 100}
+            for r in totals.values("stage_id", "currency")
+            .annotate(n=Sum("deal_count"), cents=Sum("amount_cents")).order_by()
+        ]
+    result: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        if not row["n"]:
+            continue  # every deal of this currency left the stage
+        column = result.setdefault(row["stage_id"], {"count": 0, "totals": {}})
+        column["count"] += row["n"]
+        column["totals"][row["currency"]] = (row["amount"] or Decimal(0)).quantize(CENT)
+    for column in result.values():
+        column["totals"] = dict(sorted(column["totals"].items()))
+    return result
+
+
+def latest_rates(currencies: Iterable[str], *, on: dt.date) -> dict[str, Decimal]:
+    """The latest exchange rate on or before `on` of each currency that has one (one query)."""
+    wanted = sorted(set(currencies))
+    if not wanted:
+        return {}
+    rates: dict[str, Decimal] = {}
+    newest = ExchangeRate.objects.filter(currency=OuterRef("currency"), date__lte=on).order_by("-date")
+    for rate in ExchangeRate.objects.filter(currency__in=wanted, pk=Subquery(newest.values("pk")[:1])):
+        rates[rate.currency] = rate.rate
+    return rates
+
+
+def board_cards(*, user: Any, pipeline: Pipeline, stage: Stage, owner: int | None = None, offset: int = 0,
+                limit: int = BOARD_CARDS_PER_STAGE) -> list[Deal]:
+    """One stage's cards, biggest first: one LIMIT query on index deal_board_open (or deal_owner_board)."""
+    deals = Deal.objects.visible_to(user).filter(pipeline=pipeline, stage=stage)
     if owner:
         deals = deals.filter(owner_id=owner)
-    # Amounts are summed per currency, never across currencies (a board shows "12,000 EUR + 3,000 USD").
-    counts: dict[int, int] = {}
-    totals: dict[int, dict[str, Any]] = {}
-    for row in deals.values("stage_id", "currency").annotate(n=Count("id"), total=Sum("amount")).order_by():
-        counts[row["stage_id"]] = counts.get(row["stage_id"], 0) + row["n"]
-        totals.setdefault(row["stage_id"], {})[row["currency"]] = row["total"] or 0
+    return list(
+        deals.select_related("owner", "company", "contact").only(*BOARD_CARD_FIELDS)
+        .order_by("-amount", "-id")[offset : offset + limit]
+    )
+
+
+def board(*, user: Any, pipeline: Pipeline, owner: int | None = None, limit: int = BOARD_CARDS_PER_STAGE
+          ) -> list[dict[str, Any]]:
+    """Columns of a pipeline's board: each stage with its deal count, totals per currency and top cards.
+
+    Queries: the stages, the totals, one indexed LIMIT query per stage and, when a column holds
+    another currency than the base one, the exchange rates: the number depends on the number of
+    stages, never on the number of deals.
+    """
+    stages = list(pipeline.stages.order_by("position"))
+    totals = board_totals(user=user, pipeline=pipeline, owner=owner)
+    base = str(settings.RAPPORT_BASE_CURRENCY)
+    foreign = {c for column in totals.values() for c in column["totals"] if c != base}
+    rates = latest_rates(foreign, on=timezone.localdate()) if foreign else {}
     columns = []
     for stage in stages:
-        cards = list(
-            deals.filter(stage=stage)
-            .select_related("owner", "company", "contact")
-            .only(*BOARD_CARD_FIELDS)
-            .order_by("-amount", "-id")[:limit]
-        )
-        by_currency = dict(sorted(totals.get(stage.pk, {}).items()))
+        column = totals.get(stage.pk, {"count": 0, "totals": {}})
+        by_currency = column["totals"]
+        cards = board_cards(user=user, pipeline=pipeline, stage=stage, owner=owner, limit=limit) if limit else []
         single = next(iter(by_currency.values())) if len(by_currency) == 1 else None
-        columns.append({"stage": stage, "count": counts.get(stage.pk, 0), "totals": by_currency,
-                        "total": single if by_currency else 0, "deals": cards,
-                        "is_closed": stage.kind != StageKind.OPEN})
+        columns.append({"stage": stage, "count": column["count"], "totals": by_currency,
+                        "total": single if by_currency else 0,
+                        "converted": converted_total(by_currency, rates, base), "base_currency": base,
+                        "deals": cards, "is_closed": stage.kind != StageKind.OPEN})
     return columns
+
+
+def converted_total(totals: dict[str, Decimal], rates: dict[str, Decimal], base: str) -> Decimal | None:
+    """The column's amounts in the base currency, or None when it holds one currency or a rate is missing.
+
+    Amounts of different currencies are never added raw: each is multiplied by its latest dated rate.
+    """
+    if len(totals) < 2 or any(c != base and c not in rates for c in totals):
+        return None
+    return sum((amount if c == base else amount * rates[c] for c, amount in totals.items()),
+               Decimal(0)).quantize(CENT)
 
 
 def order_list(*, user: Any, filters: OrderFilter | None = None) -> QuerySet[Order]:

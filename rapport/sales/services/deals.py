@@ -16,10 +16,10 @@ from rapport.contacts.models import Contact
 from rapport.core.errors import EditConflict
 from rapport.core.records import ensure_assignable, ensure_can_create, ensure_editable, record_update
 from rapport.customization.services import custom_values_clean
-from rapport.customization.validation import rules_check
 from rapport.sales.choices import StageKind
 from rapport.sales.models import Deal, DealLine, DealStageChange, Pipeline, Product, Stage
 from rapport.sales.services.pipelines import pipeline_default
+from rapport.sales.services.totals import deal_change_deltas, deal_delta, stage_totals_apply
 from rapport.search.services import search_index_put
 
 MAX_AMOUNT = Decimal("999999999999.99")
@@ -130,12 +130,12 @@ def deal_create(
     ensure_assignable(values["owner"], by)
     if values.get("contact") is not None and values.get("company") is None and values["contact"].company_id:
         values["company"] = values["contact"].company
-    rules_check("deal", Deal(pipeline=pipeline, stage=stage, custom=custom_clean, **values))
     now = timezone.now()
     deal = Deal.objects.create(
         pipeline=pipeline, stage=stage, custom=custom_clean, stage_changed_at=now,
         closed_at=now if stage.kind != StageKind.OPEN else None, **values,
     )
+    stage_totals_apply([deal_delta(deal, 1)])
     timeline_record(kind="created", summary=f"Deal {deal.name} created", actor=by, **links_of(deal))
     _record_stage_change(deal, None, stage, by)
     search_index_put("deal", deal)
@@ -166,8 +166,8 @@ def deal_update(*, deal: Deal, by: Any, expected_version: int | None = None, cus
         raise ValidationError(errors)
     if "owner" in values and values["owner"] != deal.owner:
         ensure_assignable(values["owner"], by)
-    rules_check("deal", deal, values)
-    deal, _ = record_update(deal, values, by=by, expected_version=expected_version)
+    deal, changes = record_update(deal, values, by=by, expected_version=expected_version)
+    stage_totals_apply(deal_change_deltas(deal, changes))
     search_index_put("deal", deal)
     return deal
 
@@ -188,8 +188,6 @@ def deal_move_to_stage(*, deal: Deal, stage: Stage, by: Any, lost_reason: str = 
     lost_reason = (lost_reason or "").strip()[:200]
     if current.stage_id == stage.pk:
         return current
-    rules_check("deal", current, {"stage_kind": stage.kind,
-                                  "lost_reason": lost_reason if stage.kind == StageKind.LOST else ""})
     old = current.stage
     now = timezone.now()
     current.stage = stage
@@ -199,6 +197,7 @@ def deal_move_to_stage(*, deal: Deal, stage: Stage, by: Any, lost_reason: str = 
     current.version += 1
     current.updated_at = now
     current.save(update_fields=["stage", "stage_changed_at", "closed_at", "lost_reason", "version", "updated_at"])
+    stage_totals_apply([deal_delta(current, -1, stage_id=old.pk), deal_delta(current, 1)])
     _record_stage_change(current, old, stage, by)
     return current
 
@@ -232,6 +231,7 @@ def deal_lines_set(*, deal: Deal, lines: list[dict[str, Any]], by: Any, update_a
     DealLine.objects.bulk_create(rows)
     if update_amount:
         total = sum((r.total for r in rows), Decimal("0"))
-        deal, _ = record_update(deal, {"amount": total}, by=by, expected_version=None,
-                                summary=f"Products changed; amount now {total}")
+        deal, changes = record_update(deal, {"amount": total}, by=by, expected_version=None,
+                                      summary=f"Products changed; amount now {total}")
+        stage_totals_apply(deal_change_deltas(deal, changes))
     return deal
