@@ -16,6 +16,7 @@ from rapport.contacts.models import Contact
 from rapport.core.errors import EditConflict
 from rapport.core.records import ensure_assignable, ensure_can_create, ensure_editable, record_update
 from rapport.customization.services import custom_values_clean
+from rapport.customization.validation import rules_check
 from rapport.sales.choices import StageKind
 from rapport.sales.models import Deal, DealLine, DealStageChange, Pipeline, Product, Stage
 from rapport.sales.services.pipelines import pipeline_default
@@ -130,6 +131,7 @@ def deal_create(
     ensure_assignable(values["owner"], by)
     if values.get("contact") is not None and values.get("company") is None and values["contact"].company_id:
         values["company"] = values["contact"].company
+    rules_check("deal", Deal(pipeline=pipeline, stage=stage, custom=custom_clean, **values))
     now = timezone.now()
     deal = Deal.objects.create(
         pipeline=pipeline, stage=stage, custom=custom_clean, stage_changed_at=now,
@@ -166,6 +168,7 @@ def deal_update(*, deal: Deal, by: Any, expected_version: int | None = None, cus
         raise ValidationError(errors)
     if "owner" in values and values["owner"] != deal.owner:
         ensure_assignable(values["owner"], by)
+    rules_check("deal", deal, values)
     deal, changes = record_update(deal, values, by=by, expected_version=expected_version)
     stage_totals_apply(deal_change_deltas(deal, changes))
     search_index_put("deal", deal)
@@ -188,6 +191,8 @@ def deal_move_to_stage(*, deal: Deal, stage: Stage, by: Any, lost_reason: str = 
     lost_reason = (lost_reason or "").strip()[:200]
     if current.stage_id == stage.pk:
         return current
+    rules_check("deal", current, {"stage_kind": stage.kind,
+                                  "lost_reason": lost_reason if stage.kind == StageKind.LOST else ""})
     old = current.stage
     now = timezone.now()
     current.stage = stage
