@@ -19,6 +19,8 @@ class Mode(models.TextChoices):
 class MatchKey(models.TextChoices):
     EMAIL = "email", "Email address"
     EXTERNAL_ID = "external_id", "External id"
+    DOMAIN = "domain", "Web domain (or name when there is none)"
+    NUMBER = "number", "Order number"
 
 
 class JobStatus(models.TextChoices):

@@ -15,8 +15,8 @@ def upload(text: str | bytes, name: str = "contacts.csv") -> ContentFile:
     return ContentFile(data, name=name)
 
 
-def make_job(by: Any, text: str | bytes, name: str = "contacts.csv", **configure: Any):
-    job = import_job_create(by=by, file=upload(text, name), name=name)
+def make_job(by: Any, text: str | bytes, name: str = "contacts.csv", target: str = "contacts", **configure: Any):
+    job = import_job_create(by=by, file=upload(text, name), name=name, target=target)
     if configure:
         job = import_job_configure(job=job, by=by, **configure)
     return job

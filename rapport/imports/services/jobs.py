@@ -21,23 +21,44 @@ from rapport.core.records import ensure_can_create
 from rapport.imports.choices import JobStatus, MatchKey, Mode, Outcome, Target
 from rapport.imports.models import ImportBatch, ImportJob, ImportRow, SavedMapping
 from rapport.imports.services import db
+from rapport.imports.services.activities import ActivityImporter
+from rapport.imports.services.companies import CompanyImporter
 from rapport.imports.services.contacts import ContactImporter, PreparedRow, RejectedRow
+from rapport.imports.services.deals import DealImporter
+from rapport.imports.services.leads import LeadImporter
 from rapport.imports.services.mapping import header_key, mapping_suggest
+from rapport.imports.services.orders import OrderImporter
 from rapport.imports.services.readers import RowReader, file_sniff, header_and_sample
 from rapport.imports.services.transforms import date_order_guess
 
 BATCH_ROWS = 5000
 HEARTBEAT_STALE = dt.timedelta(minutes=2)
 DRY_RUN_KEEP_REJECTIONS = 1000
-IMPORTERS = {Target.CONTACTS: ContactImporter}
+IMPORTERS: dict[str, Any] = {
+    Target.CONTACTS: ContactImporter,
+    Target.COMPANIES: CompanyImporter,
+    Target.LEADS: LeadImporter,
+    Target.DEALS: DealImporter,
+    Target.ORDERS: OrderImporter,
+    Target.ACTIVITIES: ActivityImporter,
+}
+# How each target can find existing records (the first is the default of a new job).
+MATCH_KEYS: dict[str, tuple[str, ...]] = {
+    Target.CONTACTS: (MatchKey.EMAIL, MatchKey.EXTERNAL_ID),
+    **{target: cls.match_keys for target, cls in IMPORTERS.items() if target != Target.CONTACTS},
+}
 Progress = Callable[[ImportJob], None]
 
 
-def _importer(job: ImportJob, *, write: bool) -> ContactImporter:
-    cls = IMPORTERS.get(job.target)  # type: ignore[call-overload]
+def _importer(job: ImportJob, *, write: bool, batch_rows: int | None = None) -> Any:
+    cls = IMPORTERS.get(job.target)
     if cls is None:
-        raise ValidationError(f"Importing {job.get_target_display().lower()} is not available yet; import contacts.")
-    return cls(job=job, user=job.created_by, write=write)
+        raise ValidationError(f"Choose what to import: {', '.join(Target.values)}.")
+    importer = cls(job=job, user=job.created_by, write=write)
+    if batch_rows is not None and hasattr(importer, "batch_rows"):
+        # Importers that keep groups of rows together (order lines) flush at group boundaries themselves.
+        importer.batch_rows = batch_rows
+    return importer
 
 
 @transaction.atomic
@@ -47,7 +68,8 @@ def import_job_create(*, by: Any, file: Any, name: str | None = None, target: st
     ensure_can_create(by)
     if target not in Target.values:
         raise ValidationError({"target": [f"Choose what to import: {', '.join(Target.values)}."]})
-    job = ImportJob(created_by=by, original_name=str(name or getattr(file, "name", None) or "import.csv")[-255:], target=target)
+    job = ImportJob(created_by=by, original_name=str(name or getattr(file, "name", None) or "import.csv")[-255:], target=target,
+                    match_key=MATCH_KEYS[target][0])
     job.file.save(Path(str(job.original_name)).name or "import.csv", file if isinstance(file, File) else File(file),
                   save=False)
     job.file_size = job.file.size
@@ -107,8 +129,9 @@ def import_job_configure(*, job: ImportJob, by: Any, mapping: dict[str, str] | N
             raise ValidationError({"mode": [f"Mode must be one of {', '.join(Mode.values)}."]})
         job.mode = mode
     if match_key is not None:
-        if match_key not in MatchKey.values:
-            raise ValidationError({"match_key": [f"Match by {' or '.join(MatchKey.values)}."]})
+        if match_key not in MATCH_KEYS[job.target]:
+            raise ValidationError({"match_key": [f"Match {job.get_target_display().lower()} by "
+                                                 f"{' or '.join(MATCH_KEYS[job.target])}."]})
         job.match_key = match_key
     _importer(job, write=False)  # refuses mappings that cannot work (no name or email column, …)
     job.status = JobStatus.DRAFT
@@ -230,7 +253,7 @@ def import_run(job_id: int, *, progress: Progress | None = None, batch_rows: int
             raise ValidationError("This import is already running.")
         return current
     try:
-        importer = _importer(job, write=True)
+        importer = _importer(job, write=True, batch_rows=batch_rows)
         batches = 0
         state = {"last": job.next_row}
 
@@ -301,60 +324,6 @@ def _fail(job: ImportJob, message: str) -> None:
 
 # ---------------------------------------------------------------- undo
 
-CONTACT_DEPENDENTS = [("sales_deal", "contact_id"), ("sales_lead", "contact_id"), ("sales_order", "contact_id"),
-                      ("activities_activity", "contact_id")]
-COMPANY_DEPENDENTS = [("contacts_contact", "company_id"), ("sales_deal", "company_id"), ("sales_lead", "company_id"),
-                      ("sales_order", "company_id"), ("activities_activity", "company_id")]
-
-
-def _split_kept(table_runs: list[list[int]], dependents: list[tuple[str, str]]) -> set[int]:
-    """Ids in the runs that other records now point at (they go to the trash instead of being deleted)."""
-    kept: set[int] = set()
-    for table, column in dependents:
-        where, params = db.ranges_where(column, table_runs)
-        alive = " AND deleted_at IS NULL" if table != "activities_activity" else ""
-        kept.update(r[0] for r in db.query(f"SELECT DISTINCT {column} FROM {table} WHERE {where}{alive}", params))
-    return kept
-
-
-def _delete_contacts(runs: list[list[int]], by: Any, now: Any) -> tuple[int, int]:
-    kept = _split_kept(runs, CONTACT_DEPENDENTS)
-    for table, column in [("contacts_contactemail", "contact_id"), ("contacts_contactphone", "contact_id"),
-                          ("contacts_contact_tags", "contact_id"), ("contacts_consent", "contact_id"),
-                          ("activities_timelineevent", "contact_id"), ("activities_activity_attendees", "contact_id")]:
-        where, params = db.ranges_where(column, runs)
-        keep_sql = f" AND {column} NOT IN ({', '.join(str(int(k)) for k in kept)})" if kept else ""
-        db.query_exec(f"DELETE FROM {table} WHERE {where}{keep_sql}", params)
-    where, params = db.ranges_where("object_id", runs)
-    db.query_exec(f"DELETE FROM search_searchentry WHERE kind = 'contact' AND {where}", params)
-    db.query_exec(f"DELETE FROM imports_externalkey WHERE target = 'contacts' AND {where}", params)
-    where, params = db.ranges_where("id", runs)
-    keep_sql = f" AND id NOT IN ({', '.join(str(int(k)) for k in kept)})" if kept else ""
-    deleted = db.query_exec(f"DELETE FROM contacts_contact WHERE {where}{keep_sql}", params)
-    if kept:
-        db.query_exec(f"UPDATE contacts_contact SET deleted_at = %s, deleted_by_id = %s, version = version + 1 "
-                      f"WHERE id IN ({', '.join(str(int(k)) for k in kept)})", [now, by.pk])
-    return deleted, len(kept)
-
-
-def _delete_companies(runs: list[list[int]], by: Any, now: Any) -> None:
-    kept = _split_kept(runs, COMPANY_DEPENDENTS)
-    keep = f" AND {{col}} NOT IN ({', '.join(str(int(k)) for k in kept)})" if kept else ""
-    for table, column in [("contacts_company_tags", "company_id"), ("activities_timelineevent", "company_id")]:
-        where, params = db.ranges_where(column, runs)
-        db.query_exec(f"DELETE FROM {table} WHERE {where}{keep.format(col=column)}", params)
-    where, params = db.ranges_where("object_id", runs)
-    db.query_exec(f"DELETE FROM search_searchentry WHERE kind = 'company' AND {where}{keep.format(col='object_id')}",
-                  params)
-    where, params = db.ranges_where("id", runs)
-    db.query_exec(f"DELETE FROM contacts_company WHERE {where}{keep.format(col='id')}", params)
-    if kept:
-        db.query_exec(f"UPDATE contacts_company SET deleted_at = %s, deleted_by_id = %s, version = version + 1 "
-                      f"WHERE id IN ({', '.join(str(int(k)) for k in kept)})", [now, by.pk])
-        db.query_exec(f"DELETE FROM search_searchentry WHERE kind = 'company' AND object_id IN "
-                      f"({', '.join(str(int(k)) for k in kept)})")
-
-
 def _restore_updated(job: ImportJob, by: Any) -> int:
     from rapport.contacts.models import Contact
     from rapport.search.services import search_index_put
@@ -397,6 +366,8 @@ def _restore_updated(job: ImportJob, by: Any) -> int:
 
 def import_undo(*, job: ImportJob, by: Any, status: str = JobStatus.UNDONE) -> dict[str, int]:
     """Delete what the import created (records used since go to the trash) and restore what it updated."""
+    from rapport.imports.services.undo import TARGET_KINDS, created_delete, deal_totals_apply, updated_restore
+
     _ensure_owner(job, by)
     if job.status == JobStatus.UNDONE:
         raise ValidationError("This import has already been undone.")
@@ -406,15 +377,24 @@ def import_undo(*, job: ImportJob, by: Any, status: str = JobStatus.UNDONE) -> d
     summary = {"deleted": 0, "trashed": 0, "restored": 0}
     with transaction.atomic():
         batches = list(ImportBatch.objects.filter(job=job).order_by("-first_row"))
-        contact_runs = [run for b in batches for run in b.created_ranges.get("contact", [])]
-        company_runs = [run for b in batches for run in b.created_ranges.get("company", [])]
-        summary["restored"] = _restore_updated(job, by)
-        for start in range(0, len(contact_runs), 200):
-            deleted, trashed = _delete_contacts(contact_runs[start:start + 200], by, now)
-            summary["deleted"] += deleted
-            summary["trashed"] += trashed
-        for start in range(0, len(company_runs), 200):
-            _delete_companies(company_runs[start:start + 200], by, now)
+        ranges: dict[str, list[list[int]]] = {}
+        for batch in batches:
+            for kind, runs in batch.created_ranges.items():
+                ranges.setdefault(kind, []).extend(runs)
+        kind = TARGET_KINDS[job.target]
+        customers: set[int] = set()
+        with deal_totals_apply(job, ranges):
+            if job.target == Target.CONTACTS:
+                summary["restored"] = _restore_updated(job, by)
+            else:
+                summary["restored"], customers = updated_restore(job, by, kind)
+            deleted = created_delete(ranges, by, now)
+        summary["deleted"], summary["trashed"] = deleted["deleted"], deleted["trashed"]
+        customers |= deleted["customers"]
+        if customers:
+            from rapport.analytics.services.summary import purchase_summary_apply
+
+            purchase_summary_apply(contact_ids=sorted(customers))
         ImportJob.objects.filter(pk=job.pk).update(status=status, undone_at=timezone.now())
     job.refresh_from_db()
     return summary

@@ -1,7 +1,10 @@
 """Import fields of each target and suggestions of which column goes to which field.
 
 Suggestions understand the headers of common CRM and spreadsheet exports (Salesforce, HubSpot,
-Pipedrive, Outlook, Google contacts) in English, German, French, Spanish, Italian, Dutch and Portuguese.
+Zoho, Pipedrive, Outlook, Google contacts, shop exports) in English, German, French, Spanish, Italian,
+Dutch and Portuguese. Contacts and companies share ALIASES; the other targets have their own table
+(TARGET_ALIASES), because the same header means different fields there ("Account Name" is a deal's
+company but a company's own name).
 """
 
 from __future__ import annotations
@@ -53,8 +56,82 @@ COMPANY_FIELDS = [
     ImportField("owner", "Owner"),
     ImportField("external_id", "External id"),
     ImportField("tags", "Tags"),
+    ImportField("parent", "Parent company", "Found by name or web domain; must exist."),
+    ImportField("created_at", "Created date"),
 ]
-FIELDS_BY_TARGET = {"contacts": CONTACT_FIELDS, "companies": COMPANY_FIELDS}
+LEAD_FIELDS = [
+    ImportField("email", "Email", "Finds the contact; a new email creates the contact with the lead."),
+    ImportField("first_name", "First name"),
+    ImportField("last_name", "Last name"),
+    ImportField("full_name", "Full name", "Split into first and last name."),
+    ImportField("title", "Job title"),
+    ImportField("phone", "Phone"),
+    ImportField("company", "Company", "Found by name or web domain; created when new."),
+    ImportField("status", "Lead status"),
+    ImportField("source", "Lead source"),
+    ImportField("disqualified_reason", "Disqualified reason"),
+    ImportField("score", "Score"),
+    ImportField("need", "Need / interest"),
+    ImportField("product", "Product SKU", "Must exist under Products."),
+    ImportField("deal", "Deal", "External id or name of an existing deal."),
+    ImportField("owner", "Owner", "A user's email address or user name."),
+    ImportField("external_id", "External id", "The lead's id in the system you export from."),
+    ImportField("tags", "Tags"),
+    ImportField("created_at", "Created date"),
+]
+DEAL_FIELDS = [
+    ImportField("name", "Deal name"),
+    ImportField("pipeline", "Pipeline", "By name; the default pipeline when empty."),
+    ImportField("stage", "Stage", "By name, in the deal's pipeline; the first open stage when empty."),
+    ImportField("amount", "Amount"),
+    ImportField("currency", "Currency", "Three-letter code; the import's default currency when empty."),
+    ImportField("expected_close_date", "Close date"),
+    ImportField("contact", "Contact email", "Must be an existing contact."),
+    ImportField("company", "Company", "By name or web domain; must exist."),
+    ImportField("lost_reason", "Lost reason"),
+    ImportField("owner", "Owner", "A user's email address or user name."),
+    ImportField("external_id", "External id", "The deal's id in the system you export from."),
+    ImportField("tags", "Tags"),
+    ImportField("created_at", "Created date"),
+]
+ORDER_FIELDS = [
+    ImportField("number", "Order number", "Rows with the same number are lines of one order."),
+    ImportField("external_id", "Order external id", "Groups lines like the order number; used to update."),
+    ImportField("contact", "Customer email", "Must be an existing contact."),
+    ImportField("company", "Company", "By name or web domain; must exist."),
+    ImportField("deal", "Deal", "External id or name of an existing deal."),
+    ImportField("ordered_at", "Order date"),
+    ImportField("channel", "Channel"),
+    ImportField("status", "Order status"),
+    ImportField("currency", "Currency", "Three-letter code; the import's default currency when empty."),
+    ImportField("sku", "Product SKU", "Must exist under Products."),
+    ImportField("description", "Line description"),
+    ImportField("quantity", "Quantity", "More than zero; 1 when empty."),
+    ImportField("unit_price", "Unit price", "The product's price when empty."),
+]
+ACTIVITY_FIELDS = [
+    ImportField("kind", "Type", "Call, meeting, task, note or email."),
+    ImportField("subject", "Subject"),
+    ImportField("body", "Description / notes"),
+    ImportField("contact", "Contact email", "Must be an existing contact."),
+    ImportField("company", "Company", "By name or web domain; must exist."),
+    ImportField("lead", "Lead", "External id of an imported lead."),
+    ImportField("deal", "Deal", "External id or name of an existing deal."),
+    ImportField("due_at", "Due date"),
+    ImportField("priority", "Priority"),
+    ImportField("status", "Status", "Completed / done marks the task done."),
+    ImportField("done_at", "Completed date"),
+    ImportField("starts_at", "Start"),
+    ImportField("ends_at", "End"),
+    ImportField("location", "Location"),
+    ImportField("outcome", "Call outcome"),
+    ImportField("duration_minutes", "Duration (minutes)"),
+    ImportField("owner", "Owner / assigned to", "A user's email address or user name."),
+    ImportField("external_id", "External id", "The activity's id in the system you export from."),
+    ImportField("created_at", "Created date"),
+]
+FIELDS_BY_TARGET = {"contacts": CONTACT_FIELDS, "companies": COMPANY_FIELDS, "leads": LEAD_FIELDS,
+                    "deals": DEAL_FIELDS, "orders": ORDER_FIELDS, "activities": ACTIVITY_FIELDS}
 CUSTOM_ENTITY = {"contacts": "contact", "companies": "company", "leads": "lead", "deals": "deal"}
 
 ALIASES: dict[str, list[str]] = {
@@ -106,6 +183,122 @@ ALIASES: dict[str, list[str]] = {
     "region": ["region", "state", "province", "billingstate", "mailingstate", "bundesland", "provincia"],
     "postal_code": ["postalcode", "zip", "zipcode", "postcode", "plz", "postleitzahl", "codepostal",
                     "codigopostal", "cap"],
+    "parent": ["parent", "parentaccount", "parentcompany", "parentorganization", "muttergesellschaft",
+               "societemere", "empresamatriz"],
+}
+_COMPANY_REF = ["company", "companyname", "account", "accountname", "organization", "organisation",
+                "organizationname", "organizationname", "org", "firma", "firmenname", "unternehmen", "kunde",
+                "entreprise", "societe", "empresa", "azienda", "associatedcompany", "customeraccount"]
+_DEAL_REF = ["deal", "dealname", "opportunity", "opportunityname", "opportunityid", "dealid", "relatedopportunity",
+             "associateddeal", "verkaufschance", "opportunite", "oportunidad"]
+_OWNER = ALIASES["owner"] + ["dealowner", "opportunityowner", "assignedto", "assigned", "activityowner",
+                             "taskowner", "user", "bearbeiter", "zugewiesenan", "assigneea", "asignadoa"]
+_CREATED = ALIASES["created_at"]
+# Per target: field -> header keys (see header_key). These win over the contact/company ALIASES, which
+# would otherwise read "Account Name" as a company's own name on a deal.
+TARGET_ALIASES: dict[str, dict[str, list[str]]] = {
+    "companies": {},
+    "leads": {
+        "email": ALIASES["email"] + ["leademail"],
+        "first_name": ALIASES["first_name"],
+        "last_name": ALIASES["last_name"],
+        "full_name": ALIASES["full_name"] + ["leadname"],
+        "title": ALIASES["title"],
+        "phone": ALIASES["phone"] + ALIASES["mobile"],
+        "company": _COMPANY_REF,
+        "status": ["leadstatus", "status", "leadstage", "stage", "statut", "estado", "estadodelead", "leadstatut"],
+        "source": ["leadsource", "source", "origin", "quelle", "herkunft", "leadquelle", "origine", "fuente",
+                   "origen", "originalsource", "channel"],
+        "disqualified_reason": ["disqualifiedreason", "unqualifiedreason", "lostreason", "reason",
+                                "disqualificationreason"],
+        "score": ["score", "leadscore", "rating", "hubspotscore", "punkte", "puntuacion"],
+        "need": ["need", "interest", "productinterest", "description", "bedarf", "interesse", "besoin", "interes",
+                 "notes", "subject"],
+        "product": ["product", "sku", "productcode", "productsku", "produkt", "produit", "producto"],
+        "deal": _DEAL_REF,
+        "owner": _OWNER,
+        "external_id": ["id", "leadid", "externalid", "recordid", "sourceid", "legacyid", "crmid", "importid"],
+        "tags": ALIASES["tags"],
+        "created_at": _CREATED,
+    },
+    "deals": {
+        "name": ["name", "dealname", "opportunityname", "opportunity", "deal", "title", "dealtitle", "subject",
+                 "verkaufschance", "chancenname", "nomdelopportunite", "opportunite", "oportunidad",
+                 "nombredeoportunidad", "potentialname"],
+        "pipeline": ["pipeline", "dealpipeline", "salesprocess", "vertriebsprozess", "processus", "embudo"],
+        "stage": ["stage", "dealstage", "salesstage", "opportunitystage", "phase", "status", "etape", "etapa",
+                  "verkaufsphase", "fase"],
+        "amount": ["amount", "value", "dealvalue", "dealamount", "opportunityamount", "expectedrevenue",
+                   "betrag", "wert", "montant", "valeur", "importe", "valor", "monto"],
+        "currency": ["currency", "currencycode", "opportunitycurrency", "dealcurrency", "wahrung", "devise",
+                     "moneda", "isocode"],
+        "expected_close_date": ["closedate", "expectedclosedate", "closingdate", "expectedclose", "closedat",
+                                "abschlussdatum", "datedecloture", "fechadecierre", "fechacierre"],
+        "contact": ["contactemail", "contact", "primarycontactemail", "email", "emailaddress", "associatedcontact",
+                    "kontakt", "contactname", "primarycontact"],
+        "company": _COMPANY_REF,
+        "lost_reason": ["lostreason", "closedlostreason", "reasonlost", "lossreason", "verlustgrund",
+                        "raisondeperte", "motivodeperdida"],
+        "owner": _OWNER,
+        "external_id": ["id", "dealid", "opportunityid", "externalid", "recordid", "sourceid", "legacyid", "crmid",
+                        "potentialid", "importid"],
+        "tags": ALIASES["tags"],
+        "created_at": _CREATED,
+    },
+    "orders": {
+        "number": ["ordernumber", "orderno", "ordernr", "order", "ordername", "orderreference", "invoicenumber",
+                   "bestellnummer", "auftragsnummer", "numerodecommande", "numerodepedido", "pedido", "number",
+                   "salesordernumber", "name"],
+        "external_id": ["orderid", "externalid", "id", "shoporderid", "salesorderid", "importid"],
+        "contact": ["email", "customeremail", "contactemail", "emailaddress", "buyeremail", "billingemail",
+                    "kundenemail", "courriel", "correo", "customer", "contact"],
+        "company": _COMPANY_REF + ["billingcompany"],
+        "deal": _DEAL_REF,
+        "ordered_at": ["orderdate", "date", "ordereddate", "createdat", "created", "purchasedate", "paidat",
+                       "bestelldatum", "datum", "datedecommande", "fechadepedido", "fecha", "invoicedate",
+                       "processedat"],
+        "channel": ["channel", "saleschannel", "source", "ordersource", "kanal", "vertriebskanal", "canal"],
+        "status": ["status", "orderstatus", "financialstatus", "state", "statut", "estado", "bestellstatus"],
+        "currency": ["currency", "currencycode", "wahrung", "devise", "moneda"],
+        "sku": ["sku", "productsku", "lineitemsku", "productcode", "itemcode", "articlenumber", "artikelnummer",
+                "itemnumber", "partnumber", "reference", "referencia", "ref", "product", "productid"],
+        "description": ["description", "lineitemname", "productname", "item", "itemname", "lineitem", "title",
+                        "bezeichnung", "artikel", "libelle", "descripcion", "designation"],
+        "quantity": ["quantity", "qty", "lineitemquantity", "menge", "anzahl", "quantite", "cantidad", "units",
+                     "count"],
+        "unit_price": ["unitprice", "price", "lineitemprice", "itemprice", "salesprice", "listprice",
+                       "einzelpreis", "preis", "stuckpreis", "prixunitaire", "prix", "preciounitario", "precio"],
+    },
+    "activities": {
+        "kind": ["type", "activitytype", "kind", "tasktype", "eventtype", "subtype", "typ", "aktivitatstyp",
+                 "tipo", "tipodeactividad", "typedactivite", "category"],
+        "subject": ["subject", "title", "name", "activityname", "tasksubject", "betreff", "titel", "sujet",
+                    "objet", "asunto", "titulo"],
+        "body": ["body", "description", "notes", "note", "comments", "comment", "details", "content", "text",
+                 "beschreibung", "notiz", "notizen", "commentaire", "commentaires", "descripcion", "notas"],
+        "contact": ["contactemail", "contact", "email", "emailaddress", "whoid", "relatedcontact",
+                    "associatedcontact", "kontakt", "personemail"],
+        "company": _COMPANY_REF + ["relatedaccount"],
+        "lead": ["lead", "leadid", "relatedlead"],
+        "deal": _DEAL_REF + ["relatedto", "whatid"],
+        "due_at": ["duedate", "due", "dueat", "activitydate", "deadline", "faelligam", "falligam", "falligkeit",
+                   "echeance", "datedecheance", "fechadevencimiento", "vencimiento", "date"],
+        "priority": ["priority", "prioritat", "priorite", "prioridad"],
+        "status": ["status", "taskstatus", "state", "completed", "done", "erledigt", "statut", "estado"],
+        "done_at": ["completeddate", "completedat", "donedate", "completiondate", "closedate", "erledigtam",
+                    "datedefin", "fechadefinalizacion"],
+        "starts_at": ["start", "startdate", "starttime", "startdatetime", "startsat", "from", "beginn", "debut",
+                      "inicio", "meetingstart"],
+        "ends_at": ["end", "enddate", "endtime", "enddatetime", "endsat", "to", "ende", "fin", "meetingend"],
+        "location": ["location", "place", "where", "ort", "lieu", "ubicacion", "lugar"],
+        "outcome": ["outcome", "calloutcome", "callresult", "result", "ergebnis", "resultat", "resultado"],
+        "duration_minutes": ["duration", "durationminutes", "callduration", "minutes", "dauer", "duree",
+                             "duracion", "calldurationinminutes"],
+        "owner": _OWNER,
+        "external_id": ["id", "activityid", "taskid", "eventid", "externalid", "recordid", "engagementid",
+                        "importid"],
+        "created_at": _CREATED,
+    },
 }
 
 
@@ -133,7 +326,7 @@ def mapping_suggest(target: str, headers: list[str], saved: dict[str, str] | Non
                      if f.key.startswith("custom.")}
     custom_by_key.update({header_key(f.key[7:]): f.key for f in fields_for(target, user) if f.key.startswith("custom.")})
     alias_to_field: dict[str, str] = {}
-    for field, aliases in ALIASES.items():
+    for field, aliases in (TARGET_ALIASES.get(target) or ALIASES).items():
         if field in fields:
             for alias in aliases:
                 alias_to_field.setdefault(alias, field)

@@ -1,0 +1,978 @@
+"""What the importers of companies, leads, deals, orders and activities share.
+
+An importer follows the protocol jobs.py drives (the same as ContactImporter): `transform` one row
+into a `Prepared` row or a `Rejected` one, `add` it to the batch, `take_batch`, `pending`, and
+`process` a batch into a `BatchResult` with the id ranges it created (for undo). Writes are
+set-based through the raw driver (services/db.py): one INSERT/COPY per table and batch, one
+executemany per UPDATE statement, never a per-row ORM save.
+
+Related records are found by a key (company by name or domain, contact by email, owner by email
+or user name, product by SKU, pipeline and stage by name, deal by external id or name); a key that
+finds nothing is a rejection reason on the row, never a crash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from rapport.accounts.models import User
+from rapport.accounts.permissions import assignable_users
+from rapport.customization.choices import FieldType
+from rapport.customization.models import CustomField, Tag
+from rapport.customization.services import custom_value_clean
+from rapport.imports.choices import MatchKey, Mode, Outcome
+from rapport.imports.services import db
+from rapport.imports.services.fastnorm import email_fast, phone_fast
+from rapport.imports.services.mapping import CUSTOM_ENTITY, fields_for
+from rapport.imports.services.transforms import (
+    boolean_parse,
+    choice_parse,
+    date_parse,
+    datetime_parse,
+    number_parse,
+    text_clean,
+)
+
+BATCH_ROWS = 20000
+MAX_AMOUNT = Decimal("999999999999.99")
+MAX_QUANTITY = Decimal("999999999.999")
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2200, 12, 31)
+CURRENCY_SIGNS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "CHF": "CHF"}
+COUNTRY_NAMES = {
+    "germany": "DE", "deutschland": "DE", "france": "FR", "united states": "US", "usa": "US",
+    "united states of america": "US", "united kingdom": "GB", "uk": "GB", "great britain": "GB", "england": "GB",
+    "spain": "ES", "espana": "ES", "españa": "ES", "italy": "IT", "italia": "IT", "netherlands": "NL",
+    "nederland": "NL", "the netherlands": "NL", "austria": "AT", "österreich": "AT", "osterreich": "AT",
+    "switzerland": "CH", "schweiz": "CH", "suisse": "CH", "belgium": "BE", "belgique": "BE", "portugal": "PT",
+    "poland": "PL", "polska": "PL", "sweden": "SE", "denmark": "DK", "norway": "NO", "finland": "FI",
+    "ireland": "IE", "canada": "CA", "australia": "AU", "brazil": "BR", "brasil": "BR", "mexico": "MX",
+    "méxico": "MX", "india": "IN", "japan": "JP", "china": "CN",
+}
+
+
+@dataclass
+class Prepared:
+    """A row that passed the per-row checks, ready for the related-record lookups, matching and writing."""
+
+    row_number: int
+    cells: list[str]
+    values: dict[str, Any] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+    external_id: str = ""
+    custom: dict[str, Any] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def match_keys(self) -> list[str]:
+        return [f"x:{self.external_id}"] if self.external_id else []
+
+
+@dataclass
+class Rejected:
+    row_number: int
+    cells: list[str]
+    reason: str
+
+
+@dataclass
+class BatchResult:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    created_ranges: dict[str, list[list[int]]] = field(default_factory=dict)
+    samples: list[dict[str, Any]] = field(default_factory=list)
+    rejections: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class Outcomes:
+    """What happened to the rows of one batch, filled in by `process` and its helpers."""
+
+    creates: list[Prepared] = field(default_factory=list)
+    updates: list[tuple[Prepared, int]] = field(default_factory=list)
+    skips: list[tuple[int, int | None, str]] = field(default_factory=list)
+    rejects: list[Rejected] = field(default_factory=list)
+    updated: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
+    # Extra rows counted as updated without an outcome row (order lines added to an order of this import).
+    also_updated: int = 0
+
+
+Parser = Callable[[str], Any]
+
+
+def sentence(text: str) -> str:
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def join_errors(errors: Iterable[str]) -> str:
+    return " ".join(sentence(e) for e in errors)
+
+
+def to_db(value: Any) -> Any:
+    """A Python value as the raw driver stores it on this database."""
+    if isinstance(value, dt.datetime):
+        return db.db_time(value)
+    if db.is_postgres():
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def json_safe(value: Any) -> Any:
+    """A value read through the raw driver, kept in `before` so undo can write it back unchanged."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def same_value(model_field: models.Field | None, old: Any, new: Any) -> bool:
+    """Whether a stored value (raw driver) and a new one mean the same thing."""
+    if old is None or new is None:
+        return old is None and new is None
+    if isinstance(model_field, models.DateTimeField):
+        left, right = as_datetime(old), as_datetime(new)
+        return left == right
+    if isinstance(model_field, models.DateField):
+        return str(old)[:10] == str(new)[:10]
+    if isinstance(model_field, models.DecimalField | models.IntegerField | models.FloatField):
+        try:
+            return Decimal(str(old)) == Decimal(str(new))
+        except ArithmeticError:
+            return False
+    if isinstance(model_field, models.BooleanField):
+        return bool(old) == bool(new)
+    return str(old) == str(new)
+
+
+def as_datetime(value: Any) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        parsed = value
+    else:
+        try:
+            parsed = dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def json_load(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    return json.loads(value or "{}")
+
+
+def model_insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows (dicts of column -> value) into a model's table; columns not given get the field default.
+
+    Filling defaults from the model keeps the raw insert right when a column is added to the model.
+    """
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields]
+    columns = [f.column for f in fields]
+    defaults: dict[str, Any] = {}
+    for f in fields:
+        if f.has_default():
+            default = f.get_default()
+            defaults[f.column] = db.db_json(default) if isinstance(f, models.JSONField) else to_db(default)
+        elif f.null:
+            defaults[f.column] = None
+        elif isinstance(f, models.CharField | models.TextField):
+            defaults[f.column] = ""
+    json_columns = {f.column for f in fields if isinstance(f, models.JSONField)}
+    table = model._meta.db_table
+
+    def row_tuple(row: dict[str, Any]) -> tuple[Any, ...]:
+        out = []
+        for column in columns:
+            if column in row:
+                value = row[column]
+                out.append(db.db_json(value) if column in json_columns and not isinstance(value, str)
+                           else to_db(value))
+            else:
+                out.append(defaults.get(column))
+        return tuple(out)
+
+    db.rows_insert(table, columns, [row_tuple(r) for r in rows])
+
+
+def search_reindex(kind: str, runs: list[list[int]]) -> None:
+    """(Re)write the search entries of the records in the id runs, set-based (same text as the services)."""
+    if not runs:
+        return
+    where, params = db.ranges_where("object_id", runs)
+    db.query_exec(f"DELETE FROM search_searchentry WHERE kind = %s AND {where}", [kind, *params])
+    if kind == "company":
+        where, params = db.ranges_where("id", runs)
+        phone_digits = ("replace(replace(replace(replace(phone, '+', ''), ' ', ''), '-', ''), '(', '')")
+        db.query_exec(
+            "INSERT INTO search_searchentry (kind, object_id, owner_id, title, text) "
+            f"SELECT 'company', id, owner_id, substr(name, 1, 300), trim(name || ' ' || domain || ' ' || phone || "
+            f"' ' || {phone_digits}) FROM contacts_company WHERE deleted_at IS NULL AND {where}", params)
+    elif kind == "lead":
+        where, params = db.ranges_where("l.id", runs)
+        name = "trim(c.first_name || ' ' || c.last_name)"
+        title = (f"CASE WHEN {name} <> '' THEN {name} WHEN c.email <> '' THEN c.email "
+                 "ELSE 'Contact #' || c.id END")
+        db.query_exec(
+            "INSERT INTO search_searchentry (kind, object_id, owner_id, title, text) "
+            f"SELECT 'lead', l.id, l.owner_id, substr({title} || CASE WHEN l.need <> '' THEN ' — ' || l.need "
+            "ELSE '' END, 1, 300), trim(c.first_name || ' ' || c.last_name || ' ' || c.email || ' ' || l.need) "
+            f"FROM sales_lead l JOIN contacts_contact c ON c.id = l.contact_id WHERE l.deleted_at IS NULL AND {where}",
+            params)
+    elif kind == "deal":
+        where, params = db.ranges_where("d.id", runs)
+        db.query_exec(
+            "INSERT INTO search_searchentry (kind, object_id, owner_id, title, text) "
+            "SELECT 'deal', d.id, d.owner_id, substr(d.name, 1, 300), trim(d.name || ' ' || COALESCE(co.name, '')) "
+            f"FROM sales_deal d LEFT JOIN contacts_company co ON co.id = d.company_id "
+            f"WHERE d.deleted_at IS NULL AND {where}", params)
+    else:
+        raise ValueError(kind)
+
+
+def runs_of(ids: Iterable[int]) -> list[list[int]]:
+    return db.id_ranges(ids)
+
+
+class RecordImporter:
+    """Shared machinery: column parsing, owner and custom fields, batching, matching, outcome rows."""
+
+    target: ClassVar[str] = ""
+    kind: ClassVar[str] = ""  # the record kind in created_ranges and timeline texts ("deal")
+    model: ClassVar[type[models.Model]]
+    noun: ClassVar[str] = "record"  # "deal", for messages
+    # Match keys this target accepts (the first is the default) and how to say them.
+    match_keys: ClassVar[tuple[str, ...]] = (MatchKey.EXTERNAL_ID,)
+    # Columns the import may change on an existing record (updates write the whole set).
+    update_columns: ClassVar[tuple[str, ...]] = ()
+    search_kind: ClassVar[str | None] = None
+    rules_entity: ClassVar[str | None] = None
+
+    def __init__(self, *, job: Any, user: User, write: bool):
+        self.job = job
+        self.user = user
+        self.write = write
+        self.now = timezone.now()
+        self.batch_rows = BATCH_ROWS
+        options = job.options or {}
+        self.default_country = (options.get("default_country") or settings.RAPPORT_DEFAULT_COUNTRY or "US").upper()
+        self.date_order = options.get("date_order") or "DMY"
+        self.decimal_comma = bool(options.get("decimal_comma"))
+        self.default_currency = str(options.get("currency") or settings.RAPPORT_BASE_CURRENCY).upper()
+        self.value_map: dict[str, dict[str, str]] = options.get("value_map") or {}
+        self.headers: list[str] = list(job.headers or [])
+        allowed = {f.key for f in fields_for(self.target, user)}
+        self.columns: list[tuple[int, str]] = []
+        for index, name in sorted((job.mapping or {}).items(), key=lambda kv: int(kv[0])):
+            if not name:
+                continue
+            if name not in allowed:
+                raise ValidationError(f"Column {self.header(int(index))!r} is mapped to {name!r}, which is not a "
+                                      f"field of {self.target}; choose another field or ignore the column.")
+            self.columns.append((int(index), name))
+        self.mapped = {name for _, name in self.columns}
+        if job.match_key not in self.match_keys:
+            raise ValidationError(f"Match {self.target} by {self.match_keys_text()}.")
+        if job.mode != Mode.CREATE and job.match_key == MatchKey.EXTERNAL_ID and "external_id" not in self.mapped:
+            raise ValidationError(f"To update {self.target} by external id, map a column to External id.")
+        entity = CUSTOM_ENTITY.get(self.target)
+        self.custom_defs = {f.key: f for f in CustomField.objects.filter(entity=entity)} if entity else {}
+        missing = [f.label for f in self.custom_defs.values() if f.required and f"custom.{f.key}" not in self.mapped]
+        if missing and job.mode != Mode.UPDATE:
+            raise ValidationError(f"The custom field {', '.join(missing)} is required for {self.target}; map a "
+                                  "column to it.")
+        self.owner_ids: dict[str, int] = {}
+        for pk, email, username in User.objects.filter(is_active=True).values_list("id", "email", "username"):
+            if email:
+                self.owner_ids.setdefault(email.lower(), pk)
+            self.owner_ids.setdefault(username.lower(), pk)
+        self.assignable = set(assignable_users(user).values_list("id", flat=True))
+        self.rules: Any = None
+        if self.rules_entity:
+            from rapport.customization.validation import rules_for
+
+            rules = rules_for(self.rules_entity)
+            self.rules = None if rules.empty else rules
+        self.seen: dict[str, int] = {}
+        self._choice_cache: dict[tuple[str, str], str] = {}
+        self._tag_ids: dict[str, int] = {}
+        self._company_cache: dict[str, int] = {}
+        self._batch: list[Prepared | Rejected] = []
+        self._batch_keys: set[str] = set()
+        self.check_mapping()
+
+    # ------------------------------------------------------------ hooks for the targets
+
+    def check_mapping(self) -> None:
+        """Refuse mappings that cannot work (raise ValidationError with what to map)."""
+
+    def parse_cell(self, name: str, cell: str, row: Prepared) -> None:
+        """Put one non-empty cell into the row (raise ValidationError with a sentence when it is wrong)."""
+        raise NotImplementedError
+
+    def finish_row(self, row: Prepared, errors: list[str]) -> None:
+        """Checks across cells, after every cell was parsed."""
+
+    def resolve(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
+        """Look up related records for the batch; rows whose keys find nothing go to out.rejects."""
+        return rows
+
+    def create_problem(self, row: Prepared) -> str | None:
+        """Why this row cannot create a new record (a missing name…), or None."""
+        return None
+
+    def natural_matches(self, rows: list[Prepared]) -> dict[int, tuple[int, str]]:
+        """Row number -> (existing id, why) by the target's natural key (domain, order number)."""
+        return {}
+
+    def write_creates(self, rows: list[Prepared], result: BatchResult, out: Outcomes) -> None:
+        raise NotImplementedError
+
+    def rule_values(self, values: dict[str, Any], custom: dict[str, Any]) -> dict[str, Any]:
+        return {**values, **{f"custom.{k}": v for k, v in custom.items()}}
+
+    def sample(self, row: Prepared) -> dict[str, Any]:
+        values = {k: json_safe(v) for k, v in row.values.items() if not k.endswith("_id")}
+        values.update({k: v for k, v in row.keys.items() if v})
+        if row.custom:
+            values["custom"] = row.custom
+        return {"row": row.row_number, "values": values}
+
+    # ------------------------------------------------------------ helpers
+
+    def match_keys_text(self) -> str:
+        labels = dict(MatchKey.choices)
+        return " or ".join(str(labels[k]).lower() for k in self.match_keys)
+
+    def header(self, index: int) -> str:
+        return self.headers[index] if index < len(self.headers) else f"column {index + 1}"
+
+    def text(self, cell: str, label: str, max_length: int) -> str:
+        return text_clean(cell, label, max_length)
+
+    def choice(self, cell: str, name: str, label: str, choices: list[tuple[str, str]],
+               synonyms: dict[str, str] | None = None) -> str:
+        found = self._choice_cache.get((name, cell))
+        if found is not None:
+            return found
+        user_map = self.value_map.get(name)
+        try:
+            found = choice_parse(cell, choices, label, user_map)
+        except ValidationError:
+            key = " ".join(cell.strip().lower().replace("_", " ").split())
+            if not synonyms or key not in synonyms:
+                raise
+            found = synonyms[key]
+        if len(self._choice_cache) < 10000:
+            self._choice_cache[(name, cell)] = found
+        return found
+
+    def money(self, cell: str, label: str) -> tuple[Decimal, str]:
+        """An amount and the currency written with it ("€ 1.234,56", "1,234.56 USD"); refuses negatives."""
+        text = cell.strip().upper()
+        currency = ""
+        for sign, code in CURRENCY_SIGNS.items():
+            if sign in text:
+                currency, text = code, text.replace(sign, "")
+                break
+        else:
+            letters = "".join(ch for ch in text if ch.isalpha())
+            if len(letters) == 3:
+                currency, text = letters, text.replace(letters, "")
+        try:
+            amount = number_parse(text, self.decimal_comma)
+        except ValidationError:
+            raise ValidationError(f"{cell!r} is not an amount; write it like 1234.56 or 1.234,56.")
+        if amount < 0:
+            raise ValidationError(f"{label} cannot be negative ({cell!r}).")
+        if amount > MAX_AMOUNT:
+            raise ValidationError(f"{label} {cell!r} is too large.")
+        return amount.quantize(Decimal("0.01")), currency
+
+    def currency(self, cell: str) -> str:
+        code = cell.strip().upper()
+        code = CURRENCY_SIGNS.get(code, code)
+        if len(code) != 3 or not code.isalpha():
+            raise ValidationError(f"{cell!r} is not a currency; use a three-letter code, like EUR or USD.")
+        return code
+
+    def quantity(self, cell: str, label: str = "Quantity") -> Decimal:
+        value = number_parse(cell, self.decimal_comma)
+        if value <= 0:
+            raise ValidationError(f"{label} must be more than zero (it is {cell!r}).")
+        if value > MAX_QUANTITY:
+            raise ValidationError(f"{label} {cell!r} is too large.")
+        return value.quantize(Decimal("0.001"))
+
+    def integer(self, cell: str, label: str, low: int, high: int) -> int:
+        value = number_parse(cell, self.decimal_comma)
+        if value != value.to_integral_value():
+            raise ValidationError(f"{label} must be a whole number (it is {cell!r}).")
+        if not low <= value <= high:
+            raise ValidationError(f"{label} must be between {low} and {high} (it is {cell!r}).")
+        return int(value)
+
+    def date(self, cell: str, label: str) -> dt.date:
+        value = date_parse(cell, self.date_order)
+        if not FIRST_DATE <= value <= LAST_DATE:
+            raise ValidationError(f"{label} {cell!r} is out of range; use a date between 1900 and 2200.")
+        return value
+
+    def datetime(self, cell: str, label: str, *, past: bool = False, future_days: int | None = None) -> dt.datetime:
+        value = datetime_parse(cell, self.date_order)
+        if not FIRST_DATE <= value.date() <= LAST_DATE:
+            raise ValidationError(f"{label} {cell!r} is out of range; use a date between 1900 and 2200.")
+        if past and value > self.now:
+            raise ValidationError(f"{label} {cell!r} is in the future; it must be in the past.")
+        if future_days is not None and value > self.now + dt.timedelta(days=future_days):
+            raise ValidationError(f"{label} {cell!r} is too far in the future (more than {future_days} days ahead).")
+        return value
+
+    def boolean(self, cell: str, label: str) -> bool:
+        try:
+            return boolean_parse(cell)
+        except ValidationError:
+            raise ValidationError(f"{label} {cell!r} is not yes or no.")
+
+    def email(self, cell: str) -> str:
+        return email_fast(cell)
+
+    def phone(self, cell: str, country: str = "") -> str:
+        return phone_fast(cell, country or self.default_country)
+
+    def country(self, cell: str) -> str:
+        value = cell.strip()
+        if len(value) == 2 and value.isalpha():
+            return value.upper()
+        code = COUNTRY_NAMES.get(value.lower())
+        if code:
+            return code
+        raise ValidationError(f"{cell!r} is not a country; use the two-letter code, like DE or US.")
+
+    def owner(self, cell: str) -> int:
+        owner_id = self.owner_ids.get(cell.strip().lower())
+        if owner_id is None:
+            raise ValidationError(f"There is no user {cell!r}; add them under Settings → Users or leave the owner "
+                                  "empty.")
+        if owner_id not in self.assignable:
+            raise ValidationError(f"You cannot give {self.target} to {cell!r}; pick yourself or a teammate.")
+        return owner_id
+
+    def tags(self, cell: str) -> list[str]:
+        names = [t.strip() for t in cell.replace(";", ",").split(",") if t.strip()]
+        for name in names:
+            if len(name) > 50:
+                raise ValidationError(f"Tag {name[:20]!r}… is too long: at most 50 characters.")
+        return list(dict.fromkeys(names))
+
+    def custom_value(self, key: str, cell: str) -> Any:
+        definition = self.custom_defs.get(key)
+        if definition is None:
+            raise ValidationError(f"There is no custom field {key!r} on {self.target}.")
+        value: Any = cell
+        if definition.field_type == FieldType.DATE:
+            value = date_parse(cell, self.date_order)
+        elif definition.field_type in (FieldType.NUMBER, FieldType.MONEY):
+            value = str(number_parse(cell, self.decimal_comma))
+        elif definition.field_type == FieldType.CHOICE and self.value_map.get(f"custom.{key}"):
+            value = self.value_map[f"custom.{key}"].get(cell, cell)
+        return custom_value_clean(definition, value)
+
+    def tag_ids(self, names: set[str]) -> dict[str, int]:
+        for name in names:
+            if name.lower() not in self._tag_ids:
+                tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
+                self._tag_ids[name.lower()] = tag.pk
+        return {n: self._tag_ids[n.lower()] for n in names}
+
+    def rule_errors(self, values: dict[str, Any], custom: dict[str, Any]) -> list[str]:
+        """The admin's validation rules broken by these values (none when there are no rules)."""
+        if self.rules is None:
+            return []
+        return list(self.rules.errors(self.rule_values(values, custom)))
+
+    def event(self, pk: int, row: Prepared, links: dict[str, Any]) -> dict[str, Any]:
+        """The "imported" timeline event of one created record."""
+        return {
+            "occurred_at": self.now, "actor_id": self.user.pk, "kind": "imported",
+            "summary": f"Imported from {self.job.original_name}"[:250] + f" (row {row.row_number})",
+            "data": {"import": self.job.pk, "row": row.row_number, "record": f"{self.kind}:{pk}"},
+            **{k: v for k, v in links.items() if v is not None},
+        }
+
+    # ------------------------------------------------------------ related records
+
+    def visible_ids(self, model: type[models.Model], ids: Iterable[int]) -> set[int]:
+        wanted = sorted(set(ids))
+        if not wanted:
+            return set()
+        manager: Any = model.objects  # type: ignore[attr-defined]
+        if self.user.is_admin:
+            return set(wanted)
+        found: set[int] = set()
+        for start in range(0, len(wanted), db.IN_CHUNK):
+            found.update(manager.visible_to(self.user).filter(pk__in=wanted[start:start + db.IN_CHUNK])
+                         .values_list("id", flat=True))
+        return found
+
+    def companies_find(self, keys: Iterable[str]) -> dict[str, int]:
+        """Company id per key: its exact name (any case) or its web domain; keys that find nothing are left out."""
+        from rapport.core.normalize import domain_normalize
+
+        cache = self._company_cache
+        wanted = {k for k in keys if k and k.upper() not in cache}
+        if wanted:
+            uppers = sorted({k.upper() for k in wanted})
+            for pk, upper in db.query_in("SELECT id, UPPER(name) FROM contacts_company WHERE deleted_at IS NULL AND "
+                                         "UPPER(name) IN ({}) ORDER BY id", uppers):
+                cache.setdefault(upper, pk)
+            domains: dict[str, str] = {}
+            for k in wanted:
+                if k.upper() not in cache and "." in k and " " not in k:
+                    try:
+                        domains[domain_normalize(k)] = k.upper()
+                    except ValidationError:
+                        continue
+            if domains:
+                for pk, domain in db.query_in("SELECT id, domain FROM contacts_company WHERE deleted_at IS NULL AND "
+                                              "domain IN ({}) ORDER BY id", sorted(domains)):
+                    cache.setdefault(domains[domain], pk)
+        return {k: cache[k.upper()] for k in keys if k and cache.get(k.upper())}
+
+    def contacts_find(self, emails: Iterable[str]) -> dict[str, tuple[int, int | None]]:
+        """(contact id, its company id) per email address (any of the contact's addresses)."""
+        wanted = sorted(set(emails))
+        found: dict[str, tuple[int, int | None]] = {}
+        if wanted:
+            for email, pk, company_id in db.query_in(
+                "SELECT e.email, c.id, c.company_id FROM contacts_contactemail e JOIN contacts_contact c "
+                "ON c.id = e.contact_id AND c.deleted_at IS NULL WHERE e.email IN ({}) ORDER BY c.id", wanted):
+                found.setdefault(email, (pk, company_id))
+            rest = [e for e in wanted if e not in found]
+            for email, pk, company_id in db.query_in(
+                "SELECT email, id, company_id FROM contacts_contact WHERE deleted_at IS NULL AND email IN ({}) "
+                "ORDER BY id", rest) if rest else []:
+                found.setdefault(email, (pk, company_id))
+        return found
+
+    def deals_find(self, keys: Iterable[str]) -> dict[str, int | None]:
+        """Deal id per key: its external id, else its exact name; None when several deals share the name."""
+        wanted = sorted({k for k in keys if k})
+        found: dict[str, int | None] = {}
+        if not wanted:
+            return found
+        for ext, pk in db.query_in(
+            "SELECT k.external_id, k.object_id FROM imports_externalkey k JOIN sales_deal d ON d.id = k.object_id "
+            "AND d.deleted_at IS NULL WHERE k.target = 'deals' AND k.external_id IN ({})", wanted):
+            found[ext] = pk
+        rest = {k.upper(): k for k in wanted if k not in found}
+        by_name: dict[str, list[int]] = {}
+        for pk, upper in db.query_in("SELECT id, UPPER(name) FROM sales_deal WHERE deleted_at IS NULL AND "
+                                     "UPPER(name) IN ({}) ORDER BY id", sorted(rest)) if rest else []:
+            by_name.setdefault(upper, []).append(pk)
+        for upper, ids in by_name.items():
+            found[rest[upper]] = ids[0] if len(ids) == 1 else None
+        return found
+
+    def products_find(self, skus: Iterable[str]) -> dict[str, tuple[int, Decimal, str, str]]:
+        """(id, unit price, name, currency) per SKU of the products not in the trash."""
+        wanted = sorted(set(skus))
+        return {sku: (pk, Decimal(str(price)), name, currency) for pk, sku, price, name, currency in db.query_in(
+            "SELECT id, sku, unit_price, name, currency FROM sales_product WHERE deleted_at IS NULL AND sku IN ({})",
+            wanted)} if wanted else {}
+
+    def link_company(self, rows: list[Prepared], out: Outcomes, *, key: str = "company",
+                     column: str = "company_id") -> list[Prepared]:
+        """Resolve the rows' company key to an id the user may see; otherwise reject the row."""
+        from rapport.contacts.models import Company
+
+        wanted = {r.keys[key] for r in rows if r.keys.get(key)}
+        if not wanted:
+            return rows
+        found = self.companies_find(wanted)
+        visible = self.visible_ids(Company, found.values())
+        kept = []
+        for r in rows:
+            name = r.keys.get(key)
+            if name:
+                pk = found.get(name)
+                if pk is None:
+                    out.rejects.append(Rejected(r.row_number, r.cells, (
+                        f"There is no company {name!r}; import or add it under Companies first, or fix the name "
+                        "or domain.")))
+                    continue
+                if pk not in visible:
+                    out.rejects.append(Rejected(r.row_number, r.cells, (
+                        f"The company {name!r} belongs to another team; ask its owner or a manager to import "
+                        "this row.")))
+                    continue
+                r.values[column] = pk
+            kept.append(r)
+        return kept
+
+    def link_contact(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
+        """Resolve the rows' contact email to a contact the user may see; otherwise reject the row."""
+        from rapport.contacts.models import Contact
+
+        wanted = {r.keys["contact"] for r in rows if r.keys.get("contact")}
+        if not wanted:
+            return rows
+        found = self.contacts_find(wanted)
+        visible = self.visible_ids(Contact, (pk for pk, _ in found.values()))
+        kept = []
+        for r in rows:
+            email = r.keys.get("contact")
+            if email:
+                match = found.get(email)
+                if match is None:
+                    out.rejects.append(Rejected(r.row_number, r.cells, (
+                        f"There is no contact with the email {email!r}; import or add the contact first, or fix "
+                        "the email.")))
+                    continue
+                if match[0] not in visible:
+                    out.rejects.append(Rejected(r.row_number, r.cells, (
+                        f"The contact {email!r} belongs to another team; ask its owner or a manager to import "
+                        "this row.")))
+                    continue
+                r.values["contact_id"] = match[0]
+                if match[1] and "company_id" not in r.values and not r.keys.get("company"):
+                    r.values["company_id"] = match[1]
+            kept.append(r)
+        return kept
+
+    def link_deal(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
+        from rapport.sales.models import Deal
+
+        wanted = {r.keys["deal"] for r in rows if r.keys.get("deal")}
+        if not wanted:
+            return rows
+        found = self.deals_find(wanted)
+        visible = self.visible_ids(Deal, (pk for pk in found.values() if pk))
+        kept = []
+        for r in rows:
+            key = r.keys.get("deal")
+            if key:
+                pk = found.get(key, 0)
+                reason = None
+                if pk == 0:
+                    reason = f"There is no deal with the external id or name {key!r}; import the deals first or fix it."
+                elif pk is None:
+                    reason = f"Several deals are called {key!r}; use the deal's external id instead of its name."
+                elif pk not in visible:
+                    reason = f"The deal {key!r} belongs to another team; ask its owner or a manager to import this row."
+                if reason:
+                    out.rejects.append(Rejected(r.row_number, r.cells, reason))
+                    continue
+                r.values["deal_id"] = pk
+            kept.append(r)
+        return kept
+
+    def link_product(self, rows: list[Prepared], out: Outcomes, column: str = "product_id") -> list[Prepared]:
+        wanted = {r.keys["product"] for r in rows if r.keys.get("product")}
+        if not wanted:
+            return rows
+        found = self.products_find(wanted)
+        kept = []
+        for r in rows:
+            sku = r.keys.get("product")
+            if sku:
+                product = found.get(sku)
+                if product is None:
+                    out.rejects.append(Rejected(r.row_number, r.cells, (
+                        f"There is no product with SKU {sku!r}; add it under Products or fix the SKU.")))
+                    continue
+                r.values[column] = product[0]
+                r.extra["product"] = product
+            kept.append(r)
+        return kept
+
+    # ------------------------------------------------------------ transform
+
+    def transform(self, row_number: int, cells: list[str]) -> Prepared | Rejected:
+        """Validate and convert one row; every problem of the row is named in the reason."""
+        if len(cells) > len(self.headers) and any(c.strip() for c in cells[len(self.headers):]):
+            return Rejected(row_number, cells, (
+                f"This row has {len(cells)} cells but the header has {len(self.headers)}; a value probably "
+                "contains the delimiter without quotes."))
+        row = Prepared(row_number=row_number, cells=cells)
+        errors: list[str] = []
+        for index, name in self.columns:
+            cell = cells[index].strip() if index < len(cells) else ""
+            if not cell:
+                continue
+            try:
+                if name == "external_id":
+                    row.external_id = self.text(cell, "External id", 100)
+                elif name == "owner":
+                    row.values["owner_id"] = self.owner(cell)
+                elif name == "tags":
+                    row.tags = self.tags(cell)
+                elif name.startswith("custom."):
+                    row.custom[name[7:]] = self.custom_value(name[7:], cell)
+                else:
+                    self.parse_cell(name, cell, row)
+            except ValidationError as exc:
+                errors.append(f"{self.header(index)}: {' '.join(exc.messages)}")
+        if not errors:
+            self.finish_row(row, errors)
+        if errors:
+            return Rejected(row_number, cells, join_errors(errors))
+        return row
+
+    # ------------------------------------------------------------ batching
+
+    def add(self, item: Prepared | Rejected, flush: Callable[[], None]) -> None:
+        """Queue a row; a row repeating a key already in the batch flushes the batch first."""
+        if isinstance(item, Prepared):
+            keys = self.row_match_keys(item)
+            if self._batch_keys.intersection(keys):
+                flush()
+            self._batch_keys.update(keys)
+        self._batch.append(item)
+
+    def take_batch(self) -> list[Prepared | Rejected]:
+        batch, self._batch, self._batch_keys = self._batch, [], set()
+        return batch
+
+    @property
+    def pending(self) -> int:
+        return len(self._batch)
+
+    # ------------------------------------------------------------ matching
+
+    def external_matches(self, rows: list[Prepared]) -> dict[int, tuple[int, str]]:
+        table = self.model._meta.db_table
+        ext = sorted({r.external_id for r in rows if r.external_id})
+        if not ext:
+            return {}
+        by_ext = dict(db.query_in(
+            f"SELECT k.external_id, k.object_id FROM imports_externalkey k JOIN {table} t "
+            "ON t.id = k.object_id AND t.deleted_at IS NULL WHERE k.target = %s AND k.external_id IN ({})",
+            ext, [self.target]))
+        return {r.row_number: (by_ext[r.external_id], "same external id") for r in rows if r.external_id in by_ext}
+
+    def matches(self, rows: list[Prepared]) -> dict[int, tuple[int | None, str]]:
+        found: dict[int, tuple[int | None, str]] = {}
+        if self.job.match_key == MatchKey.EXTERNAL_ID:
+            found.update(self.external_matches(rows))
+        else:
+            found.update(self.natural_matches(rows))
+        if not self.write:
+            for r in rows:
+                if r.row_number in found:
+                    continue
+                seen = next((self.seen[k] for k in self.row_match_keys(r) if k in self.seen), None)
+                if seen is not None:
+                    found[r.row_number] = (None, f"same as row {seen} of this file")
+        return found
+
+    def row_match_keys(self, row: Prepared) -> list[str]:
+        return row.match_keys()
+
+    # ------------------------------------------------------------ processing
+
+    def process(self, batch: list[Prepared | Rejected]) -> BatchResult:
+        """Resolve, match and (unless dry run) write one batch; return its outcome counts."""
+        result = BatchResult()
+        out = Outcomes(rejects=[r for r in batch if isinstance(r, Rejected)])
+        prepared = self.resolve([r for r in batch if isinstance(r, Prepared)], out)
+        self.sort_outcomes(prepared, out)
+        if not self.write:
+            for r in out.creates:
+                for k in self.row_match_keys(r):
+                    self.seen.setdefault(k, r.row_number)
+            result.created = len(out.creates)
+            result.updated = len(out.updates)
+            result.skipped = len(out.skips)
+            result.rejected = len(out.rejects)
+            result.samples = [self.sample(r) for r in out.creates[:3]]
+            result.rejections = sorted((r.row_number, r.reason) for r in out.rejects)
+            return result
+        self.write_updates(out)
+        self.write_creates(out.creates, result, out)
+        result.created = len(out.creates)
+        result.updated = len(out.updated)
+        result.skipped = len(out.skips)
+        result.rejected = len(out.rejects)
+        self.write_outcome_rows(out)
+        result.rejections = sorted((r.row_number, r.reason) for r in out.rejects)
+        return result
+
+    def sort_outcomes(self, prepared: list[Prepared], out: Outcomes) -> None:
+        """Split rows into creates, updates and skips by the job's mode and the matches found."""
+        matches = self.matches(prepared)
+        mode = self.job.mode
+        for r in prepared:
+            match = matches.get(r.row_number)
+            if match is None:
+                if mode == Mode.UPDATE:
+                    what = "external id" if self.job.match_key == MatchKey.EXTERNAL_ID else self.natural_key_text()
+                    out.skips.append((r.row_number, None, f"No existing {self.noun} has this {what}; nothing to "
+                                                          "update."))
+                    continue
+                problem = self.create_problem(r)
+                problems = [problem] if problem else self.rule_errors(r.values, r.custom)
+                if problems:
+                    out.rejects.append(Rejected(r.row_number, r.cells, join_errors(problems)))
+                    continue
+                out.creates.append(r)
+            else:
+                record_id, why = match
+                if mode == Mode.CREATE:
+                    if record_id:
+                        reason = f"Duplicate: already in Rapport as {self.noun} #{record_id} ({why})."
+                    else:
+                        reason = f"Duplicate of {why.replace('same as ', '')} ({why.split(' row')[0]})."
+                    out.skips.append((r.row_number, record_id, reason))
+                else:
+                    out.updates.append((r, record_id or 0))
+
+    def natural_key_text(self) -> str:
+        return "key"
+
+    def write_outcome_rows(self, out: Outcomes) -> None:
+        job = self.job.pk
+        rows = (
+            [(job, r.row_number, Outcome.REJECTED, None, r.reason, db.db_json(r.cells), "{}") for r in out.rejects]
+            + [(job, n, Outcome.SKIPPED, rid, reason, "[]", "{}") for n, rid, reason in out.skips]
+            + [(job, n, Outcome.UPDATED, rid, "", "[]", db.db_json(before)) for n, rid, before in out.updated]
+        )
+        if rows:
+            db.rows_insert("imports_importrow", ["job_id", "row_number", "outcome", "object_id", "reason", "cells",
+                                                  "before"], rows)
+
+    def external_keys_insert(self, pairs: list[tuple[str, int]]) -> None:
+        if pairs:
+            db.rows_insert("imports_externalkey", ["target", "external_id", "object_id", "job_id"],
+                           [(self.target, ext, pk, self.job.pk) for ext, pk in pairs])
+
+    # ------------------------------------------------------------ updates
+
+    def editable_ids(self, ids: list[int]) -> set[int]:
+        manager: Any = self.model.all_objects  # type: ignore[attr-defined]
+        found: set[int] = set()
+        for start in range(0, len(ids), db.IN_CHUNK):
+            found.update(manager.editable_by(self.user).filter(
+                pk__in=ids[start:start + db.IN_CHUNK], deleted_at__isnull=True).values_list("id", flat=True))
+        return found
+
+    def update_extra(self, row: Prepared, record_id: int, old: dict[str, Any], new: dict[str, Any],
+                     before: dict[str, Any], changes: dict[str, Any]) -> str | None:
+        """Target-specific parts of an update (tags, lines); return a rejection reason to refuse the row."""
+        return None
+
+    def after_updates(self, ids: list[int]) -> None:
+        """Set-based follow-ups of the batch's updates (search entries, summaries)."""
+        if self.search_kind and ids:
+            search_reindex(self.search_kind, runs_of(ids))
+
+    def write_updates(self, out: Outcomes) -> None:
+        """Apply the rows' non-empty cells to the matched records, keeping the values before for undo."""
+        if not out.updates:
+            return
+        table = self.model._meta.db_table
+        ids = sorted({rid for _, rid in out.updates if rid})
+        editable = self.editable_ids(ids)
+        columns = ["id", "version", *self.update_columns]
+        current = {row[0]: dict(zip(columns, row, strict=True)) for row in db.query_in(
+            f"SELECT {', '.join(columns)} FROM {table} WHERE id IN ({{}})", ids)}
+        fields = {f.column: f for f in self.model._meta.concrete_fields}
+        statements: list[tuple[Any, ...]] = []
+        events: list[dict[str, Any]] = []
+        touched: set[int] = set()
+        for r, rid in out.updates:
+            if rid not in editable:
+                out.skips.append((r.row_number, rid, f"Matches {self.noun} #{rid}, which you may not change; ask its "
+                                                     "owner or a manager to import this row."))
+                continue
+            if rid in touched:
+                out.skips.append((r.row_number, rid, f"{self.noun.capitalize()} #{rid} was already updated by an "
+                                                     "earlier row of this batch."))
+                continue
+            old = current[rid]
+            new = dict(old)
+            before: dict[str, Any] = {}
+            changes: dict[str, Any] = {}
+            for name, value in r.values.items():
+                if name not in old or value in ("", None):
+                    continue
+                if not same_value(fields.get(name), old[name], value):
+                    before[name] = json_safe(old[name])
+                    changes[name] = [json_safe(old[name]), json_safe(value)]
+                    new[name] = value
+            if "custom" in old and r.custom:
+                custom = json_load(old["custom"])
+                merged = {**custom, **r.custom}
+                if merged != custom:
+                    before["custom"] = custom
+                    changes["custom"] = [custom, merged]
+                    new["custom"] = merged
+            problems = self.rule_errors(
+                {k: (json_load(v) if k == "custom" else v) for k, v in new.items() if k not in ("id", "version")},
+                json_load(new["custom"]) if "custom" in new else {}) if self.rules and before else []
+            if problems:
+                out.rejects.append(Rejected(r.row_number, r.cells, join_errors(problems)))
+                continue
+            refused = self.update_extra(r, rid, old, new, before, changes)
+            if refused:
+                out.rejects.append(Rejected(r.row_number, r.cells, refused))
+                continue
+            if not before:
+                out.skips.append((r.row_number, rid, f"{self.noun.capitalize()} #{rid} already has these values; "
+                                                     "nothing changed."))
+                continue
+            touched.add(rid)
+            before["version"] = old["version"]
+            statements.append(tuple(
+                db.db_json(new[c]) if c == "custom" and isinstance(new[c], dict) else to_db(new[c])
+                for c in self.update_columns) + (db.db_time(self.now), rid))
+            events.append(self.update_event(r, rid, old, new, changes))
+            out.updated.append((r.row_number, rid, before))
+        if statements:
+            sets = ", ".join(f"{c} = %s" for c in self.update_columns)
+            db.rows_execute_many(f"UPDATE {table} SET {sets}, updated_at = %s, version = version + 1 WHERE id = %s",
+                                 statements)
+            self.after_updates(sorted(touched))
+        if events:
+            from rapport.activities.models import TimelineEvent
+
+            model_insert(TimelineEvent, events)
+
+    def update_event(self, row: Prepared, rid: int, old: dict[str, Any], new: dict[str, Any],
+                     changes: dict[str, Any]) -> dict[str, Any]:
+        links = self.links_of(rid, new)
+        return {
+            "occurred_at": self.now, "actor_id": self.user.pk, "kind": "updated",
+            "summary": f"Changed {', '.join(sorted(changes))} (import #{self.job.pk}, row {row.row_number})"[:300],
+            "data": {"record": f"{self.kind}:{rid}", "version": int(old["version"]) + 1, "import": self.job.pk,
+                     "changes": changes},
+            **links,
+        }
+
+    def links_of(self, rid: int, values: dict[str, Any]) -> dict[str, Any]:
+        """Timeline links of a record given its column values."""
+        links = {f"{self.kind}_id": rid} if self.kind in ("contact", "company", "lead", "deal") else {}
+        for name in ("contact_id", "company_id", "lead_id", "deal_id"):
+            if name not in links and values.get(name):
+                links[name] = values[name]
+        return links

@@ -1,0 +1,168 @@
+"""Importing companies (accounts): matched by web domain (or name) or external id, set-based writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from rapport.contacts.choices import CompanySize
+from rapport.contacts.models import Company
+from rapport.core.normalize import domain_normalize
+from rapport.imports.choices import MatchKey
+from rapport.imports.services import db
+from rapport.imports.services.base import (
+    BatchResult,
+    Outcomes,
+    Prepared,
+    RecordImporter,
+    model_insert,
+    runs_of,
+    search_reindex,
+)
+
+TEXT = {"name": ("Company name", 200), "industry": ("Industry", 100), "street": ("Street", 200),
+        "city": ("City", 100), "region": ("Region", 100), "postal_code": ("Postal code", 20)}
+SIZE_BOUNDS = [(9, CompanySize.MICRO), (49, CompanySize.SMALL), (249, CompanySize.MEDIUM), (999, CompanySize.LARGE)]
+SIZE_SYNONYMS = {"micro": CompanySize.MICRO, "small": CompanySize.SMALL, "medium": CompanySize.MEDIUM,
+                 "large": CompanySize.LARGE, "enterprise": CompanySize.ENTERPRISE, "1-10": CompanySize.MICRO,
+                 "11-50": CompanySize.SMALL, "51-200": CompanySize.MEDIUM, "201-500": CompanySize.LARGE,
+                 "501-1000": CompanySize.LARGE, "1001-5000": CompanySize.ENTERPRISE,
+                 "5001-10000": CompanySize.ENTERPRISE, "10001+": CompanySize.ENTERPRISE,
+                 "10000+": CompanySize.ENTERPRISE, "1000+": CompanySize.ENTERPRISE}
+
+
+class CompanyImporter(RecordImporter):
+    """Transform, match and write company rows of one job."""
+
+    target = "companies"
+    kind = "company"
+    model = Company
+    noun = "company"
+    match_keys = (MatchKey.DOMAIN, MatchKey.EXTERNAL_ID)
+    update_columns = ("name", "domain", "industry", "size", "phone", "street", "city", "region", "postal_code",
+                      "country", "owner_id", "parent_id", "custom")
+    search_kind = "company"
+    rules_entity = "company"
+
+    def check_mapping(self) -> None:
+        if not self.mapped & {"name", "domain", "external_id"}:
+            raise ValidationError("Map a column to Company name: a company needs a name.")
+        if self.job.mode != "update" and "name" not in self.mapped:
+            raise ValidationError("Map a column to Company name: a new company needs a name.")
+
+    def natural_key_text(self) -> str:
+        return "web domain or name"
+
+    def parse_cell(self, name: str, cell: str, row: Prepared) -> None:
+        if name in TEXT:
+            label, size = TEXT[name]
+            row.values[name] = self.text(cell, label, size)
+        elif name == "domain":
+            domain = domain_normalize(cell)
+            if len(domain) > 253:
+                raise ValidationError("The web domain is too long (at most 253 characters).")
+            row.values["domain"] = domain
+        elif name == "size":
+            row.values["size"] = self._size(cell)
+        elif name == "phone":
+            row.extra["phone"] = cell
+        elif name == "country":
+            row.values["country"] = self.country(cell)
+        elif name == "parent":
+            row.keys["parent"] = self.text(cell, "Parent company", 253)
+        elif name == "created_at":
+            row.extra["created_at"] = self.datetime(cell, "Created date", past=True)
+
+    def _size(self, cell: str) -> str:
+        digits = cell.replace(",", "").replace(".", "").replace(" ", "")
+        if digits.isdigit():
+            count = int(digits)
+            return next((size for bound, size in SIZE_BOUNDS if count <= bound), CompanySize.ENTERPRISE)
+        return self.choice(cell, "size", "Size", list(CompanySize.choices), SIZE_SYNONYMS)
+
+    def finish_row(self, row: Prepared, errors: list[str]) -> None:
+        if "phone" in row.extra:
+            try:
+                row.values["phone"] = self.phone(row.extra.pop("phone"), row.values.get("country", ""))
+            except ValidationError as exc:
+                errors.append(f"Phone: {' '.join(exc.messages)}")
+
+    def row_match_keys(self, row: Prepared) -> list[str]:
+        keys = row.match_keys()
+        if row.values.get("domain"):
+            keys.append(f"d:{row.values['domain']}")
+        elif row.values.get("name"):
+            keys.append(f"n:{row.values['name'].upper()}")
+        return keys
+
+    def create_problem(self, row: Prepared) -> str | None:
+        if not row.values.get("name"):
+            return "This row has no company name; a new company needs one."
+        return None
+
+    def natural_matches(self, rows: list[Prepared]) -> dict[int, tuple[int, str]]:
+        domains = sorted({r.values["domain"] for r in rows if r.values.get("domain")})
+        by_domain: dict[str, int] = {}
+        for pk, domain in db.query_in("SELECT id, domain FROM contacts_company WHERE deleted_at IS NULL AND "
+                                      "domain IN ({}) ORDER BY id", domains) if domains else []:
+            by_domain.setdefault(domain, pk)
+        names = sorted({r.values["name"].upper() for r in rows if not r.values.get("domain") and r.values.get("name")})
+        by_name: dict[str, int] = {}
+        for pk, upper in db.query_in("SELECT id, UPPER(name) FROM contacts_company WHERE deleted_at IS NULL AND "
+                                     "UPPER(name) IN ({}) ORDER BY id", names) if names else []:
+            by_name.setdefault(upper, pk)
+        found: dict[int, tuple[int, str]] = {}
+        for r in rows:
+            domain = r.values.get("domain")
+            if domain and domain in by_domain:
+                found[r.row_number] = (by_domain[domain], "same web domain")
+            elif not domain and r.values.get("name", "").upper() in by_name:
+                found[r.row_number] = (by_name[r.values["name"].upper()], "same name")
+        return found
+
+    def resolve(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
+        return self.link_company(rows, out, key="parent", column="parent_id")
+
+    def write_creates(self, rows: list[Prepared], result: BatchResult, out: Outcomes) -> None:
+        if not rows:
+            return
+        from rapport.activities.models import TimelineEvent
+
+        ids = db.ids_reserve("contacts_company", len(rows))
+        records: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
+        tags: list[tuple[int, int]] = []
+        keys: list[tuple[str, int]] = []
+        tag_ids = self.tag_ids({t for r in rows for t in r.tags})
+        for pk, r in zip(ids, rows, strict=True):
+            created = r.extra.get("created_at") or self.now
+            records.append({"id": pk, "created_at": created, "updated_at": self.now, "owner_id": self.user.pk,
+                            **r.values, "custom": r.custom})
+            events.append(self.event(pk, r, {"company_id": pk}))
+            tags.extend((pk, tag_ids[t]) for t in r.tags)
+            if r.external_id:
+                keys.append((r.external_id, pk))
+        model_insert(Company, records)
+        if tags:
+            db.rows_insert("contacts_company_tags", ["company_id", "tag_id"], tags)
+        self.external_keys_insert(keys)
+        runs = runs_of(ids)
+        search_reindex("company", runs)
+        model_insert(TimelineEvent, events)
+        result.created_ranges.setdefault("company", []).extend(runs)
+
+    def update_extra(self, row: Prepared, record_id: int, old: dict[str, Any], new: dict[str, Any],
+                     before: dict[str, Any], changes: dict[str, Any]) -> str | None:
+        if record_id == new.get("parent_id"):
+            return "A company cannot be its own parent; fix the parent company."
+        if row.tags:
+            tag_ids = self.tag_ids(set(row.tags))
+            existing = {t for (t,) in db.query("SELECT tag_id FROM contacts_company_tags WHERE company_id = %s",
+                                               [record_id])}
+            added = sorted({tag_ids[t] for t in row.tags} - existing)
+            if added:
+                db.rows_insert("contacts_company_tags", ["company_id", "tag_id"], [(record_id, t) for t in added])
+                before["added_tags"] = added
+                changes["tags"] = [None, row.tags]
+        return None

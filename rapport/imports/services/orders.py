@@ -1,0 +1,494 @@
+"""Importing orders with their lines: one line per row; rows with the same order number (or external id)
+are one order. The lines of an order are kept in one batch, and an order is written whole or not at all:
+if one of its lines is rejected, the order's other lines are rejected with it.
+
+Orders feed the purchase summaries the analytics read: every batch recomputes the summaries of the
+customers it touched, set-based, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from rapport.imports.choices import MatchKey, Mode, Outcome
+from rapport.imports.models import ImportBatch, ImportRow
+from rapport.imports.services import db
+from rapport.imports.services.base import (
+    BatchResult,
+    Outcomes,
+    Prepared,
+    RecordImporter,
+    Rejected,
+    json_safe,
+    model_insert,
+    runs_of,
+    same_value,
+)
+from rapport.sales.choices import OrderChannel, OrderStatus
+from rapport.sales.models import Order, OrderLine
+
+CHANNEL_SYNONYMS = {
+    "online": OrderChannel.WEB, "webshop": OrderChannel.WEB, "web shop": OrderChannel.WEB, "shop": OrderChannel.WEB,
+    "online store": OrderChannel.WEB, "e-commerce": OrderChannel.WEB, "ecommerce": OrderChannel.WEB,
+    "website": OrderChannel.WEB, "shopify": OrderChannel.WEB, "woocommerce": OrderChannel.WEB,
+    "retail": OrderChannel.STORE, "pos": OrderChannel.STORE, "point of sale": OrderChannel.STORE,
+    "in store": OrderChannel.STORE, "laden": OrderChannel.STORE, "filiale": OrderChannel.STORE,
+    "magasin": OrderChannel.STORE, "tienda": OrderChannel.STORE, "telefon": OrderChannel.PHONE,
+    "telephone": OrderChannel.PHONE, "téléphone": OrderChannel.PHONE, "teléfono": OrderChannel.PHONE,
+    "direct": OrderChannel.SALES, "b2b": OrderChannel.SALES, "field sales": OrderChannel.SALES,
+    "sales team": OrderChannel.SALES, "vertrieb": OrderChannel.SALES, "amazon": OrderChannel.MARKETPLACE,
+    "ebay": OrderChannel.MARKETPLACE, "etsy": OrderChannel.MARKETPLACE, "marktplatz": OrderChannel.MARKETPLACE,
+}
+STATUS_SYNONYMS = {
+    "pending": OrderStatus.PLACED, "open": OrderStatus.PLACED, "new": OrderStatus.PLACED, "on hold": OrderStatus.PLACED,
+    "processing": OrderStatus.PAID, "authorized": OrderStatus.PAID, "bezahlt": OrderStatus.PAID,
+    "payé": OrderStatus.PAID, "paye": OrderStatus.PAID, "pagado": OrderStatus.PAID,
+    "completed": OrderStatus.SHIPPED, "complete": OrderStatus.SHIPPED, "fulfilled": OrderStatus.SHIPPED,
+    "delivered": OrderStatus.SHIPPED, "closed": OrderStatus.SHIPPED, "versendet": OrderStatus.SHIPPED,
+    "geliefert": OrderStatus.SHIPPED, "expédié": OrderStatus.SHIPPED, "enviado": OrderStatus.SHIPPED,
+    "canceled": OrderStatus.CANCELLED, "voided": OrderStatus.CANCELLED, "void": OrderStatus.CANCELLED,
+    "storniert": OrderStatus.CANCELLED, "annulé": OrderStatus.CANCELLED, "cancelado": OrderStatus.CANCELLED,
+    "partially refunded": OrderStatus.REFUNDED, "erstattet": OrderStatus.REFUNDED, "remboursé": OrderStatus.REFUNDED,
+    "reembolsado": OrderStatus.REFUNDED,
+}
+HEADER_COLUMNS = ("contact_id", "company_id", "deal_id", "ordered_at", "channel", "status", "currency")
+LINE_COLUMNS = ["order_id", "product_id", "description", "quantity", "unit_price"]
+ORDER_DAYS_AHEAD = 366
+
+
+def _total(lines: list[Prepared]) -> Decimal:
+    return sum(((r.extra["quantity"] * r.extra["unit_price"]).quantize(Decimal("0.01")) for r in lines),
+               Decimal("0"))
+
+
+class OrderImporter(RecordImporter):
+    """Transform, group, match and write order lines of one job."""
+
+    target = "orders"
+    kind = "order"
+    model = Order
+    noun = "order"
+    match_keys = (MatchKey.NUMBER, MatchKey.EXTERNAL_ID)
+    update_columns = (*HEADER_COLUMNS, "total")
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._group: str | None = None
+        # Orders this job created or rewrote in earlier batches (a resumed job, or lines far apart in
+        # the file): further lines are added to them instead of being taken for a duplicate.
+        self.job_orders: dict[int, str] = {}
+        if self.write and self.job.pk:
+            for batch in ImportBatch.objects.filter(job=self.job):
+                for first, last in batch.created_ranges.get("order", []):
+                    for pk in range(first, last + 1):
+                        self.job_orders[pk] = "created"
+            for pk in ImportRow.objects.filter(job=self.job, outcome=Outcome.UPDATED).values_list("object_id",
+                                                                                                 flat=True):
+                if pk:
+                    self.job_orders[pk] = "updated"
+
+    def check_mapping(self) -> None:
+        if not self.mapped & {"number", "external_id"}:
+            raise ValidationError("Map a column to Order number: rows with the same number are the lines of one "
+                                  "order.")
+        if self.job.match_key == MatchKey.NUMBER and "number" not in self.mapped:
+            raise ValidationError("To match orders by order number, map a column to Order number.")
+        if self.job.mode != Mode.UPDATE and "contact" not in self.mapped:
+            raise ValidationError("Map a column to Customer email: an order belongs to a contact.")
+        if not self.mapped & {"sku", "description"}:
+            raise ValidationError("Map a column to Product SKU or Line description: each row is a line of an order.")
+
+    def natural_key_text(self) -> str:
+        return "order number"
+
+    def parse_cell(self, name: str, cell: str, row: Prepared) -> None:
+        if name == "number":
+            row.values["number"] = self.text(cell, "Order number", 64)
+        elif name == "contact":
+            row.keys["contact"] = self.email(cell)
+        elif name == "company":
+            row.keys["company"] = self.text(cell, "Company", 253)
+        elif name == "deal":
+            row.keys["deal"] = self.text(cell, "Deal", 200)
+        elif name == "ordered_at":
+            row.values["ordered_at"] = self.datetime(cell, "Order date", future_days=ORDER_DAYS_AHEAD)
+        elif name == "channel":
+            row.values["channel"] = self.choice(cell, "channel", "Channel", list(OrderChannel.choices),
+                                                CHANNEL_SYNONYMS)
+        elif name == "status":
+            row.values["status"] = self.choice(cell, "status", "Order status", list(OrderStatus.choices),
+                                               STATUS_SYNONYMS)
+        elif name == "currency":
+            row.values["currency"] = self.currency(cell)
+        elif name == "sku":
+            row.keys["product"] = self.text(cell, "Product SKU", 64)
+        elif name == "description":
+            row.extra["description"] = self.text(cell, "Line description", 200)
+        elif name == "quantity":
+            row.extra["quantity"] = self.quantity(cell)
+        elif name == "unit_price":
+            price, currency = self.money(cell, "Unit price")
+            row.extra["unit_price"] = price
+            if currency:
+                row.extra["price_currency"] = currency
+
+    def finish_row(self, row: Prepared, errors: list[str]) -> None:
+        if not (row.values.get("number") or row.external_id):
+            errors.append("This line has no order number; give every line the number of the order it belongs to.")
+        if not (row.keys.get("product") or row.extra.get("description")):
+            errors.append("This line has neither a product SKU nor a description; give one of them.")
+        price_currency = row.extra.get("price_currency")
+        if price_currency:
+            if row.values.get("currency", price_currency) != price_currency:
+                errors.append(f"The unit price is in {price_currency} but the currency column says "
+                              f"{row.values['currency']}; fix one of them.")
+            row.values["currency"] = price_currency
+        row.extra.setdefault("quantity", Decimal("1.000"))
+
+    @staticmethod
+    def group_key(row: Prepared) -> str:
+        return f"x:{row.external_id}" if row.external_id else f"n:{row.values.get('number', '')}"
+
+    def row_match_keys(self, row: Prepared) -> list[str]:
+        return [self.group_key(row)]
+
+    # ------------------------------------------------------------ batching: whole orders per batch
+
+    def add(self, item: Prepared | Rejected, flush: Callable[[], None]) -> None:
+        """Queue a line; a full batch is flushed only where a new order starts, so orders are never split."""
+        if isinstance(item, Prepared):
+            key = self.group_key(item)
+            if key != self._group and len(self._batch) >= self.batch_rows:
+                flush()
+            self._group = key
+        self._batch.append(item)
+
+    @property
+    def pending(self) -> int:
+        # The jobs loop flushes when this reaches its batch size; this importer flushes itself at order
+        # boundaries (see add), so it reports 0 unless one order's lines exceed several batches.
+        return len(self._batch) if len(self._batch) >= 5 * self.batch_rows else 0
+
+    # ------------------------------------------------------------ matching
+
+    def external_matches(self, rows: list[Prepared]) -> dict[int, tuple[int, str]]:
+        ext = sorted({r.external_id for r in rows if r.external_id})
+        by_ext = dict(db.query_in("SELECT external_id, id FROM sales_order WHERE deleted_at IS NULL AND external_id "
+                                  "IN ({})", ext)) if ext else {}
+        return {r.row_number: (by_ext[r.external_id], "same external id") for r in rows if r.external_id in by_ext}
+
+    def natural_matches(self, rows: list[Prepared]) -> dict[int, tuple[int, str]]:
+        numbers = sorted({r.values["number"] for r in rows if r.values.get("number")})
+        by_number: dict[str, int] = {}
+        for number, pk in db.query_in("SELECT number, id FROM sales_order WHERE deleted_at IS NULL AND number IN ({}) "
+                                      "ORDER BY id", numbers) if numbers else []:
+            by_number.setdefault(number, pk)
+        return {r.row_number: (by_number[r.values["number"]], "same order number") for r in rows
+                if r.values.get("number") in by_number}
+
+    # ------------------------------------------------------------ processing
+
+    def resolve(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
+        rows = self.link_contact(rows, out)
+        rows = self.link_company(rows, out)
+        rows = self.link_deal(rows, out)
+        rows = self.link_product(rows, out)
+        kept = []
+        for r in rows:
+            product = r.extra.get("product")
+            if "unit_price" not in r.extra:
+                if product is None:
+                    out.rejects.append(Rejected(r.row_number, r.cells, (
+                        "This line has no unit price and no product to take it from; give the unit price.")))
+                    continue
+                r.extra["unit_price"] = product[1]
+            if not r.extra.get("description") and product is not None:
+                r.extra["description"] = product[2][:200]
+            kept.append(r)
+        return kept
+
+    def process(self, batch: list[Prepared | Rejected]) -> BatchResult:
+        result = BatchResult()
+        out = Outcomes(rejects=[r for r in batch if isinstance(r, Rejected)])
+        prepared = [r for r in batch if isinstance(r, Prepared)]
+        groups: dict[str, list[Prepared]] = {}
+        for r in prepared:
+            groups.setdefault(self.group_key(r), []).append(r)
+        group_of = {r.row_number: self.group_key(r) for r in prepared}
+        resolved = {r.row_number for r in self.resolve(prepared, out)}
+        # A rejected line (by its cells or its keys) takes its order's other lines with it.
+        failed: dict[str, int] = {}
+        for rejected in sorted(out.rejects, key=lambda x: x.row_number):
+            key = group_of.get(rejected.row_number) or self._cells_group(rejected)
+            if key is not None:
+                failed.setdefault(key, rejected.row_number)
+        orders: list[tuple[str, list[Prepared]]] = []
+        for key, lines in groups.items():
+            lines = [r for r in lines if r.row_number in resolved]
+            if key in failed:
+                for r in lines:
+                    out.rejects.append(Rejected(r.row_number, r.cells, (
+                        f"Another line of order {self._label(key)} (row {failed[key]}) was rejected; fix that line "
+                        "and import the whole order again.")))
+                continue
+            problem = self._group_problem(lines)
+            if problem:
+                out.rejects.extend(Rejected(r.row_number, r.cells, problem) for r in lines)
+                continue
+            if lines:
+                orders.append((key, lines))
+        matches = self.matches([lines[0] for _, lines in orders])
+        creates: list[list[Prepared]] = []
+        updates: list[tuple[list[Prepared], int]] = []
+        appends: list[tuple[list[Prepared], int]] = []
+        for _, lines in orders:
+            first = lines[0]
+            match = matches.get(first.row_number)
+            if match is None:
+                if self.job.mode == Mode.UPDATE:
+                    what = "external id" if self.job.match_key == MatchKey.EXTERNAL_ID else "order number"
+                    out.skips.extend((r.row_number, None, f"No existing order has this {what}; nothing to update.")
+                                     for r in lines)
+                    continue
+                problem = self._create_problem(first)
+                if problem:
+                    out.rejects.extend(Rejected(r.row_number, r.cells, problem) for r in lines)
+                    continue
+                creates.append(lines)
+                continue
+            order_id, why = match
+            if order_id and order_id in self.job_orders:
+                appends.append((lines, order_id))
+            elif not order_id and why.startswith("same as row"):
+                appends.append((lines, 0))  # dry run: lines of an order met earlier in the file
+            elif self.job.mode == Mode.CREATE:
+                which = f"as order #{order_id}" if order_id else why.replace("same as ", "at ")
+                out.skips.extend((r.row_number, order_id, f"Duplicate: this order is already in Rapport {which} "
+                                                          f"({why.split(' row')[0]}).") for r in lines)
+            else:
+                updates.append((lines, order_id or 0))
+        if not self.write:
+            for lines in creates:
+                self.seen.setdefault(self.group_key(lines[0]), lines[0].row_number)
+            result.created = sum(len(lines) for lines in creates) + sum(
+                len(lines) for lines, _ in appends)
+            result.updated = sum(len(lines) for lines, _ in updates)
+            result.skipped = len(out.skips)
+            result.rejected = len(out.rejects)
+            result.samples = [self._sample(lines) for lines in creates[:3]]
+            result.rejections = sorted((r.row_number, r.reason) for r in out.rejects)
+            return result
+        customers: set[int] = set()
+        self._write_updates(updates, out, customers)
+        created_rows = self._write_creates(creates, result, customers)
+        appended = self._write_appends(appends, out, customers)
+        result.created = created_rows + appended["created"]
+        result.updated = len(out.updated) + out.also_updated + appended["updated"]
+        result.skipped = len(out.skips)
+        result.rejected = len(out.rejects)
+        self.write_outcome_rows(out)
+        if customers:
+            from rapport.analytics.services.summary import purchase_summary_apply
+
+            purchase_summary_apply(contact_ids=sorted(customers))
+        result.rejections = sorted((r.row_number, r.reason) for r in out.rejects)
+        return result
+
+    def _cells_group(self, row: Rejected) -> str | None:
+        """The order a rejected row belongs to, read from its raw cells (its values did not parse)."""
+        for index, name in self.columns:
+            if name in ("external_id", "number") and index < len(row.cells) and row.cells[index].strip():
+                value = " ".join(row.cells[index].split())
+                if name == "external_id":
+                    return f"x:{value}"
+                number = value
+                ext_index = next((i for i, n in self.columns if n == "external_id"), None)
+                if ext_index is not None and ext_index < len(row.cells) and row.cells[ext_index].strip():
+                    return f"x:{' '.join(row.cells[ext_index].split())}"
+                return f"n:{number}"
+        return None
+
+    @staticmethod
+    def _label(key: str) -> str:
+        return repr(key[2:])
+
+    def _group_problem(self, lines: list[Prepared]) -> str | None:
+        """Lines of one order must agree on the customer, date, currency, channel and status they name."""
+        if len(lines) < 2:
+            return None
+        label = self._label(self.group_key(lines[0]))
+        for column, what in (("contact_id", "customers"), ("ordered_at", "order dates"), ("currency", "currencies"),
+                             ("channel", "channels"), ("status", "statuses")):
+            values = {r.values[column] for r in lines if column in r.values}
+            if len(values) > 1:
+                rows = ", ".join(str(r.row_number) for r in lines)
+                return f"The lines of order {label} (rows {rows}) name different {what}; make them the same."
+        return None
+
+    def _create_problem(self, first: Prepared) -> str | None:
+        if "contact_id" not in first.values:
+            return "This order has no customer email; a new order belongs to a contact."
+        return None
+
+    def _header(self, lines: list[Prepared]) -> dict[str, Any]:
+        header: dict[str, Any] = {}
+        for r in lines:
+            for column in (*HEADER_COLUMNS, "number"):
+                if column in r.values:
+                    header.setdefault(column, r.values[column])
+        return header
+
+    def _line_rows(self, order_id: int, lines: list[Prepared]) -> list[dict[str, Any]]:
+        return [{"order_id": order_id, "product_id": r.values.get("product_id"),
+                 "description": r.extra.get("description", ""), "quantity": r.extra["quantity"],
+                 "unit_price": r.extra["unit_price"]} for r in lines]
+
+    def _sample(self, lines: list[Prepared]) -> dict[str, Any]:
+        header = {k: json_safe(v) for k, v in self._header(lines).items() if not k.endswith("_id")}
+        header["lines"] = len(lines)
+        header["total"] = str(_total(lines))
+        if lines[0].keys.get("contact"):
+            header["customer"] = lines[0].keys["contact"]
+        return {"row": lines[0].row_number, "values": header}
+
+    # ------------------------------------------------------------ writes
+
+    def _write_creates(self, creates: list[list[Prepared]], result: BatchResult, customers: set[int]) -> int:
+        from rapport.activities.models import TimelineEvent
+
+        if not creates:
+            return 0
+        ids = db.ids_reserve("sales_order", len(creates))
+        orders, lines, events = [], [], []
+        for pk, group in zip(ids, creates, strict=True):
+            header = self._header(group)
+            header.setdefault("ordered_at", self.now)
+            header.setdefault("currency", self.default_currency)
+            header.setdefault("number", group[0].external_id[:64])
+            total = _total(group)
+            orders.append({"id": pk, "created_at": self.now, "updated_at": self.now,
+                           "external_id": group[0].external_id or None, "total": total, **header})
+            lines.extend(self._line_rows(pk, group))
+            events.append({
+                "occurred_at": self.now, "actor_id": self.user.pk, "kind": "imported",
+                "summary": (f"Order {header['number']}: {total} {header['currency']} imported from "
+                            f"{self.job.original_name}")[:280] + f" (row {group[0].row_number})",
+                "data": {"import": self.job.pk, "row": group[0].row_number, "record": f"order:{pk}",
+                         "total": str(total), "currency": header["currency"], "lines": len(group),
+                         "ordered_at": json_safe(header["ordered_at"])},
+                "order_id": pk, "contact_id": header["contact_id"], "company_id": header.get("company_id")})
+            customers.add(header["contact_id"])
+            self.job_orders[pk] = "created"
+        model_insert(Order, orders)
+        model_insert(OrderLine, lines)
+        model_insert(TimelineEvent, events)
+        result.created_ranges.setdefault("order", []).extend(runs_of(ids))
+        return sum(len(group) for group in creates)
+
+    def _current(self, ids: list[int]) -> dict[int, dict[str, Any]]:
+        columns = ["id", "version", "number", *self.update_columns]
+        return {row[0]: dict(zip(columns, row, strict=True)) for row in db.query_in(
+            f"SELECT {', '.join(columns)} FROM sales_order WHERE id IN ({{}})", ids)} if ids else {}
+
+    def _write_updates(self, updates: list[tuple[list[Prepared], int]], out: Outcomes, customers: set[int]) -> None:
+        """Rewrite matched orders: header cells given in the file, and the lines replaced by the file's lines."""
+        from rapport.activities.models import TimelineEvent
+
+        if not updates:
+            return
+        ids = sorted({oid for _, oid in updates})
+        editable = self.editable_ids(ids)
+        current = self._current(ids)
+        old_lines: dict[int, list[list[Any]]] = {}
+        for order_id, product_id, description, quantity, unit_price in db.query_in(
+                "SELECT order_id, product_id, description, quantity, unit_price FROM sales_orderline "
+                "WHERE order_id IN ({}) ORDER BY id", ids):
+            old_lines.setdefault(order_id, []).append([product_id, description, json_safe(quantity),
+                                                       json_safe(unit_price)])
+        fields = {f.column: f for f in Order._meta.concrete_fields}
+        statements, new_lines, events = [], [], []
+        touched: list[int] = []
+        for group, order_id in updates:
+            first = group[0]
+            if order_id not in editable:
+                out.skips.extend((r.row_number, order_id, f"Matches order #{order_id}, which you may not change; ask "
+                                                          "its owner or a manager to import these lines.")
+                                 for r in group)
+                continue
+            old = current[order_id]
+            new = dict(old)
+            before: dict[str, Any] = {}
+            changes: dict[str, Any] = {}
+            for column, value in self._header(group).items():
+                if column in old and not same_value(fields.get(column), old[column], value):
+                    before[column] = json_safe(old[column])
+                    changes[column] = [json_safe(old[column]), json_safe(value)]
+                    new[column] = value
+            rows = self._line_rows(order_id, group)
+            wanted = [[r["product_id"], r["description"], str(r["quantity"]), str(r["unit_price"])] for r in rows]
+            had = [[p, d, str(Decimal(str(q)).quantize(Decimal("0.001"))),
+                    str(Decimal(str(u)).quantize(Decimal("0.01")))] for p, d, q, u in old_lines.get(order_id, [])]
+            if wanted != had:
+                before["lines"] = old_lines.get(order_id, [])
+                before["total"] = json_safe(old["total"])
+                changes["lines"] = [len(had), len(wanted)]
+                new["total"] = _total(group)
+            if not before:
+                out.skips.extend((r.row_number, order_id, f"Order #{order_id} already has these values and lines; "
+                                                          "nothing changed.") for r in group)
+                continue
+            before["version"] = old["version"]
+            if "lines" in before:
+                new_lines.extend(rows)
+            statements.append(tuple(self._db(new[c]) for c in self.update_columns) + (db.db_time(self.now), order_id))
+            events.append({"occurred_at": self.now, "actor_id": self.user.pk, "kind": "updated",
+                           "summary": f"Order {old['number']}: changed {', '.join(sorted(changes))} (import "
+                                      f"#{self.job.pk}, row {first.row_number})"[:300],
+                           "data": {"record": f"order:{order_id}", "import": self.job.pk, "changes": changes},
+                           "order_id": order_id, "contact_id": new["contact_id"], "company_id": new["company_id"]})
+            out.updated.append((first.row_number, order_id, before))
+            out.also_updated += len(group) - 1
+            customers.update(c for c in (old["contact_id"], new["contact_id"]) if c)
+            touched.append(order_id)
+            self.job_orders[order_id] = "updated"
+        if touched:
+            replaced = [oid for oid in touched if any(r["order_id"] == oid for r in new_lines)]
+            if replaced:
+                db.exec_in("DELETE FROM sales_orderline WHERE order_id IN ({})", replaced)
+            model_insert(OrderLine, new_lines)
+            sets = ", ".join(f"{c} = %s" for c in self.update_columns)
+            db.rows_execute_many(f"UPDATE sales_order SET {sets}, updated_at = %s, version = version + 1 "
+                                 "WHERE id = %s", statements)
+        model_insert(TimelineEvent, events)
+
+    @staticmethod
+    def _db(value: Any) -> Any:
+        from rapport.imports.services.base import to_db
+
+        return to_db(value)
+
+    def _write_appends(self, appends: list[tuple[list[Prepared], int]], out: Outcomes,
+                       customers: set[int]) -> dict[str, int]:
+        """Lines of orders this job already wrote (earlier in the file, or before a resume): add them."""
+        counts = {"created": 0, "updated": 0}
+        if not appends:
+            return counts
+        lines: list[dict[str, Any]] = []
+        totals: list[tuple[Any, ...]] = []
+        for group, order_id in appends:
+            lines.extend(self._line_rows(order_id, group))
+            totals.append((self._db(_total(group)), db.db_time(self.now), order_id))
+            counts[self.job_orders[order_id]] += len(group)
+        model_insert(OrderLine, lines)
+        db.rows_execute_many("UPDATE sales_order SET total = total + %s, updated_at = %s WHERE id = %s", totals)
+        for contact_id, in db.query_in("SELECT contact_id FROM sales_order WHERE id IN ({})",
+                                       [oid for _, oid in appends]):
+            customers.add(contact_id)
+        return counts
+
+    def write_creates(self, rows: list[Prepared], result: BatchResult, out: Outcomes) -> None:
+        raise NotImplementedError("Orders are written by process().")
