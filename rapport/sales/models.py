@@ -118,10 +118,12 @@ class Deal(Record):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            # Board: the top cards of a stage and the per-stage totals (covering: no table lookups).
-            models.Index(fields=["pipeline", "stage", "deleted_at", "-amount"], name="deal_board_open"),
-            # A rep's board totals and cards: covering, so they never scan other owners' deals.
-            models.Index(fields=["owner", "pipeline", "stage", "deleted_at", "amount"], name="deal_owner_board"),
+            # Board: the top cards of a stage in the board's order (amount, then id, both descending), so
+            # a LIMIT query reads only the rows it shows; the totals come from StageTotal.
+            models.Index(fields=["pipeline", "stage", "deleted_at", "-amount", "-id"], name="deal_board_cards"),
+            # A rep's cards, read backwards in the same order, never scanning other owners' deals.
+            models.Index(fields=["owner", "pipeline", "stage", "deleted_at", "amount", "id"],
+                         name="deal_owner_board_cards"),
             models.Index(fields=["expected_close_date"]),
         ]
 

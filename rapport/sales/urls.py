@@ -17,6 +17,7 @@ urlpatterns = [
     path("deals/new/", deals.deal_create_view, name="deal-create"),
     path("deals/board/", board.deal_board, name="deal-board-default"),
     path("deals/board/<int:pk>/", board.deal_board, name="deal-board"),
+    path("deals/board/<int:pk>/stages/<int:stage_pk>/cards/", board.deal_board_cards, name="deal-board-cards"),
     path("deals/<int:pk>/", deals.deal_detail, name="deal-detail"),
     path("deals/<int:pk>/edit/", deals.deal_edit, name="deal-edit"),
     path("deals/<int:pk>/products/", deals.deal_lines, name="deal-lines"),

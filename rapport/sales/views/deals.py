@@ -204,7 +204,7 @@ def deal_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     from django.http import JsonResponse
 
     from rapport.sales.selectors import board
-    from rapport.web.templatetags.rapport_tags import money_totals
+    from rapport.sales.views.board import column_total_text
 
     deal = deal_get(user=request.user, pk=pk)
     form = MoveForm(request.POST)
@@ -234,7 +234,8 @@ def deal_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return JsonResponse({
             "ok": True, "deal": deal.pk, "stage": stage.pk, "version": deal.version,
             "message": f"{deal.name} moved to {stage.name}.",
-            "columns": {str(c["stage"].pk): {"count": c["count"], "total": money_totals(c["totals"], _base_currency())}
+            "columns": {str(c["stage"].pk): {"count": c["count"], "count_text": f"{c['count']:,}",
+                                             "total": column_total_text(c["totals"], c["converted"], c["base_currency"])}
                         for c in columns},
         })
     messages.success(request, f"{deal.name} moved to {stage.name}.")

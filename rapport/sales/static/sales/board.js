@@ -55,8 +55,10 @@
     Object.keys(columns || {}).forEach(function (id) {
       var count = board.querySelector('[data-count-for="' + id + '"]');
       var total = board.querySelector('[data-total-for="' + id + '"]');
-      if (count) count.textContent = columns[id].count;
+      var of = board.parentNode.querySelector('[data-of-for="' + id + '"]');
+      if (count) count.textContent = columns[id].count_text;
       if (total) total.textContent = columns[id].total;
+      if (of) of.textContent = columns[id].count_text;
     });
   }
 
@@ -85,7 +87,7 @@
         if (!result.ok) { putBack(evt); say(result.data.detail || "The deal could not be moved.", true); return; }
         card.dataset.version = result.data.version;
         var select = card.querySelector("select[name=stage]");
-        if (select) select.value = target.dataset.stage;
+        if (select) select.value = "";
         updateColumns(result.data.columns);
         say(result.data.message, false);
       }).catch(function () {
