@@ -10,6 +10,12 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
 
+from rapport.contacts.api_duplicates import (
+    CompanyCreatedOut,
+    ContactCreatedOut,
+    company_duplicate_warnings,
+    contact_duplicate_warnings,
+)
 from rapport.contacts.filters import CompanyFilter, ContactFilter
 from rapport.contacts.models import Company, Contact
 from rapport.contacts.schemas import (
@@ -77,15 +83,17 @@ def list_companies(request: HttpRequest, filters: Query[CompanyQuery], limit: in
     return {"results": [company_out(c, hidden) for c in page.items], "next": page.next}
 
 
-@router.post("/companies", response={201: CompanyOut, **ERRORS}, summary="Create a company")
+@router.post("/companies", response={201: CompanyCreatedOut, **ERRORS}, summary="Create a company")
 def create_company(request: HttpRequest, payload: CompanyIn) -> Any:
+    """Saved even when it looks like an existing company; those are listed in `possible_duplicates`."""
     hidden = hidden_custom_keys("company", request.user)
     values = _company_refs(payload.model_dump(), request.user)
     values["custom"] = custom_in(values["custom"], hidden)
     if values["owner"] is None:
         values.pop("owner")
     company = company_create(by=request.user, **values)
-    return Status(201, company_out(company_get(user=request.user, pk=company.pk), hidden))
+    body = company_out(company_get(user=request.user, pk=company.pk), hidden)
+    return Status(201, {**body, "possible_duplicates": company_duplicate_warnings(company, request.user)})
 
 
 @router.get("/companies/{company_id}", response={200: CompanyOut, **ERRORS}, summary="Get a company")
@@ -154,11 +162,13 @@ def list_contacts(request: HttpRequest, filters: Query[ContactQuery], limit: int
     return {"results": [contact_out(c, hidden) for c in page.items], "next": page.next}
 
 
-@router.post("/contacts", response={201: ContactOut, **ERRORS}, summary="Create a contact")
+@router.post("/contacts", response={201: ContactCreatedOut, **ERRORS}, summary="Create a contact")
 def create_contact(request: HttpRequest, payload: ContactIn) -> Any:
+    """Saved even when it looks like an existing person; those are listed in `possible_duplicates`."""
     hidden = hidden_custom_keys("contact", request.user)
     contact = contact_create(by=request.user, **_contact_create_values(payload, request.user, hidden))
-    return Status(201, contact_out(contact_get(user=request.user, pk=contact.pk), hidden))
+    body = contact_out(contact_get(user=request.user, pk=contact.pk), hidden)
+    return Status(201, {**body, "possible_duplicates": contact_duplicate_warnings(contact, request.user)})
 
 
 @router.post("/contacts/bulk", response={201: BulkOut, **ERRORS}, summary="Create up to 1000 contacts at once")
