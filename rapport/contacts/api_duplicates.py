@@ -1,4 +1,5 @@
-"""API of duplicate contacts: likely pairs, scans, "not a duplicate", the on-entry check, merge and undo."""
+"""API of duplicate contacts and companies: likely pairs, scans, "not a duplicate", the on-entry checks, merge
+and undo; and the `possible_duplicates` warning that contact and company creation return."""
 
 from __future__ import annotations
 
@@ -7,6 +8,12 @@ from typing import Any, Literal
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from rapport.contacts.company_duplicates import (
+    company_duplicate_dismiss,
+    company_pairs_for,
+    possible_company_duplicates,
+)
+from rapport.contacts.company_merge import company_merge, company_merge_undo
 from rapport.contacts.duplicates import (
     duplicate_dismiss,
     duplicate_pairs_for,
@@ -15,7 +22,8 @@ from rapport.contacts.duplicates import (
     possible_duplicates,
 )
 from rapport.contacts.merge import contact_merge, contact_merge_undo
-from rapport.contacts.models import Contact, DuplicateScan, MergeRecord
+from rapport.contacts.models import Company, CompanyMergeRecord, Contact, DuplicateScan, MergeRecord
+from rapport.contacts.schemas import CompanyOut, ContactOut
 from rapport.core.api_types import ERRORS, StrictSchema
 from rapport.core.ids import pk_or_404
 
@@ -51,6 +59,7 @@ class ScanOut(Schema):
     phase: str
     percent: int
     pairs: int
+    company_pairs: int
     seconds: float | None
     error: str
 
@@ -116,10 +125,10 @@ def _brief(contact: Contact) -> dict[str, Any]:
 
 def _scan_out(scan: DuplicateScan) -> dict[str, Any]:
     return {"id": scan.pk, "status": scan.status, "phase": scan.phase, "percent": scan.percent, "pairs": scan.pairs,
-            "seconds": scan.seconds, "error": scan.error}
+            "company_pairs": scan.company_pairs, "seconds": scan.seconds, "error": scan.error}
 
 
-def _merge_out(merge: MergeRecord) -> dict[str, Any]:
+def _merge_out(merge: MergeRecord | CompanyMergeRecord) -> dict[str, Any]:
     return {"id": merge.pk, "survivor_id": merge.survivor_id, "loser_id": merge.loser_id,
             "moved": {label: len(ids) for label, ids in merge.moved.items()},
             "merged_at": merge.merged_at.isoformat(),
@@ -208,3 +217,183 @@ def merge_undo(request: HttpRequest, merge_id: int) -> Any:
     """Restore the merged-away contact and move back exactly the records the merge moved."""
     record = contact_merge_undo(merge=_merge_for(request.user, merge_id), by=request.user)
     return _merge_out(record)
+
+
+# ---------------------------------------------------------------- warnings returned by create
+
+
+class DuplicateWarning(Schema):
+    id: int
+    name: str
+    score: int
+    reasons: str
+
+
+POSSIBLE_DUPLICATES_HELP = ("Existing records that are probably the same (the new one is saved anyway); "
+                            "merge them with POST /contact-merges or /company-merges.")
+
+
+class ContactCreatedOut(ContactOut):
+    possible_duplicates: list[DuplicateWarning] = Field(default_factory=list, description=POSSIBLE_DUPLICATES_HELP)
+
+
+class CompanyCreatedOut(CompanyOut):
+    possible_duplicates: list[DuplicateWarning] = Field(default_factory=list, description=POSSIBLE_DUPLICATES_HELP)
+
+
+def contact_duplicate_warnings(contact: Contact, user: Any) -> list[dict[str, Any]]:
+    """Contacts the user may see that are probably the contact just created."""
+    matches = possible_duplicates(
+        first_name=contact.first_name, last_name=contact.last_name,
+        emails=[e.email for e in contact.emails.all()], phones=[p.number for p in contact.phones.all()],
+        company=contact.company, city=contact.city, country=contact.country, exclude_id=contact.pk, user=user,
+    )
+    return [{"id": c.pk, "name": c.full_name, "score": score, "reasons": reasons} for c, score, reasons in matches]
+
+
+def company_duplicate_warnings(company: Company, user: Any) -> list[dict[str, Any]]:
+    """Companies the user may see that are probably the company just created."""
+    matches = possible_company_duplicates(name=company.name, domain=company.domain, phone=company.phone,
+                                          city=company.city, country=company.country, exclude_id=company.pk,
+                                          user=user)
+    return [{"id": c.pk, "name": c.name, "score": score, "reasons": reasons} for c, score, reasons in matches]
+
+
+# ---------------------------------------------------------------- companies
+
+
+class CompanyBrief(Schema):
+    id: int
+    name: str
+    domain: str
+    phone: str
+    city: str
+    country: str
+    version: int
+
+
+class CompanyPairOut(Schema):
+    first: CompanyBrief
+    second: CompanyBrief
+    score: int
+    reasons: str
+
+
+class CompanyPairPage(Schema):
+    results: list[CompanyPairOut]
+    next_offset: int | None
+
+
+class CompanyMatchOut(Schema):
+    company: CompanyBrief
+    score: int
+    reasons: str
+
+
+class CompanyCheckQuery(Schema):
+    name: str = Field("", max_length=200)
+    domain: str = Field("", max_length=253)
+    phone: str = Field("", max_length=40)
+    city: str = Field("", max_length=100)
+    country: str = Field("", max_length=2)
+    exclude_id: int | None = None
+    limit: int = Field(5, ge=1, le=20)
+
+
+class CompanyMergeChoices(StrictSchema):
+    name: Side | None = None
+    domain: Side | None = None
+    industry: Side | None = None
+    size: Side | None = None
+    phone: Side | None = None
+    street: Side | None = None
+    city: Side | None = None
+    region: Side | None = None
+    postal_code: Side | None = None
+    country: Side | None = None
+    owner: Side | None = None
+    parent: Side | None = None
+
+
+class CompanyMergeIn(StrictSchema):
+    survivor_id: int
+    loser_id: int
+    choices: CompanyMergeChoices = Field(default_factory=CompanyMergeChoices)
+    expected_versions: tuple[int, int] | None = Field(
+        None, description="[survivor version, loser version] as read; a stale pair is refused."
+    )
+
+
+def _company_brief(company: Company) -> dict[str, Any]:
+    return {"id": company.pk, "name": company.name, "domain": company.domain, "phone": company.phone,
+            "city": company.city, "country": company.country, "version": company.version}
+
+
+def _editable_company(user: Any, pk: Any, field: str) -> Company:
+    found = Company.objects.editable_by(user).filter(pk=pk_or_404(pk)).first()
+    if found is None:
+        raise Http404(f"No company {pk} that you may change ({field}).")
+    return found
+
+
+@router.get("/company-duplicates", response={200: CompanyPairPage, **ERRORS},
+            summary="List likely duplicate company pairs")
+def list_company_pairs(request: HttpRequest, limit: int = Query(50, ge=1, le=200),
+                       offset: int = Query(0, ge=0, le=1_000_000)) -> Any:
+    """Company pairs of the newest scan (POST /contact-duplicates/scan scans both) that you may merge."""
+    rows = list(company_pairs_for(user=request.user)[offset:offset + limit + 1])
+    return {
+        "results": [{"first": _company_brief(p.first), "second": _company_brief(p.second), "score": p.score,
+                     "reasons": p.reasons} for p in rows[:limit]],
+        "next_offset": offset + limit if len(rows) > limit else None,
+    }
+
+
+@router.post("/company-duplicates/dismiss", response={204: None, **ERRORS},
+             summary="Mark a company pair as not a duplicate")
+def dismiss_companies(request: HttpRequest, payload: DismissIn) -> Any:
+    first = _editable_company(request.user, payload.first_id, "first_id")
+    second = _editable_company(request.user, payload.second_id, "second_id")
+    company_duplicate_dismiss(first=first, second=second, by=request.user)
+    return Status(204, None)
+
+
+@router.get("/company-duplicates/check", response={200: list[CompanyMatchOut], **ERRORS},
+            summary="Possible duplicates of a company being entered")
+def check_company(request: HttpRequest, query: Query[CompanyCheckQuery]) -> Any:
+    """Existing companies you may see that are probably this one (by domain, phone and name)."""
+    matches = possible_company_duplicates(
+        name=query.name, domain=query.domain, phone=query.phone, city=query.city, country=query.country,
+        exclude_id=query.exclude_id, user=request.user, limit=query.limit,
+    )
+    return [{"company": _company_brief(c), "score": score, "reasons": reasons} for c, score, reasons in matches]
+
+
+@router.post("/company-merges", response={201: MergeOut, **ERRORS}, summary="Merge two companies")
+def merge_companies(request: HttpRequest, payload: CompanyMergeIn) -> Any:
+    """Merge `loser_id` into `survivor_id`: people, deals, leads, orders, activities and history move over."""
+    survivor = _editable_company(request.user, payload.survivor_id, "survivor_id")
+    loser = _editable_company(request.user, payload.loser_id, "loser_id")
+    choices = {k: v for k, v in payload.choices.model_dump().items() if v is not None}
+    record = company_merge(survivor=survivor, loser=loser, by=request.user, choices=choices,
+                           expected_versions=payload.expected_versions)
+    return Status(201, _merge_out(record))
+
+
+def _company_merge_for(user: Any, merge_id: int) -> CompanyMergeRecord:
+    record = CompanyMergeRecord.objects.filter(pk=pk_or_404(merge_id)).first()
+    if record is None or Company.all_objects.editable_by(user).filter(
+            pk__in=[record.survivor_id, record.loser_id]).count() != 2:
+        raise Http404("No such merge.")
+    return record
+
+
+@router.get("/company-merges/{merge_id}", response={200: MergeOut, **ERRORS}, summary="Get a company merge")
+def company_merge_get(request: HttpRequest, merge_id: int) -> Any:
+    return _merge_out(_company_merge_for(request.user, merge_id))
+
+
+@router.post("/company-merges/{merge_id}/undo", response={200: MergeOut, **ERRORS}, summary="Undo a company merge")
+def company_merge_undo_endpoint(request: HttpRequest, merge_id: int) -> Any:
+    """Restore the merged-away company and move back exactly the records the merge moved."""
+    return _merge_out(company_merge_undo(merge=_company_merge_for(request.user, merge_id), by=request.user))

@@ -1,5 +1,7 @@
 """Duplicate contacts: the on-demand scan (blocking + rapidfuzz scoring) and the on-entry check.
 
+(Companies are scanned in the same run by company_duplicates.py.)
+
 How a pair is found and judged:
 
 * **Normalised features.** Names are accent-folded and lower-cased, titles dropped, nicknames mapped to
@@ -722,7 +724,8 @@ def duplicate_scan_run(scan_id: int) -> int:
     from django.db import transaction
     from django.utils import timezone
 
-    from rapport.contacts.models import DuplicateCandidate, DuplicateScan
+    from rapport.contacts.company_duplicates import scan_companies
+    from rapport.contacts.models import CompanyDuplicateCandidate, DuplicateCandidate, DuplicateScan
 
     claimed = DuplicateScan.objects.filter(pk=scan_id, status=DuplicateScan.Status.QUEUED).update(
         status=DuplicateScan.Status.RUNNING, phase="reading")
@@ -735,7 +738,8 @@ def duplicate_scan_run(scan_id: int) -> int:
 
     try:
         pairs = scan_contacts(progress=progress)
-        progress("saving", 0, len(pairs))
+        companies, company_pairs = scan_companies(progress=progress)
+        progress("saving", 0, len(pairs) + len(company_pairs))
         with transaction.atomic():
             DuplicateCandidate.objects.filter(scan_id=scan_id).delete()
             for start in range(0, len(pairs), STORE_BATCH):
@@ -744,11 +748,21 @@ def duplicate_scan_run(scan_id: int) -> int:
                                        reasons=p.reasons[:300])
                     for p in pairs[start:start + STORE_BATCH]
                 ])
+            CompanyDuplicateCandidate.objects.filter(scan_id=scan_id).delete()
+            for start in range(0, len(company_pairs), STORE_BATCH):
+                CompanyDuplicateCandidate.objects.bulk_create([
+                    CompanyDuplicateCandidate(scan_id=scan_id, first_id=p.first_id, second_id=p.second_id,
+                                              score=p.score, reasons=p.reasons[:300])
+                    for p in company_pairs[start:start + STORE_BATCH]
+                ])
             # Only the newest finished scan is reviewed; older pairs would be stale.
             DuplicateCandidate.objects.filter(scan__status=DuplicateScan.Status.DONE).exclude(
                 scan_id=scan_id).delete()
+            CompanyDuplicateCandidate.objects.filter(scan__status=DuplicateScan.Status.DONE).exclude(
+                scan_id=scan_id).delete()
             DuplicateScan.objects.filter(pk=scan_id).update(
                 status=DuplicateScan.Status.DONE, phase="", done=len(pairs), total=len(pairs), pairs=len(pairs),
+                companies=companies, company_pairs=len(company_pairs),
                 finished_at=timezone.now(), seconds=round(time.perf_counter() - started, 1))
     except Exception as exc:  # the page must show that the scan failed, not spin forever
         DuplicateScan.objects.filter(pk=scan_id).update(

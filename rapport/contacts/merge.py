@@ -42,24 +42,34 @@ SPECIAL = {ContactEmail, ContactPhone, Consent, DuplicateCandidate, DuplicateDis
 CHUNK = 500
 
 
-def _value(contact: Contact, field: str) -> Any:
-    return getattr(contact, f"{field}_id") if field in FK_FIELDS else getattr(contact, field)
+def _value(record: Any, field: str, fk_fields: set[str] = FK_FIELDS) -> Any:
+    return getattr(record, f"{field}_id") if field in fk_fields else getattr(record, field)
 
 
-def merge_defaults(survivor: Contact, loser: Contact) -> dict[str, str]:
+def sides_default(survivor: Any, loser: Any, fields: tuple[str, ...], fk_fields: set[str]) -> dict[str, str]:
     """The side whose value survives for each field: the survivor's, unless it is empty and the loser's is not."""
     choices = {}
-    for field in MERGE_FIELDS:
-        mine, theirs = _value(survivor, field), _value(loser, field)
+    for field in fields:
+        mine, theirs = _value(survivor, field, fk_fields), _value(loser, field, fk_fields)
         choices[field] = "loser" if (mine in (None, "") and theirs not in (None, "")) else "survivor"
     return choices
 
 
-def _snapshot(contact: Contact) -> dict[str, Any]:
-    data = {field: json_value(_value(contact, field)) for field in MERGE_FIELDS}
-    data["custom"] = json_value(contact.custom)
-    data["version"] = contact.version
+def merge_defaults(survivor: Contact, loser: Contact) -> dict[str, str]:
+    """The side whose value survives for each field of two contacts."""
+    return sides_default(survivor, loser, MERGE_FIELDS, FK_FIELDS)
+
+
+def values_snapshot(record: Any, fields: tuple[str, ...], fk_fields: set[str]) -> dict[str, Any]:
+    """The merge fields, custom values and version of a record, as JSON (kept for undo)."""
+    data = {field: json_value(_value(record, field, fk_fields)) for field in fields}
+    data["custom"] = json_value(record.custom)
+    data["version"] = record.version
     return data
+
+
+def _snapshot(contact: Contact) -> dict[str, Any]:
+    return values_snapshot(contact, MERGE_FIELDS, FK_FIELDS)
 
 
 def _has_unique_on(model: type[models.Model], field: models.Field) -> bool:
@@ -84,42 +94,146 @@ def _update_ids(model: type[models.Model], ids: list[int], **values: Any) -> int
     return count
 
 
-def _relations() -> tuple[list[tuple[type[models.Model], models.Field]], list[tuple[Any, str, str]], list[str]]:
-    """Foreign keys to Contact to move, many-to-many link tables (through, contact column, other column), skipped."""
+def _relations(
+    target: type[models.Model], special: set[Any]
+) -> tuple[list[tuple[type[models.Model], models.Field]], list[tuple[Any, str, str]], list[str]]:
+    """Foreign keys to `target` to move, many-to-many link tables (through, own column, other column), skipped."""
     fks: list[tuple[type[models.Model], models.Field]] = []
     m2m: list[tuple[Any, str, str]] = []
     skipped: list[str] = []
-    for rel in Contact._meta.related_objects:
+    for rel in target._meta.related_objects:
         model = rel.related_model
         if rel.many_to_many:
             m2m_field: Any = rel.field
             m2m.append((m2m_field.remote_field.through, m2m_field.m2m_reverse_field_name(),
                         m2m_field.m2m_field_name()))
             continue
-        if model in SPECIAL:
+        if model in special:
             continue
         if _has_unique_on(model, rel.field):
             skipped.append(f"{model._meta.label_lower}.{rel.field.name}")
             continue
         fks.append((model, rel.field))
-    for field in Contact._meta.many_to_many:
+    for field in target._meta.many_to_many:
         through = field.remote_field.through
         m2m.append((through, field.m2m_field_name(), field.m2m_reverse_field_name()))
     return fks, m2m, skipped
 
 
-def _lock_pair(survivor: Contact, loser: Contact, by: Any) -> tuple[Contact, Contact]:
+def related_rows_move(
+    target: type[models.Model], survivor_pk: int, loser_pk: int, special: set[Any]
+) -> tuple[dict[str, list[int]], dict[str, list[int]], list[str]]:
+    """Re-point every row that refers to the loser (foreign keys and many-to-many links) to the survivor.
+
+    Returns the moved row ids per "app.model.field", the moved link rows, and the relations left
+    alone because a uniqueness rule could break. A self-reference never makes the survivor point at
+    itself (a company whose parent is the loser keeps its parent column for the caller to decide).
+    """
+    moved: dict[str, list[int]] = {}
+    fks, m2m, skipped = _relations(target, special)
+    for model, fk in fks:
+        rows = model._base_manager.filter(**{fk.name: loser_pk})
+        if model is target:
+            rows = rows.exclude(pk=survivor_pk)
+        ids = list(rows.values_list("pk", flat=True))
+        if ids:
+            _update_ids(model, ids, **{fk.name: survivor_pk})
+            moved[f"{model._meta.label_lower}.{fk.name}"] = ids
+    links: dict[str, list[int]] = {}
+    for through, mine, other in m2m:
+        existing = through.objects.filter(**{f"{mine}_id": survivor_pk}).values(f"{other}_id")
+        ids = list(through.objects.filter(**{f"{mine}_id": loser_pk}).exclude(**{f"{other}_id__in": existing})
+                   .values_list("pk", flat=True))
+        if ids:
+            _update_ids(through, ids, **{f"{mine}_id": survivor_pk})
+            links[f"{through._meta.label_lower}.{mine}"] = ids
+    return moved, links, skipped
+
+
+def related_rows_move_back(
+    moved: dict[str, list[int]], links: dict[str, list[int]], survivor_pk: int, loser_pk: int
+) -> None:
+    """Undo `related_rows_move`: exactly the recorded rows that still point at the survivor go back."""
+    labels = _models_by_label()
+    for label, ids in moved.items():
+        model_label, field = label.rsplit(".", 1)
+        model = labels.get(model_label)
+        if model is None:
+            continue
+        for part in _chunks(ids):
+            model._base_manager.filter(pk__in=part, **{field: survivor_pk}).update(**{field: loser_pk})
+    for label, ids in links.items():
+        model_label, column = label.rsplit(".", 1)
+        through = labels.get(model_label)
+        if through is None:
+            continue
+        for part in _chunks(ids):
+            through._base_manager.filter(pk__in=part, **{f"{column}_id": survivor_pk}).update(
+                **{f"{column}_id": loser_pk})
+
+
+def sides_pick(defaults: dict[str, str], choices: dict[str, str] | None, fields: tuple[str, ...]) -> dict[str, str]:
+    """The side whose value survives per field: the defaults overridden by the user's valid choices."""
+    picked = dict(defaults)
+    errors: dict[str, list[str]] = {}
+    for field, side in (choices or {}).items():
+        if field not in fields:
+            errors.setdefault(field, []).append(f"{field} cannot be chosen; pick from {', '.join(fields)}.")
+        elif side not in SIDES:
+            errors.setdefault(field, []).append("Choose survivor or loser.")
+        else:
+            picked[field] = side
+    if errors:
+        raise ValidationError(errors)
+    return picked
+
+
+def custom_merged(survivor: Any, loser: Any) -> dict[str, Any]:
+    """Custom values of the survivor, completed with the loser's values the survivor lacks."""
+    return {**{k: v for k, v in (loser.custom or {}).items() if v not in (None, "", [])},
+            **{k: v for k, v in (survivor.custom or {}).items() if v not in (None, "", [])}}
+
+
+def fields_restore(record: Any, fields: tuple[str, ...], fk_fields: set[str], before: dict[str, Any],
+                   after: dict[str, Any]) -> list[str]:
+    """Put back the values of `before` on fields still as the merge left them; return the fields kept."""
+    kept = []
+    for field in fields:
+        current = getattr(record, f"{field}_id") if field in fk_fields else getattr(record, field)
+        if json_value(current) == after.get(field):
+            setattr(record, f"{field}_id" if field in fk_fields else field, before.get(field))
+        else:
+            kept.append(field)
+    if record.custom == after.get("custom"):
+        record.custom = before.get("custom") or {}
+    return kept
+
+
+def pair_lock(model: Any, survivor: Any, loser: Any, by: Any, noun: str = "contact",
+              plural: str = "contacts") -> tuple[Any, Any]:
+    """Both records locked for the merge, after checking they differ, are editable and not in the trash."""
     if survivor.pk == loser.pk:
-        raise ValidationError("A contact cannot be merged with itself; pick two different contacts.")
+        raise ValidationError(f"A {noun} cannot be merged with itself; pick two different {plural}.")
     ensure_editable(survivor, by)
     ensure_editable(loser, by)
-    locked = {c.pk: c for c in Contact.all_objects.select_for_update().filter(pk__in=[survivor.pk, loser.pk])}
+    locked = {r.pk: r for r in model.all_objects.select_for_update().filter(pk__in=[survivor.pk, loser.pk])}
     if len(locked) != 2:
-        raise ValidationError("One of these contacts no longer exists; reload the page.")
-    for contact in locked.values():
-        if contact.deleted_at is not None:
-            raise ValidationError(f"{contact.full_name} is in the trash; restore it before merging.")
+        raise ValidationError(f"One of these {plural} no longer exists; reload the page.")
+    for record in locked.values():
+        if record.deleted_at is not None:
+            raise ValidationError(f"{getattr(record, 'full_name', record)} is in the trash; restore it before merging.")
     return locked[survivor.pk], locked[loser.pk]
+
+
+def versions_check(survivor: Any, loser: Any, expected_versions: tuple[int, int] | None, plural: str) -> None:
+    """Refuse a merge of records changed since the user compared them."""
+    if expected_versions is not None and (survivor.version, loser.version) != tuple(expected_versions):
+        raise ValidationError(f"One of these {plural} was changed while you were comparing them; "
+                              "check the values again and merge.")
+
+
+def _lock_pair(survivor: Contact, loser: Contact, by: Any) -> tuple[Contact, Contact]:
+    return pair_lock(Contact, survivor, loser, by)
 
 
 @transaction.atomic
@@ -133,42 +247,14 @@ def contact_merge(
 ) -> MergeRecord:
     """Merge `loser` into `survivor`: keep every related row of both, take the picked values, trash the loser."""
     survivor, loser = _lock_pair(survivor, loser, by)
-    if expected_versions is not None and (survivor.version, loser.version) != tuple(expected_versions):
-        raise ValidationError("One of these contacts was changed while you were comparing them; "
-                              "check the values again and merge.")
-    picked = merge_defaults(survivor, loser)
-    errors: dict[str, list[str]] = {}
-    for field, side in (choices or {}).items():
-        if field not in MERGE_FIELDS:
-            errors.setdefault(field, []).append(f"{field} cannot be chosen; pick from {', '.join(MERGE_FIELDS)}.")
-        elif side not in SIDES:
-            errors.setdefault(field, []).append("Choose survivor or loser.")
-        else:
-            picked[field] = side
-    if errors:
-        raise ValidationError(errors)
+    versions_check(survivor, loser, expected_versions, "contacts")
+    picked = sides_pick(merge_defaults(survivor, loser), choices, MERGE_FIELDS)
     before = _snapshot(survivor)
     if picked["owner"] == "loser" and loser.owner_id != survivor.owner_id and loser.owner is not None:
         ensure_assignable(loser.owner, by)
 
-    moved: dict[str, list[int]] = {}
     details: dict[str, Any] = {}
-    fks, m2m, skipped = _relations()
-    for model, fk in fks:
-        ids = list(model._base_manager.filter(**{fk.name: loser.pk}).values_list("pk", flat=True))
-        if ids:
-            _update_ids(model, ids, **{fk.name: survivor.pk})
-            moved[f"{model._meta.label_lower}.{fk.name}"] = ids
-    links: dict[str, list[int]] = {}
-    for through, mine, other in m2m:
-        existing = through.objects.filter(**{f"{mine}_id": survivor.pk}).values(f"{other}_id")
-        ids = list(through.objects.filter(**{f"{mine}_id": loser.pk}).exclude(**{f"{other}_id__in": existing})
-                   .values_list("pk", flat=True))
-        if ids:
-            _update_ids(through, ids, **{f"{mine}_id": survivor.pk})
-            links[f"{through._meta.label_lower}.{mine}"] = ids
-    details["links"] = links
-    details["skipped"] = skipped
+    moved, details["links"], details["skipped"] = related_rows_move(Contact, survivor.pk, loser.pk, SPECIAL)
 
     details["emails"] = _move_unique_rows(ContactEmail, "email", survivor, loser)
     details["phones"] = _move_unique_rows(ContactPhone, "number", survivor, loser)
@@ -179,8 +265,7 @@ def contact_merge(
         if picked[field] == "loser":
             attname = f"{field}_id" if field in FK_FIELDS else field
             setattr(survivor, attname, _value(loser, field))
-    survivor.custom = {**{k: v for k, v in (loser.custom or {}).items() if v not in (None, "", [])},
-                       **{k: v for k, v in (survivor.custom or {}).items() if v not in (None, "", [])}}
+    survivor.custom = custom_merged(survivor, loser)
     _set_primary(ContactEmail, "email", survivor, survivor.email)
     _set_primary(ContactPhone, "number", survivor, survivor.phone)
     if not survivor.email:
@@ -285,21 +370,7 @@ def contact_merge_undo(*, merge: MergeRecord, by: Any) -> MergeRecord:
         raise ValidationError(f"{survivor.full_name} is in the trash; restore it before undoing the merge.")
     if loser.deleted_at is None:
         raise ValidationError(f"{loser.full_name} is no longer in the trash, so this merge cannot be undone.")
-    labels = _models_by_label()
-    for label, ids in merge.moved.items():
-        model_label, field = label.rsplit(".", 1)
-        model = labels.get(model_label)
-        if model is None:
-            continue
-        for part in _chunks(ids):
-            model._base_manager.filter(pk__in=part, **{field: survivor.pk}).update(**{field: loser.pk})
-    for label, ids in merge.details.get("links", {}).items():
-        model_label, column = label.rsplit(".", 1)
-        through = labels.get(model_label)
-        if through is None:
-            continue
-        for part in _chunks(ids):
-            through._base_manager.filter(pk__in=part, **{f"{column}_id": survivor.pk}).update(**{f"{column}_id": loser.pk})
+    related_rows_move_back(merge.moved, merge.details.get("links", {}), survivor.pk, loser.pk)
     for model, key in ((ContactEmail, "emails"), (ContactPhone, "phones")):
         info = merge.details.get(key, {})
         moved_rows = info.get("moved", [])
@@ -320,15 +391,7 @@ def contact_merge_undo(*, merge: MergeRecord, by: Any) -> MergeRecord:
                                                     recorded_at=old["recorded_at"])
 
     # Fields: back to the values before the merge, unless someone changed them after it.
-    after, before = merge.survivor_after, merge.survivor_before
-    kept = []
-    for field in MERGE_FIELDS:
-        if json_value(_value(survivor, field)) == after.get(field):
-            setattr(survivor, f"{field}_id" if field in FK_FIELDS else field, before.get(field))
-        else:
-            kept.append(field)
-    if survivor.custom == after.get("custom"):
-        survivor.custom = before.get("custom") or {}
+    kept = fields_restore(survivor, MERGE_FIELDS, FK_FIELDS, merge.survivor_before, merge.survivor_after)
     survivor.version += 1
     survivor.updated_at = timezone.now()
     survivor.save()

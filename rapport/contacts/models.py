@@ -181,6 +181,8 @@ class DuplicateScan(models.Model):
     total = models.BigIntegerField(default=0)
     contacts = models.BigIntegerField(default=0)
     pairs = models.BigIntegerField(default=0)
+    companies = models.BigIntegerField(default=0)
+    company_pairs = models.BigIntegerField(default=0)
     seconds = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
 
@@ -257,3 +259,64 @@ class MergeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"Contact {self.loser_id} merged into {self.survivor_id}"
+
+
+class CompanyDuplicateCandidate(models.Model):
+    """A likely duplicate pair of companies found by a scan (smaller company id first), with score and reasons."""
+
+    scan = models.ForeignKey(DuplicateScan, on_delete=models.CASCADE, related_name="company_candidates")
+    first = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField()
+    reasons = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        indexes = [models.Index(fields=["scan", "-score", "id"], name="companydup_scan_score")]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id} ({self.score})"
+
+
+class CompanyDuplicateDismissal(models.Model):
+    """Someone checked a pair of companies and said "not a duplicate": the pair is not shown again."""
+
+    first = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    dismissed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="companydismissal_unique_pair"),
+            models.CheckConstraint(condition=models.Q(first__lt=models.F("second")),
+                                   name="companydismissal_ordered_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ≠ {self.second_id}"
+
+
+class CompanyMergeRecord(models.Model):
+    """One company merged into another, with what moved and the old values, so the merge can be undone.
+
+    Same shape as MergeRecord: `moved` maps "app_label.model.field" to the re-pointed row ids,
+    `survivor_before`/`survivor_after` hold the survivor's field values, `details` the link rows.
+    """
+
+    survivor = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="merges_won")
+    loser = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="merges_lost")
+    merged_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    merged_at = models.DateTimeField(auto_now_add=True)
+    survivor_before = models.JSONField(default=dict)
+    survivor_after = models.JSONField(default=dict)
+    moved = models.JSONField(default=dict)
+    details = models.JSONField(default=dict)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Company {self.loser_id} merged into {self.survivor_id}"

@@ -1,0 +1,446 @@
+"""Duplicate companies: the scan (blocking + rapidfuzz scoring) and the on-entry check of the company form.
+
+The same approach as duplicate contacts (see duplicates.py), with company evidence:
+
+* **Normalised features.** The name folded (accents, case, punctuation) with legal forms removed
+  (GmbH, Inc, Ltd, SARL, S.A., B.V. …) and abbreviations spelled out; the web domain without www and
+  its stem (acme.de and acme.com share "acme"); the phone in E.164; the city folded.
+* **Blocking.** A company lands in blocks keyed by exact domain, domain stem, phone, the folded name,
+  and two typo-tolerant name keys within its city or country. Oversized blocks (a shared switchboard,
+  fifty "Consulting" firms in a city) are skipped, so the cost grows near-linearly.
+* **Scoring.** Agreeing and disagreeing fields add evidence; the sum maps to 0-100 with 50 as the
+  decision line (`duplicates.score_of`). The same domain decides alone; a name needs a second
+  agreeing field (city, phone, domain stem), since many different firms share a name in one country.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from django.db.models import Max, Min, Q
+from rapidfuzz import fuzz
+
+from rapport.contacts.duplicates import (
+    COMPANY_NOISE,
+    MIN_SCORE,
+    Pair,
+    city_fold,
+    company_fold,
+    phone_canonical,
+    phonetic,
+    score_of,
+)
+
+# Legal forms beyond the common ones duplicates.COMPANY_NOISE already drops (folded, without dots).
+LEGAL_FORMS = COMPANY_NOISE | frozenset(
+    {
+        "sas",
+        "sasu",
+        "sca",
+        "snc",
+        "eurl",
+        "cie",
+        "ug",
+        "ohg",
+        "gbr",
+        "kgaa",
+        "mbh",
+        "ek",
+        "eg",
+        "ev",
+        "se",
+        "haftungsbeschrankt",
+        "ab",
+        "as",
+        "asa",
+        "aps",
+        "oy",
+        "oyj",
+        "pty",
+        "pte",
+        "llp",
+        "lp",
+        "pc",
+        "pllc",
+        "bvba",
+        "cv",
+        "vof",
+        "sro",
+        "spol",
+        "doo",
+        "kft",
+        "zrt",
+        "nyrt",
+        "sp",
+        "zoo",
+        "lda",
+        "sae",
+        "kk",
+        "holding",
+        "group",
+    }
+)
+FREE_MAIL = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "icloud.com",
+        "aol.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "proton.me",
+        "protonmail.com",
+        "mail.com",
+        "yandex.ru",
+    }
+)
+SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "ltd", "plc", "or", "ne", "gv", "edu"})
+
+W_DOMAIN = 7.0
+W_DOMAIN_STEM = 3.0
+W_DOMAIN_DIFFERENT = -1.5
+W_PHONE = 6.0
+W_PHONE_DIFFERENT = -1.0
+W_NAME_SAME = 5.5
+W_NAME_CLOSE = 5.0  # >= 92 % similar: a typo
+W_NAME_SIMILAR = 2.5  # >= 85 %
+W_NAME_CONTAINED = 1.5  # "Acme" and "Acme Robotics"
+W_NAMES_DIFFERENT = -4.0  # < 60 %
+W_CITY = 1.5
+W_CITY_DIFFERENT = -1.5
+W_COUNTRY_DIFFERENT = -2.0
+ENTRY_MIN_SCORE = 25  # the on-entry warning also shows "same name, nothing else known"
+
+BLOCK_LIMIT_EXACT = 20
+BLOCK_LIMIT_NAME = 60
+BATCH = 5000
+ENTRY_CANDIDATES = 200
+
+
+@lru_cache(maxsize=100_000)
+def company_name_key(name: str) -> str:
+    """A company name folded, legal forms removed: "ACME Robotics G.m.b.H." → "acme robotics"."""
+    words = company_fold(name or "").split()
+    kept = [w for w in words if w not in LEGAL_FORMS]
+    return " ".join(kept or words)
+
+
+def domain_key(domain: str) -> str:
+    """The web domain as stored (lower case, no scheme, no www.); '' for free-mail domains."""
+    text = (domain or "").strip().lower()
+    if "://" in text:
+        text = text.split("://", 1)[1]
+    text = text.split("/", 1)[0].split(":", 1)[0].removeprefix("www.").strip(".")
+    return "" if text in FREE_MAIL or "." not in text else text
+
+
+def domain_stem(domain: str) -> str:
+    """The registrable name of a domain: acme.co.uk → acme, shop.acme.de → acme ('' if too short)."""
+    labels = domain.split(".") if domain else []
+    if len(labels) < 2:
+        return ""
+    stem = (
+        labels[-3] if len(labels) >= 3 and labels[-2] in SECOND_LEVEL and len(labels[-1]) == 2 else labels[-2]
+    )
+    return stem if len(stem) >= 3 else ""
+
+
+class CompanyRow(NamedTuple):
+    """A company as the scan reads it: plain values, no model instance."""
+
+    id: int
+    name: str
+    domain: str = ""
+    phone: str = ""
+    city: str = ""
+    country: str = ""
+
+
+class CompanyFeatures(NamedTuple):
+    id: int
+    name: str  # folded, legal forms removed
+    squeezed: str  # the same without spaces
+    domain: str
+    stem: str
+    phone: str
+    city: str
+    country: str
+
+
+def company_features_of(row: CompanyRow | Sequence[Any]) -> CompanyFeatures:
+    """Normalise one company for blocking and scoring."""
+    rid, name, domain, phone, city, country = (tuple(row) + ("", "", "", "", ""))[:6]
+    key = company_name_key(name or "")
+    domain_clean = domain_key(domain or "")
+    country = (country or "").strip().upper()
+    return CompanyFeatures(
+        id=rid,
+        name=key,
+        squeezed=key.replace(" ", ""),
+        domain=domain_clean,
+        stem=domain_stem(domain_clean),
+        phone=phone_canonical(phone or "", country),
+        city=city_fold(city or ""),
+        country=country,
+    )
+
+
+def company_blocking_keys(f: CompanyFeatures) -> list[tuple[str, str]]:
+    """(kind, key) pairs of the blocks this company belongs to."""
+    keys: list[tuple[str, str]] = []
+    if f.domain:
+        keys.append(("d", f.domain))
+    if f.stem:
+        keys.append(("t", f.stem))
+    if f.phone:
+        keys.append(("p", f.phone))
+    if len(f.squeezed) >= 3:
+        keys.append(("n", f.squeezed))
+        place = f.city or f.country
+        # Typos: the same start of the name, or names that sound alike, in the same city (or country).
+        keys.append(("c", f"{f.squeezed[:4]}|{place}"))
+        sound = "".join(phonetic(word) for word in f.name.split()[:3])
+        keys.append(("s", f"{sound}|{place}"))
+    return keys
+
+
+COMPANY_BLOCK_LIMITS = {"d": BLOCK_LIMIT_EXACT, "p": BLOCK_LIMIT_EXACT}
+
+
+def company_candidate_pairs(features: Sequence[CompanyFeatures]) -> set[tuple[int, int]]:
+    """Index pairs (i < j) that share at least one block of acceptable size."""
+    blocks: dict[tuple[str, str], list[int]] = {}
+    for index, f in enumerate(features):
+        for key in company_blocking_keys(f):
+            blocks.setdefault(key, []).append(index)
+    pairs: set[tuple[int, int]] = set()
+    for (kind, _), members in blocks.items():
+        size = len(members)
+        if size < 2 or size > COMPANY_BLOCK_LIMITS.get(kind, BLOCK_LIMIT_NAME):
+            continue
+        for a in range(size):
+            for b in range(a + 1, size):
+                pairs.add((members[a], members[b]))
+    return pairs
+
+
+def company_pair_evidence(a: CompanyFeatures, b: CompanyFeatures) -> tuple[float, list[str]]:
+    """Sum of evidence weights for `a` and `b` being one company, and the reasons in words."""
+    weight = 0.0
+    reasons: list[str] = []
+    if a.domain and b.domain:
+        if a.domain == b.domain:
+            weight += W_DOMAIN
+            reasons.append("same domain")
+        elif a.stem and a.stem == b.stem:
+            weight += W_DOMAIN_STEM
+            reasons.append("same domain name with another ending")
+        else:
+            weight += W_DOMAIN_DIFFERENT
+    if a.phone and b.phone:
+        if a.phone == b.phone:
+            weight += W_PHONE
+            reasons.append("same phone")
+        else:
+            weight += W_PHONE_DIFFERENT
+    if a.name and b.name:
+        if a.squeezed == b.squeezed:
+            weight += W_NAME_SAME
+            reasons.append("same name")
+        else:
+            similar = max(fuzz.token_sort_ratio(a.name, b.name), fuzz.ratio(a.squeezed, b.squeezed))
+            a_words, b_words = set(a.name.split()), set(b.name.split())
+            if similar >= 92:
+                weight += W_NAME_CLOSE
+                reasons.append(f"names {int(similar)} % similar")
+            elif similar >= 85:
+                weight += W_NAME_SIMILAR
+                reasons.append(f"names {int(similar)} % similar")
+            elif a_words <= b_words or b_words <= a_words:
+                weight += W_NAME_CONTAINED
+                reasons.append("one name contains the other")
+            elif similar < 60:
+                weight += W_NAMES_DIFFERENT
+                reasons.append("different names")
+    if a.city and b.city:
+        if a.city == b.city:
+            weight += W_CITY
+            reasons.append("same city")
+        else:
+            weight += W_CITY_DIFFERENT
+            reasons.append("different city")
+    if a.country and b.country and a.country != b.country:
+        weight += W_COUNTRY_DIFFERENT
+        reasons.append("different country")
+    return weight, reasons
+
+
+def company_pair_score(a: CompanyFeatures, b: CompanyFeatures) -> tuple[int, str]:
+    """Score 0-100 and the reasons ("same domain; names 94 % similar; same city") of one pair."""
+    weight, reasons = company_pair_evidence(a, b)
+    return score_of(weight), "; ".join(reasons)
+
+
+def scan_company_features(
+    features: Sequence[CompanyFeatures],
+    *,
+    min_score: int = MIN_SCORE,
+    skip: set[tuple[int, int]] | frozenset[tuple[int, int]] = frozenset(),
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[Pair]:
+    """Every likely duplicate pair among normalised companies, best first."""
+    candidates = company_candidate_pairs(features)
+    if progress:
+        progress("companies", 0, len(candidates))
+    found: list[Pair] = []
+    for i, j in candidates:
+        a, b = features[i], features[j]
+        score, reasons = company_pair_score(a, b)
+        if score >= min_score:
+            low, high = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+            if (low, high) not in skip:
+                found.append(Pair(low, high, score, reasons))
+    found.sort(key=lambda p: (-p.score, p.first_id, p.second_id))
+    return found
+
+
+def scan_company_rows(rows: Iterable[CompanyRow | Sequence[Any]], **options: Any) -> list[Pair]:
+    """Scan plain rows held in memory (the benchmark's entry point)."""
+    return scan_company_features([company_features_of(r) for r in rows], **options)
+
+
+# -------------------------------------------------------------------------------------- the database
+
+
+def company_rows(*, batch: int = BATCH) -> Iterator[CompanyRow]:
+    """Stream companies (not in the trash) as plain rows, in windows of consecutive ids."""
+    from rapport.contacts.models import Company
+
+    bounds = Company.objects.aggregate(low=Min("id"), high=Max("id"))
+    if bounds["low"] is None:
+        return
+    for low in range(bounds["low"], bounds["high"] + 1, batch):
+        rows = (
+            Company.objects.filter(id__gte=low, id__lte=low + batch - 1)
+            .order_by("id")
+            .values_list("id", "name", "domain", "phone", "city", "country")
+        )
+        for row in rows:
+            yield CompanyRow(*row)
+
+
+def company_dismissed_pairs() -> set[tuple[int, int]]:
+    """Company pairs someone marked "not a duplicate" (smaller id first)."""
+    from rapport.contacts.models import CompanyDuplicateDismissal
+
+    return set(CompanyDuplicateDismissal.objects.values_list("first_id", "second_id"))
+
+
+def scan_companies(
+    *, min_score: int = MIN_SCORE, progress: Callable[[str, int, int], None] | None = None
+) -> tuple[int, list[Pair]]:
+    """Scan every company for likely duplicates, leaving out dismissed pairs: (companies read, pairs)."""
+    features = [company_features_of(row) for row in company_rows()]
+    return len(features), scan_company_features(
+        features, min_score=min_score, skip=company_dismissed_pairs(), progress=progress
+    )
+
+
+def company_pairs_for(*, user: Any) -> Any:
+    """Company pairs of the newest finished scan the user may merge: both alive, editable, not dismissed."""
+    from django.db.models import Exists, OuterRef
+
+    from rapport.contacts.models import (
+        Company,
+        CompanyDuplicateCandidate,
+        CompanyDuplicateDismissal,
+        DuplicateScan,
+    )
+
+    scan = (
+        DuplicateScan.objects.filter(status=DuplicateScan.Status.DONE).order_by("-created_at", "-id").first()
+    )
+    if scan is None:
+        return CompanyDuplicateCandidate.objects.none()
+    editable = Company.objects.editable_by(user)
+    dismissed = CompanyDuplicateDismissal.objects.filter(
+        first_id=OuterRef("first_id"), second_id=OuterRef("second_id")
+    )
+    return (
+        CompanyDuplicateCandidate.objects.filter(
+            scan=scan, first__in=editable.values("id"), second__in=editable.values("id")
+        )
+        .filter(~Exists(dismissed))
+        .select_related("first", "second")
+        .order_by("-score", "id")
+    )
+
+
+def company_duplicate_dismiss(*, first: Any, second: Any, by: Any) -> Any:
+    """Mark two companies as "not a duplicate" so no scan or check shows the pair again."""
+    from django.core.exceptions import ValidationError
+
+    from rapport.contacts.models import CompanyDuplicateDismissal
+    from rapport.core.records import ensure_editable
+
+    if first.pk == second.pk:
+        raise ValidationError("Pick two different companies.")
+    ensure_editable(first, by)
+    ensure_editable(second, by)
+    low, high = sorted((first.pk, second.pk))
+    dismissal, _ = CompanyDuplicateDismissal.objects.get_or_create(
+        first_id=low, second_id=high, defaults={"dismissed_by": by}
+    )
+    return dismissal
+
+
+def possible_company_duplicates(
+    *,
+    name: str = "",
+    domain: str = "",
+    phone: str = "",
+    city: str = "",
+    country: str = "",
+    exclude_id: int | None = None,
+    user: Any = None,
+    limit: int = 5,
+) -> list[tuple[Any, int, str]]:
+    """Existing companies that are probably the one being entered: [(company, score, reasons)], best first.
+
+    Looks up by exact domain, domain stem, phone and the longest word of the name; only companies
+    the user may see are considered.
+    """
+    from rapport.contacts.models import Company
+
+    entered = company_features_of(CompanyRow(0, name, domain, phone, city, country))
+    base = Company.objects.visible_to(user) if user is not None else Company.objects.all()
+    if exclude_id:
+        base = base.exclude(pk=exclude_id)
+    q = Q()
+    if entered.domain:
+        q |= Q(domain=entered.domain)
+    if entered.stem:
+        q |= Q(domain__startswith=f"{entered.stem}.") | Q(domain__contains=f".{entered.stem}.")
+    if entered.phone:
+        q |= Q(phone=entered.phone)
+    words = sorted((w for w in entered.name.split() if len(w) >= 3), key=len, reverse=True)
+    if words:
+        q |= Q(name__icontains=words[0])
+    if not q:
+        return []
+    rows = base.filter(q).order_by("id").values_list("id", "name", "domain", "phone", "city", "country")
+    scored = []
+    for row in rows[:ENTRY_CANDIDATES]:
+        score, reasons = company_pair_score(entered, company_features_of(CompanyRow(*row)))
+        if score >= ENTRY_MIN_SCORE:
+            scored.append((row[0], score, reasons))
+    scored.sort(key=lambda t: (-t[1], t[0]))
+    companies = Company.objects.in_bulk([s[0] for s in scored[:limit]])
+    return [(companies[cid], score, reasons) for cid, score, reasons in scored[:limit] if cid in companies]
