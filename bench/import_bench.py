@@ -5,8 +5,15 @@ Phases (each in its own process, so peak memory is the import's own):
 2. import: a second file of N rows, 10 % of them matching existing contacts by email (updated or
    skipped), 1 % invalid (rejected), mixed phone formats, dates and company names, in create-or-update mode.
 Reports rows/s end to end (read, validate, normalise, match, write with search index and timeline),
-rows per CPU-second of the importing process (meaningful when other work shares the cores; on
-PostgreSQL the server's own CPU is not included) and peak RSS. Usage: python -m bench.import_bench [--rows 1000000] [--database sqlite|postgres|both]
+CPU seconds (the importing process, its forked transform worker, and on PostgreSQL the server
+backend that did the writes, read from /proc), rows per CPU-second, and peak RSS of the importing
+process and of the worker. One line per database and phase says rows/s next to the target.
+
+Usage: python -m bench.import_bench [--rows 1000000] [--database sqlite|postgres|both] [--reuse-seed]
+Environment: RAPPORT_BENCH_DIR (files, default /tmp/rapport-import-bench), RAPPORT_BENCH_PG (database
+URL, default postgres://postgres@127.0.0.1:5432/rapport_import_bench; the database is dropped and
+re-created, so its name must start with rapport_). --reuse-seed starts the import phase from the copy
+of the seeded database the last run kept (SQLite file copy, PostgreSQL template database).
 """
 
 from __future__ import annotations
@@ -15,15 +22,20 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = Path(os.environ.get("RAPPORT_BENCH_DIR", "/tmp/rapport-import-bench"))
 PG_URL = os.environ.get("RAPPORT_BENCH_PG", "postgres://postgres@127.0.0.1:5432/rapport_import_bench")
+PG_NAME = urlparse(PG_URL).path.lstrip("/")
+PG_ADMIN_URL = PG_URL.rsplit("/", 1)[0] + "/postgres"
+TARGET_ROWS_PER_SECOND = 50_000
 
 FIRST = [
     "Anna",
@@ -175,31 +187,49 @@ def generate(
 
 
 def _phase(database: str, csv_path: Path, label: str) -> dict[str, Any]:
-    env = {**os.environ, "RAPPORT_DATA_DIR": str(WORK / "data")}
-    if database == "postgres":
-        env["DATABASE_URL"] = PG_URL
-    else:
-        env.pop("DATABASE_URL", None)
-        env["DATABASE_URL"] = f"sqlite:///{WORK / 'bench.sqlite3'}"
+    env = _env(database)
     code = f"""
 import json, resource, time, django, os
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 from django.core.files import File
+from django.db import connection
 from rapport.accounts.models import User
 from rapport.imports.services.jobs import import_job_create, import_run
 user = User.objects.filter(username="bench").first() or User.objects.create_user("bench", "bench@example.com", "x" * 12, role="admin")
+
+def server_cpu():
+    # The PostgreSQL backend of this connection runs on the same machine: its CPU time is in /proc.
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = open(f"/proc/{{pid}}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+server_before = server_cpu()
 start = time.perf_counter()
 with open({str(csv_path)!r}, "rb") as f:
     job = import_job_create(by=user, file=File(f, name="contacts.csv"), name="contacts.csv", options={{"default_country": "DE"}})
 job.mode = "create_or_update"; job.save()
-job = import_run(job.pk, batch_rows=10000)
+job = import_run(job.pk)
 seconds = time.perf_counter() - start
-usage = resource.getrusage(resource.RUSAGE_SELF)
-cpu = usage.ru_utime + usage.ru_stime
-print(json.dumps({{"cpu_seconds": round(cpu, 2), "rows_per_cpu_s": round(job.processed_count / cpu),"rows": job.processed_count, "created": job.created_count, "updated": job.updated_count,
+server = server_cpu() - server_before
+own = resource.getrusage(resource.RUSAGE_SELF)
+worker = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = own.ru_utime + own.ru_stime + worker.ru_utime + worker.ru_stime + server
+print(json.dumps({{"rows": job.processed_count, "created": job.created_count, "updated": job.updated_count,
                   "skipped": job.skipped_count, "rejected": job.rejected_count, "seconds": round(seconds, 2),
-                  "rows_per_s": round(job.processed_count / seconds), "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}}))
+                  "rows_per_s": round(job.processed_count / seconds),
+                  "cpu_seconds": round(cpu, 2), "cpu_import_process": round(own.ru_utime + own.ru_stime, 2),
+                  "cpu_transform_worker": round(worker.ru_utime + worker.ru_stime, 2),
+                  "cpu_database_server": round(server, 2), "rows_per_cpu_s": round(job.processed_count / cpu),
+                  "peak_rss_mb": round(own.ru_maxrss / 1024), "worker_peak_rss_mb": round(worker.ru_maxrss / 1024),
+                  "load_average": [round(x, 2) for x in os.getloadavg()]}}))
 """
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False
@@ -211,20 +241,80 @@ print(json.dumps({{"cpu_seconds": round(cpu, 2), "rows_per_cpu_s": round(job.pro
     return result
 
 
-def _reset(database: str) -> None:
-    env = {**os.environ, "RAPPORT_DATA_DIR": str(WORK / "data")}
-    if database == "postgres":
-        import psycopg
+def _sqlite_path() -> Path:
+    return WORK / "bench.sqlite3"
 
-        with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS rapport_import_bench")
-            conn.execute("CREATE DATABASE rapport_import_bench")
-        env["DATABASE_URL"] = PG_URL
+
+def _env(database: str) -> dict[str, str]:
+    env = {**os.environ, "RAPPORT_DATA_DIR": str(WORK / "data")}
+    env["DATABASE_URL"] = PG_URL if database == "postgres" else f"sqlite:///{_sqlite_path()}"
+    return env
+
+
+def _pg_admin(*statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def _reset(database: str) -> None:
+    if database == "postgres":
+        if not PG_NAME.startswith("rapport_"):
+            raise SystemExit(
+                f"Refusing to drop {PG_NAME!r}: the benchmark database name must start with rapport_."
+            )
+        _pg_admin(f"DROP DATABASE IF EXISTS {PG_NAME}", f"CREATE DATABASE {PG_NAME}")
     else:
         for suffix in ("", "-wal", "-shm"):
-            Path(f"{WORK / 'bench.sqlite3'}{suffix}").unlink(missing_ok=True)
-        env["DATABASE_URL"] = f"sqlite:///{WORK / 'bench.sqlite3'}"
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+            Path(f"{_sqlite_path()}{suffix}").unlink(missing_ok=True)
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=_env(database), check=True)
+
+
+def _seed_copy(database: str, rows: int) -> str:
+    return f"{PG_NAME}_seed_{rows}" if database == "postgres" else str(WORK / f"seeded-{rows}.sqlite3")
+
+
+def _keep_seed(database: str, rows: int) -> None:
+    """Keep a copy of the seeded database, so that --reuse-seed can measure the import phase again."""
+    if database == "postgres":
+        _pg_admin(
+            f"DROP DATABASE IF EXISTS {_seed_copy(database, rows)}",
+            f"CREATE DATABASE {_seed_copy(database, rows)} TEMPLATE {PG_NAME}",
+        )
+        return
+    import sqlite3
+
+    with sqlite3.connect(_sqlite_path()) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copyfile(_sqlite_path(), _seed_copy(database, rows))
+
+
+def _restore_seed(database: str, rows: int) -> None:
+    if database == "postgres":
+        _pg_admin(
+            f"DROP DATABASE IF EXISTS {PG_NAME}",
+            f"CREATE DATABASE {PG_NAME} TEMPLATE {_seed_copy(database, rows)}",
+        )
+        return
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{_sqlite_path()}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(_seed_copy(database, rows), _sqlite_path())
+
+
+def _line(database: str, rows: int, result: dict[str, Any]) -> str:
+    """One line per database and phase: rows/s next to the target, CPU and memory."""
+    met = "met" if result["rows_per_s"] >= TARGET_ROWS_PER_SECOND else "NOT met"
+    against = f"against {rows:,} existing" if result["phase"] == "import" else "into an empty database"
+    return (
+        f"{database} {result['phase']}: {result['rows']:,} rows {against} in {result['seconds']:.1f} s = "
+        f"{result['rows_per_s']:,} rows/s (target >= {TARGET_ROWS_PER_SECOND:,} rows/s: {met}); "
+        f"CPU {result['cpu_seconds']:.1f} s (import {result['cpu_import_process']:.1f} + worker "
+        f"{result['cpu_transform_worker']:.1f} + server {result['cpu_database_server']:.1f}) = "
+        f"{result['rows_per_cpu_s']:,} rows/CPU-s; peak RSS {result['peak_rss_mb']} MB (worker "
+        f"{result['worker_peak_rss_mb']} MB); load {result['load_average'][0]}"
+    )
 
 
 def run(args: list[str] | None = None) -> dict[str, Any]:
@@ -232,6 +322,9 @@ def run(args: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="import_bench")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument(
+        "--reuse-seed", action="store_true", help="start from the seeded copy of the last run"
+    )
     options = parser.parse_args(args or [])
     WORK.mkdir(parents=True, exist_ok=True)
     seed_csv, import_csv = WORK / f"seed-{options.rows}.csv", WORK / f"import-{options.rows}.csv"
@@ -244,11 +337,16 @@ def run(args: list[str] | None = None) -> dict[str, Any]:
     results: dict[str, Any] = {"rows": options.rows, "file_mb": round(import_csv.stat().st_size / 2**20)}
     for database in ["sqlite", "postgres"] if options.database == "both" else [options.database]:
         started = time.perf_counter()
-        _reset(database)
-        results[database] = {
-            "seed": _phase(database, seed_csv, "seed"),
-            "import": _phase(database, import_csv, "import"),
-        }
+        results[database] = {}
+        if options.reuse_seed:
+            _restore_seed(database, options.rows)
+        else:
+            _reset(database)
+            results[database]["seed"] = _phase(database, seed_csv, "seed")
+            print(_line(database, options.rows, results[database]["seed"]), flush=True)
+            _keep_seed(database, options.rows)
+        results[database]["import"] = _phase(database, import_csv, "import")
+        print(_line(database, options.rows, results[database]["import"]), flush=True)
         results[database]["total_seconds"] = round(time.perf_counter() - started)
         print(json.dumps({database: results[database]}, indent=1), flush=True)
     return results

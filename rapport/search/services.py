@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
@@ -48,6 +50,89 @@ def search_index_put(kind: str, record: Any) -> None:
 
 def search_index_remove(kind: str, object_id: int) -> None:
     SearchEntry.objects.filter(kind=kind, object_id=object_id).delete()
+
+
+ENTRY_COLUMNS = ("kind", "object_id", "owner_id", "title", "text")
+
+
+@contextmanager
+def _fts_trigger_off(name: str) -> Iterator[bool]:
+    """SQLite: drop one FTS trigger for the rest of this transaction and recreate it from its own SQL.
+
+    Inside a transaction the DDL is atomic: other connections keep seeing the trigger, and a crash or
+    rollback brings it back. Yields False (and changes nothing) when the trigger does not exist.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("Bulk search index writes must run inside transaction.atomic().")
+    raw = connection.connection
+    row = raw.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [name]).fetchone()
+    if row is None:
+        yield False
+        return
+    raw.execute(f"DROP TRIGGER {name}")
+    try:
+        yield True
+    finally:
+        raw.execute(row[0])
+
+
+def search_entries_insert(entries: Sequence[Sequence[Any]]) -> None:
+    """Add many new entries (kind, object_id, owner_id, title, text) inside the caller's transaction.
+
+    SQLite: the rows go in with the per-row FTS trigger off, then the FTS table takes them in one
+    INSERT … SELECT over the new ids (about 5x faster than the trigger at a million rows; same index).
+    PostgreSQL: COPY; the trigram GIN index is maintained by PostgreSQL.
+    """
+    from rapport.imports.services import db
+
+    if not entries:
+        return
+    if connection.vendor != "sqlite":
+        db.rows_insert("search_searchentry", ENTRY_COLUMNS, entries)
+        return
+    connection.ensure_connection()
+    with _fts_trigger_off("search_fts_ai") as had_trigger:
+        # The IMMEDIATE transaction holds the write lock, so ids above the current maximum are ours.
+        before = connection.connection.execute("SELECT COALESCE(max(id), 0) FROM search_searchentry").fetchone()[0]
+        db.rows_insert("search_searchentry", ENTRY_COLUMNS, entries)
+        if had_trigger:
+            connection.connection.execute(
+                "INSERT INTO search_fts (rowid, text) SELECT id, text FROM search_searchentry WHERE id > ?", [before])
+
+
+def search_entries_update(kind: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Change many entries of one kind: rows of (title, text, owner_id, object_id), in the caller's transaction.
+
+    SQLite: the FTS rows of the old texts are deleted and the new ones added set-based, with the
+    per-row update trigger off. PostgreSQL: one UPDATE from a COPY-filled temporary table.
+    """
+    from rapport.imports.services import db
+
+    if not rows:
+        return
+    if connection.vendor != "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TEMPORARY TABLE _rapport_search_update (title varchar(300), text text, "
+                           "owner_id bigint, object_id bigint) ON COMMIT DROP")
+        db.rows_insert("_rapport_search_update", ["title", "text", "owner_id", "object_id"], rows)
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE search_searchentry s SET title = u.title, text = u.text, owner_id = u.owner_id "
+                           "FROM _rapport_search_update u WHERE s.kind = %s AND s.object_id = u.object_id", [kind])
+            cursor.execute("DROP TABLE _rapport_search_update")
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    ids = db.db_json([row[3] for row in rows])
+    changed = "SELECT id, text FROM search_searchentry WHERE kind = ? AND object_id IN (SELECT value FROM json_each(?))"
+    with _fts_trigger_off("search_fts_au") as had_trigger:
+        if had_trigger:
+            raw.execute(f"INSERT INTO search_fts (search_fts, rowid, text) SELECT 'delete', id, text FROM ({changed})",
+                        [kind, ids])
+        raw.executemany(
+            "UPDATE search_searchentry SET title = ?, text = ?, owner_id = ? WHERE kind = ? AND object_id = ?",
+            [(title, text, owner_id, kind, object_id) for title, text, owner_id, object_id in rows])
+        if had_trigger:
+            raw.execute(f"INSERT INTO search_fts (rowid, text) SELECT id, text FROM ({changed})", [kind, ids])
 
 
 def search_index_rebuild() -> int:

@@ -21,9 +21,10 @@ from rapport.accounts.models import User
 from rapport.accounts.permissions import assignable_users
 from rapport.contacts.choices import Channel, LifecycleStage
 from rapport.contacts.models import Contact
-from rapport.customization.choices import FieldType
+from rapport.customization.choices import Entity, FieldType
 from rapport.customization.models import CustomField, Tag
 from rapport.customization.services import custom_value_clean
+from rapport.customization.validation import rules_for
 from rapport.imports.choices import MatchKey, Mode, Outcome
 from rapport.imports.services import db
 from rapport.imports.services.fastnorm import email_fast, phone_fast
@@ -35,6 +36,7 @@ from rapport.imports.services.transforms import (
     number_parse,
     text_clean,
 )
+from rapport.search.services import search_entries_insert, search_entries_update
 
 COUNTRY_NAMES = {
     "germany": "DE", "deutschland": "DE", "france": "FR", "united states": "US", "usa": "US",
@@ -53,7 +55,7 @@ CONTACT_COLUMNS = ["first_name", "last_name", "title", "company_id", "owner_id",
                    "preferred_channel", "city", "country", "email", "phone", "custom"]
 
 
-@dataclass
+@dataclass(slots=True)
 class PreparedRow:
     """A row that passed validation, ready to be matched and written."""
 
@@ -66,6 +68,9 @@ class PreparedRow:
     tags: list[str] = field(default_factory=list)
     custom: dict[str, Any] = field(default_factory=dict)
     created_at: dt.datetime | None = None
+    # Search entry of a new contact (title and text), made by transform() where it runs in parallel.
+    title: str = ""
+    search_text: str = ""
 
     def match_keys(self) -> list[str]:
         """Keys that identify this person within the file (to keep one batch free of repeats)."""
@@ -77,11 +82,25 @@ class PreparedRow:
         return keys
 
 
-@dataclass
+@dataclass(slots=True)
 class RejectedRow:
     row_number: int
     cells: list[str]
     reason: str
+
+
+class _Scratch:
+    """Per-row values that are only needed while the row is transformed."""
+
+    __slots__ = ("country", "full_name", "phones")
+
+    def __init__(self) -> None:
+        self.full_name = ""
+        self.country = ""
+        self.phones: list[tuple[int, str, str]] = []
+
+
+Handler = Callable[[str, PreparedRow, _Scratch], None]
 
 
 @dataclass
@@ -99,6 +118,8 @@ class ContactImporter:
     """Transform, match and write contact rows of one job."""
 
     target = "contacts"
+    # transform() reads only what __init__ loaded, never the database: it may run in a forked process.
+    transform_in_worker = True
 
     def __init__(self, *, job: Any, user: User, write: bool):
         self.job = job
@@ -142,89 +163,181 @@ class ContactImporter:
         # Dry run only: keys seen in earlier rows of the file (a real run finds them in the database).
         self.seen: dict[str, int] = {}
         self._choice_cache: dict[tuple[str, str], str] = {}
+        self._created_cache: dict[str, dt.datetime] = {}
+        self.required_custom = [key for key, f in self.custom_defs.items() if f.required]
+        self.rules = rules_for(Entity.CONTACT)
         self._batch: list[PreparedRow | RejectedRow] = []
         self._batch_keys: set[str] = set()
+        self._handlers = self._compile()
 
     def header(self, index: int) -> str:
         return self.headers[index] if index < len(self.headers) else f"column {index + 1}"
 
     # ------------------------------------------------------------ transform
 
+    def _compile(self) -> list[tuple[int, str, Handler]]:
+        """One handler per mapped column, chosen once per job: the row loop has no per-cell if-chain."""
+        handlers: list[tuple[int, str, Handler]] = []
+        for index, name in self.columns:
+            handlers.append((index, self.header(index), self._handler(name, index)))
+        return handlers
+
+    def _handler(self, name: str, index: int) -> Handler:  # noqa: C901 - one small closure per field
+        if name in TEXT_FIELDS:
+            label, limit = self._label(name), TEXT_FIELDS[name]
+
+            def text(cell: str, row: PreparedRow, scratch: _Scratch) -> None:
+                row.values[name] = text_clean(cell, label, limit)
+
+            return text
+        if name == "full_name":
+            def full_name(cell: str, row: PreparedRow, scratch: _Scratch) -> None:
+                scratch.full_name = text_clean(cell, "Full name", 201)
+
+            return full_name
+        if name in ("email", "email_2"):
+            primary = name == "email"
+
+            def email(cell: str, row: PreparedRow, scratch: _Scratch) -> None:
+                address = email_fast(cell)
+                if address not in row.emails:
+                    if primary:
+                        row.emails.insert(0, address)
+                    else:
+                        row.emails.append(address)
+
+            return email
+        if name in ("phone", "mobile"):
+            kind = "work" if name == "phone" else "mobile"
+
+            def phone(cell: str, row: PreparedRow, scratch: _Scratch) -> None:
+                # Normalised after the whole row is read: the row's own country may come later.
+                scratch.phones.append((index, cell, kind))
+
+            return phone
+        if name == "company":
+            def company(cell: str, row: PreparedRow, scratch: _Scratch) -> None:
+                row.company = text_clean(cell, "Company", 200)
+
+            return company
+        if name == "owner":
+            def owner(cell: str, row: PreparedRow, scratch: _Scratch) -> None:
+                row.values["owner_id"] = self._owner(cell)
+
+            return owner
+        if name in ("lifecycle_stage", "preferred_channel"):
+            label, choices = (("Lifecycle stage", LIFECYCLE_CHOICES) if name == "lifecycle_stage"
+                              else ("Preferred channel", CHANNEL_CHOICES))
+
+            def choice(cell: str, row: PreparedRow, scratch: _Scratch) -> None:
+                row.values[name] = self._choice(cell, name, label, choices)
+
+            return choice
+        if name == "country":
+            def country(cell: str, row: PreparedRow, scratch: _Scratch) -> None:
+                scratch.country = row.values["country"] = self._country(cell)
+
+            return country
+        if name == "external_id":
+            def external_id(cell: str, row: PreparedRow, scratch: _Scratch) -> None:
+                row.external_id = text_clean(cell, "External id", 100)
+
+            return external_id
+        if name == "tags":
+            def tags(cell: str, row: PreparedRow, scratch: _Scratch) -> None:
+                row.tags = self._tags(cell)
+
+            return tags
+        if name == "created_at":
+            def created_at(cell: str, row: PreparedRow, scratch: _Scratch) -> None:
+                row.created_at = self._created(cell)
+
+            return created_at
+        if name.startswith("custom."):
+            key = name[7:]
+
+            def custom(cell: str, row: PreparedRow, scratch: _Scratch) -> None:
+                row.custom[key] = self._custom(key, cell)
+
+            return custom
+
+        def ignored(cell: str, row: PreparedRow, scratch: _Scratch) -> None:
+            return None
+
+        return ignored
+
     def transform(self, row_number: int, cells: list[str]) -> PreparedRow | RejectedRow:
         """Validate and convert one row; every problem of the row is named in the reason."""
-        errors: list[str] = []
-        if len(cells) > len(self.headers) and any(c.strip() for c in cells[len(self.headers):]):
+        width = len(self.headers)
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
             return RejectedRow(row_number, cells, (
-                f"This row has {len(cells)} cells but the header has {len(self.headers)}; a value probably "
+                f"This row has {len(cells)} cells but the header has {width}; a value probably "
                 "contains the delimiter without quotes."))
         row = PreparedRow(row_number=row_number, values={})
-        values = row.values
-        full_name = ""
-        country = ""
-        phones_raw: list[tuple[int, str, str]] = []
-        for index, name in self.columns:
-            cell = cells[index].strip() if index < len(cells) else ""
+        scratch = _Scratch()
+        errors: list[str] = []
+        count = len(cells)
+        for index, header, handle in self._handlers:
+            if index >= count:
+                continue
+            cell = cells[index].strip()
             if not cell:
                 continue
             try:
-                if name in TEXT_FIELDS:
-                    values[name] = text_clean(cell, self._label(name), TEXT_FIELDS[name])
-                elif name == "full_name":
-                    full_name = text_clean(cell, "Full name", 201)
-                elif name in ("email", "email_2"):
-                    email = email_fast(cell)
-                    if email not in row.emails:
-                        if name == "email":
-                            row.emails.insert(0, email)
-                        else:
-                            row.emails.append(email)
-                elif name in ("phone", "mobile"):
-                    phones_raw.append((index, cell, "work" if name == "phone" else "mobile"))
-                elif name == "company":
-                    row.company = text_clean(cell, "Company", 200)
-                elif name == "owner":
-                    values["owner_id"] = self._owner(cell)
-                elif name == "lifecycle_stage":
-                    values[name] = self._choice(cell, name, "Lifecycle stage", LIFECYCLE_CHOICES)
-                elif name == "preferred_channel":
-                    values[name] = self._choice(cell, name, "Preferred channel", CHANNEL_CHOICES)
-                elif name == "country":
-                    country = self._country(cell)
-                    values["country"] = country
-                elif name == "external_id":
-                    row.external_id = text_clean(cell, "External id", 100)
-                elif name == "tags":
-                    row.tags = self._tags(cell)
-                elif name == "created_at":
-                    created = datetime_parse(cell, self.date_order)
-                    if created > self.now:
-                        raise ValidationError(f"{cell!r} is in the future; a created date must be in the past.")
-                    row.created_at = created
-                elif name.startswith("custom."):
-                    row.custom[name[7:]] = self._custom(name[7:], cell)
+                handle(cell, row, scratch)
             except ValidationError as exc:
-                errors.append(f"{self.header(index)}: {' '.join(exc.messages)}")
-        for index, cell, kind in phones_raw:
-            try:
-                number = phone_fast(cell, country or self.default_country)
-            except ValidationError as exc:
-                errors.append(f"{self.header(index)}: {' '.join(exc.messages)}")
-                continue
-            if number not in [p for p, _ in row.phones]:
-                row.phones.append((number, kind))
-        for key, definition in self.custom_defs.items():
-            if definition.required and key not in row.custom:
-                errors.append(f"{definition.label} is required.")
-        if full_name and not (values.get("first_name") or values.get("last_name")):
-            first, last = _split_name(full_name)
+                errors.append(f"{header}: {' '.join(exc.messages)}")
+        values = row.values
+        if scratch.phones:
+            region = scratch.country or self.default_country
+            for index, cell, kind in scratch.phones:
+                try:
+                    number = phone_fast(cell, region)
+                except ValidationError as exc:
+                    errors.append(f"{self.header(index)}: {' '.join(exc.messages)}")
+                    continue
+                if all(number != p for p, _ in row.phones):
+                    row.phones.append((number, kind))
+        for key in self.required_custom:
+            if key not in row.custom:
+                errors.append(f"{self.custom_defs[key].label} is required.")
+        if scratch.full_name and not (values.get("first_name") or values.get("last_name")):
+            first, last = _split_name(scratch.full_name)
             if len(first) > 100 or len(last) > 100:
                 errors.append("Full name is too long (at most 100 characters each for first and last name).")
             values["first_name"], values["last_name"] = first, last
         if not errors and not (values.get("first_name") or values.get("last_name") or row.emails):
             errors.append("This row has no name and no email; a contact needs one of them.")
+        if not errors and not self.rules.empty:
+            # Admin validation rules (rapport.customization.validation): the same checks as forms and API.
+            errors.extend(self.rules.errors(self._rule_values(row)))
         if errors:
             return RejectedRow(row_number, cells, " ".join(e if e.endswith(".") else e + "." for e in errors))
+        first, last = values.get("first_name", ""), values.get("last_name", "")
+        row.title = (f"{first} {last}".strip() or (row.emails[0] if row.emails else ""))[:300]
+        row.search_text = contact_search_text(first, last, row.emails, [p for p, _ in row.phones])
         return row
+
+    def _rule_values(self, row: PreparedRow) -> dict[str, Any]:
+        """The row as the flat field dict validation rules read (custom fields as "custom.<key>")."""
+        values: dict[str, Any] = {"owner_id": self.user.pk, **row.values}
+        values["email"] = row.emails[0] if row.emails else ""
+        values["phone"] = row.phones[0][0] if row.phones else ""
+        values["company"] = row.company
+        for key, value in row.custom.items():
+            values[f"custom.{key}"] = value
+        return values
+
+    def _created(self, cell: str) -> dt.datetime:
+        # Exports repeat dates a lot (one per day at most); parsing with the time zone costs ~15 µs.
+        created = self._created_cache.get(cell)
+        if created is None:
+            created = datetime_parse(cell, self.date_order)
+            if created > self.now:
+                raise ValidationError(f"{cell!r} is in the future; a created date must be in the past.")
+            if len(self._created_cache) < 20000:
+                self._created_cache[cell] = created
+        return created
 
     def _choice(self, cell: str, name: str, label: str, choices: list[tuple[str, str]]) -> str:
         found = self._choice_cache.get((name, cell))
@@ -300,7 +413,7 @@ class ContactImporter:
         found: dict[int, tuple[int | None, str]] = {}
         if self.job.match_key == MatchKey.EXTERNAL_ID:
             ext = [r.external_id for r in rows if r.external_id]
-            by_ext = dict(db.query_in(
+            by_ext = dict(db.query_any(
                 "SELECT k.external_id, k.object_id FROM imports_externalkey k JOIN contacts_contact c "
                 "ON c.id = k.object_id AND c.deleted_at IS NULL WHERE k.target = %s AND k.external_id IN ({})",
                 ext, ["contacts"],
@@ -311,7 +424,7 @@ class ContactImporter:
         emails = [e for r in rows if r.row_number not in found for e in r.emails]
         by_email: dict[str, int] = {}
         if emails:
-            for email, contact_id in db.query_in(
+            for email, contact_id in db.query_any(
                 "SELECT e.email, e.contact_id FROM contacts_contactemail e JOIN contacts_contact c "
                 "ON c.id = e.contact_id AND c.deleted_at IS NULL WHERE e.email IN ({}) ORDER BY e.contact_id",
                 emails,
@@ -320,7 +433,7 @@ class ContactImporter:
         phones = [p for r in rows if r.row_number not in found and not r.emails for p, _ in r.phones]
         by_phone: dict[str, int] = {}
         if phones:
-            for number, contact_id in db.query_in(
+            for number, contact_id in db.query_any(
                 "SELECT p.number, p.contact_id FROM contacts_contactphone p JOIN contacts_contact c "
                 "ON c.id = p.contact_id AND c.deleted_at IS NULL WHERE p.number IN ({}) ORDER BY p.contact_id",
                 phones,
@@ -405,12 +518,12 @@ class ContactImporter:
         """Company id per name (case-insensitive) or domain; companies not found are created."""
         wanted = {n.upper() for n in names} - set(self.company_ids)
         if wanted:
-            for pk, upper in db.query_in(
+            for pk, upper in db.query_any(
                 "SELECT id, UPPER(name) FROM contacts_company WHERE deleted_at IS NULL AND UPPER(name) IN ({}) "
                 "ORDER BY id", sorted(wanted)):
                 self.company_ids.setdefault(upper, pk)
             domains = {n.lower(): n.upper() for n in names if "." in n and " " not in n}
-            for pk, domain in db.query_in(
+            for pk, domain in db.query_any(
                 "SELECT id, domain FROM contacts_company WHERE deleted_at IS NULL AND domain IN ({}) ORDER BY id",
                 sorted(domains)) if domains else []:
                 self.company_ids.setdefault(domains[domain], pk)
@@ -430,7 +543,7 @@ class ContactImporter:
         db.rows_insert("contacts_company", ["id", "created_at", "updated_at", "version", "deleted_at", "name", "domain",
                                             "industry", "size", "phone", "street", "city", "region", "postal_code",
                                             "country", "owner_id", "parent_id", "custom"], rows)
-        db.rows_insert("search_searchentry", ["kind", "object_id", "owner_id", "title", "text"], entries)
+        search_entries_insert(entries)
         db.rows_insert("activities_timelineevent", ["occurred_at", "actor_id", "kind", "summary", "data", "company_id"],
                        events)
         result.created_ranges.setdefault("company", []).extend(db.id_ranges(ids))
@@ -474,30 +587,37 @@ class ContactImporter:
         keys: list[tuple[Any, ...]] = []
         tag_ids = self._tag_ids({t for r in rows for t in r.tags})
         summary_prefix = f"Imported from {self.job.original_name}"[:250]
+        # This loop runs once per created row: ids and settings are locals, created dates are converted
+        # once per distinct value, and the search title and text come ready from transform().
+        user_id, job_id = self.user.pk, self.job.pk
+        stage_default = str(LifecycleStage.LEAD)
+        created_db: dict[dt.datetime, Any] = {}
+        add_contact, add_entry, add_event = contacts.append, entries.append, events.append
         for pk, r in zip(ids, rows, strict=True):
             v = r.values
-            owner_id = v.get("owner_id", self.user.pk)
-            email = r.emails[0] if r.emails else ""
-            phone = r.phones[0][0] if r.phones else ""
-            created = db.db_time(r.created_at) if r.created_at else now
-            first, last = v.get("first_name", ""), v.get("last_name", "")
-            contacts.append((pk, created, now, 1, None, first, last, v.get("title", ""), v.get("company_id"), owner_id,
-                             v.get("lifecycle_stage", LifecycleStage.LEAD), v.get("preferred_channel", ""),
-                             v.get("city", ""), v.get("country", ""), email, phone,
-                             db.db_json(r.custom) if r.custom else "{}"))
-            for i, address in enumerate(r.emails):
-                emails.append((pk, address, "work", i == 0))
-            for i, (number, kind) in enumerate(r.phones):
-                phones.append((pk, number, kind, i == 0))
-            name = f"{first} {last}".strip() or email or f"Contact #{pk}"
-            numbers = [p for p, _ in r.phones]
-            text = " ".join(x for x in [first, last, *r.emails, *numbers, *[n.lstrip("+") for n in numbers]] if x)
-            entries.append(("contact", pk, owner_id, name[:300], text))
-            events.append((now, self.user.pk, "imported", f"{summary_prefix} (row {r.row_number})",
-                           f'{{"import":{self.job.pk},"row":{r.row_number}}}', pk, v.get("company_id")))
-            tags.extend((pk, tag_ids[t]) for t in dict.fromkeys(r.tags))
+            get = v.get
+            owner_id = get("owner_id", user_id)
+            company_id = get("company_id")
+            created = now
+            if r.created_at is not None:
+                created = created_db.get(r.created_at)
+                if created is None:
+                    created = created_db[r.created_at] = db.db_time(r.created_at)
+            add_contact((pk, created, now, 1, None, get("first_name", ""), get("last_name", ""), get("title", ""),
+                         company_id, owner_id, get("lifecycle_stage", stage_default), get("preferred_channel", ""),
+                         get("city", ""), get("country", ""), r.emails[0] if r.emails else "",
+                         r.phones[0][0] if r.phones else "", db.db_json(r.custom) if r.custom else "{}"))
+            if r.emails:
+                emails.extend((pk, address, "work", i == 0) for i, address in enumerate(r.emails))
+            if r.phones:
+                phones.extend((pk, number, kind, i == 0) for i, (number, kind) in enumerate(r.phones))
+            add_entry(("contact", pk, owner_id, r.title or f"Contact #{pk}", r.search_text))
+            add_event((now, user_id, "imported", f"{summary_prefix} (row {r.row_number})",
+                       f'{{"import":{job_id},"row":{r.row_number}}}', pk, company_id))
+            if r.tags:
+                tags.extend((pk, tag_ids[t]) for t in dict.fromkeys(r.tags))
             if r.external_id:
-                keys.append(("contacts", r.external_id, pk, self.job.pk))
+                keys.append(("contacts", r.external_id, pk, job_id))
         db.rows_insert("contacts_contact", ["id", "created_at", "updated_at", "version", "deleted_at", *CONTACT_COLUMNS],
                        contacts)
         if emails:
@@ -508,7 +628,7 @@ class ContactImporter:
             db.rows_insert("contacts_contact_tags", ["contact_id", "tag_id"], tags)
         if keys:
             db.rows_insert("imports_externalkey", ["target", "external_id", "object_id", "job_id"], keys)
-        db.rows_insert("search_searchentry", ["kind", "object_id", "owner_id", "title", "text"], entries)
+        search_entries_insert(entries)
         db.rows_insert("activities_timelineevent",
                        ["occurred_at", "actor_id", "kind", "summary", "data", "contact_id", "company_id"], events)
         result.created_ranges.setdefault("contact", []).extend(db.id_ranges(ids))
@@ -519,18 +639,26 @@ class ContactImporter:
         if not updates:
             return []
         ids = [cid for _, cid in updates]
-        editable = set(Contact.all_objects.editable_by(self.user).filter(pk__in=ids).values_list("id", flat=True))
+        editable: set[int] = set()
+        for start in range(0, len(ids), 5000):
+            editable.update(Contact.all_objects.editable_by(self.user).filter(pk__in=ids[start:start + 5000])
+                            .values_list("id", flat=True))
         columns = ["id", "version", *CONTACT_COLUMNS]
-        current = {row[0]: dict(zip(columns, row, strict=True)) for row in db.query_in(
+        current = {row[0]: dict(zip(columns, row, strict=True)) for row in db.query_any(
             f"SELECT {', '.join(columns)} FROM contacts_contact WHERE id IN ({{}})", ids)}
         emails: dict[int, list[str]] = {}
-        for cid, email in db.query_in("SELECT contact_id, email FROM contacts_contactemail WHERE contact_id IN ({}) "
+        for cid, email in db.query_any("SELECT contact_id, email FROM contacts_contactemail WHERE contact_id IN ({}) "
                                       "ORDER BY is_primary DESC, id", ids):
             emails.setdefault(cid, []).append(email)
         phones: dict[int, list[str]] = {}
-        for cid, number in db.query_in("SELECT contact_id, number FROM contacts_contactphone WHERE contact_id IN ({}) "
+        for cid, number in db.query_any("SELECT contact_id, number FROM contacts_contactphone WHERE contact_id IN ({}) "
                                        "ORDER BY is_primary DESC, id", ids):
             phones.setdefault(cid, []).append(number)
+        current_tags: dict[int, set[int]] = {}
+        if any(r.tags for r, _ in updates):
+            for cid, tag_id in db.query_any("SELECT contact_id, tag_id FROM contacts_contact_tags "
+                                            "WHERE contact_id IN ({})", ids):
+                current_tags.setdefault(cid, set()).add(tag_id)
         prepared = [r for r, cid in updates if cid in editable]
         self._resolve_companies(prepared, BatchResult())  # companies named on updates must exist too
         done: list[tuple[int, int, dict[str, Any]]] = []
@@ -589,8 +717,7 @@ class ContactImporter:
                     new["phone"] = added_phones[0][0]
             if r.tags:
                 tag_ids = self._tag_ids(set(r.tags))
-                existing = {t for (t,) in db.query("SELECT tag_id FROM contacts_contact_tags WHERE contact_id = %s",
-                                                   [cid])}
+                existing = current_tags.get(cid, set())
                 added_tags = sorted({tag_ids[t] for t in r.tags} - existing)
                 if added_tags:
                     before["added_tags"] = added_tags
@@ -607,7 +734,7 @@ class ContactImporter:
             all_phones = phones.get(cid, []) + [p for p, _ in added_phones]
             first, last = new["first_name"], new["last_name"]
             name = f"{first} {last}".strip() or new["email"] or f"Contact #{cid}"
-            text = " ".join(x for x in [first, last, *all_emails, *all_phones, *[p.lstrip('+') for p in all_phones]] if x)
+            text = contact_search_text(first, last, all_emails, all_phones)
             entry_rows.append((name[:300], text, new["owner_id"], cid))
             events.append((now, self.user.pk, "updated",
                            f"Changed {', '.join(sorted(changes))} (import #{self.job.pk}, row {r.row_number})"[:300],
@@ -615,11 +742,9 @@ class ContactImporter:
                                        "changes": _json_safe(changes)}), cid, new["company_id"]))
             done.append((r.row_number, cid, before))
         if contact_rows:
-            sets = ", ".join(f"{c} = %s" for c in CONTACT_COLUMNS)
-            db.rows_execute_many(
-                f"UPDATE contacts_contact SET {sets}, updated_at = %s, version = version + 1 WHERE id = %s", contact_rows)
-            db.rows_execute_many("UPDATE search_searchentry SET title = %s, text = %s, owner_id = %s "
-                                 "WHERE kind = 'contact' AND object_id = %s", entry_rows)
+            db.rows_update("contacts_contact", "id", [*CONTACT_COLUMNS, "updated_at"], contact_rows,
+                           extra_sets="version = version + 1")
+            search_entries_update("contact", entry_rows)
         if new_emails:
             db.rows_insert("contacts_contactemail", ["contact_id", "email", "kind", "is_primary"], new_emails)
         if new_phones:
@@ -630,6 +755,11 @@ class ContactImporter:
             db.rows_insert("activities_timelineevent",
                            ["occurred_at", "actor_id", "kind", "summary", "data", "contact_id", "company_id"], events)
         return done
+
+
+def contact_search_text(first: str, last: str, emails: list[str], phones: list[str]) -> str:
+    """Searchable text of a contact as search_text() makes it: names, emails, phones with and without +."""
+    return " ".join(x for x in [first, last, *emails, *phones, *[p.lstrip("+") for p in phones]] if x)
 
 
 def _split_name(full: str) -> tuple[str, str]:

@@ -25,6 +25,7 @@ _EMAIL_FAST = re.compile(
 )
 _PHONE_JUNK = str.maketrans("", "", " -.()/\u00a0")
 _DIGITS = re.compile(r"\+?[0-9]+")
+FAST_MIN_DIGITS = 5
 
 
 def email_fast(raw: str) -> str:
@@ -67,10 +68,13 @@ def phone_fast(raw: str, default_country: str | None = None) -> str:
     """Return the number in E.164, or raise ValidationError (same results as phone_normalize)."""
     text = raw.strip()
     digits = text.translate(_PHONE_JUNK)
-    if 0 < len(text) <= 40 and _DIGITS.fullmatch(digits):
+    # Short digit runs go to phonenumbers: its parser refuses some ("1-0": under three digits with
+    # punctuation) that the length metadata alone would accept. Real numbers are longer.
+    if 0 < len(text) <= 40 and len(digits) >= FAST_MIN_DIGITS and _DIGITS.fullmatch(digits):
         if digits.startswith("+"):
             number = digits[1:]
-            for size in (1, 2, 3):
+            # No calling code starts with 0 ("+01…" is not +1); such text goes to phonenumbers.
+            for size in (1, 2, 3) if not number.startswith("0") else ():
                 rules = _calling_code_rules(number[:size])
                 if rules is None:
                     continue

@@ -10,16 +10,19 @@ import codecs
 import csv
 import datetime as dt
 import io
+import multiprocessing
+import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Generic, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+T = TypeVar("T")
 SNIFF_BYTES = 64 * 1024
 WESTERN_LOOKALIKES = {"cp1252", "cp1250", "latin_1", "iso8859_1", "iso8859_15", "iso8859_2", "mac_roman", "cp850",
                       "cp437", "ascii", "mac_latin2", "cp1254", "iso8859_9"}
@@ -271,3 +274,74 @@ def header_and_sample(path: str | Path, options: dict[str, Any], sample: int = 5
             if any(cell.strip() for cell in row):
                 data.append(row)
     return header, data
+
+
+class ForkedStream(Generic[T]):
+    """Run a producing generator in a forked child process and yield its items here, in order.
+
+    Used for the pure-Python stage of an import (reading and transforming rows) so that it runs on
+    the second core while this process writes to the database. The child never touches the database
+    connection it inherits (it only reads the file and calls the transform) and leaves with os._exit,
+    so the connection is not closed under the parent. Items travel pickled in chunks through a pipe,
+    which blocks the child when the parent falls behind: at most a few chunks are in flight, so memory
+    stays flat. A ValidationError in the child (an unreadable row) is raised here with its message.
+    """
+
+    def __init__(self, produce: Callable[[], Iterator[T]], *, chunk: int = 2000):
+        self.produce = produce
+        self.chunk = chunk
+        self._process: Any = None
+        self._receiver: Any = None
+
+    def __enter__(self) -> ForkedStream[T]:
+        context = multiprocessing.get_context("fork")
+        receiver, sender = context.Pipe(duplex=False)
+        self._process = context.Process(target=self._child, args=(sender,), daemon=True)
+        self._process.start()
+        sender.close()
+        self._receiver = receiver
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._receiver.close()
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+
+    def __iter__(self) -> Iterator[T]:
+        while True:
+            try:
+                kind, payload = self._receiver.recv()
+            except EOFError:
+                raise RuntimeError("The row reader stopped without finishing the file.") from None
+            if kind == "items":
+                yield from payload
+            elif kind == "end":
+                return
+            elif kind == "invalid":
+                raise ValidationError(payload)
+            else:
+                raise RuntimeError(payload)
+
+    def _child(self, sender: Any) -> None:
+        try:
+            chunk: list[T] = []
+            for item in self.produce():
+                chunk.append(item)
+                if len(chunk) >= self.chunk:
+                    sender.send(("items", chunk))
+                    chunk = []
+            sender.send(("items", chunk))
+            sender.send(("end", None))
+        except ValidationError as exc:
+            sender.send(("invalid", exc.messages))
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
+            sender.send(("error", f"{exc.__class__.__name__}: {exc}"))
+        finally:
+            sender.close()
+
+
+def forked_stream_possible() -> bool:
+    """Whether a ForkedStream can help here: a second core and the fork start method."""
+    return ((os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
+            and not multiprocessing.current_process().daemon)  # daemonic processes may not have children
