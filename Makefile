@@ -15,8 +15,9 @@ test: setup
 e2e: setup
 	@bash scripts/test.sh -m e2e
 
+# make bench: every suite at full size; make bench SUITE=core: one; make bench ARGS=--quick: small sizes.
 bench: setup
-	@$(PY) -m bench.run
+	@$(PY) -m bench.run $(if $(SUITE),--suite $(SUITE)) $(ARGS)
 
 lint: setup
 	@.venv/bin/ruff check . && .venv/bin/ruff format --check .

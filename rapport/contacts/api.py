@@ -32,7 +32,13 @@ from rapport.contacts.schemas import (
     company_out,
     contact_out,
 )
-from rapport.contacts.selectors import company_get, company_list, contact_get, contact_list
+from rapport.contacts.selectors import (
+    company_get,
+    company_list,
+    contact_get,
+    contact_list,
+    contacts_related_load,
+)
 from rapport.contacts.services import (
     company_create,
     company_update,
@@ -50,7 +56,6 @@ router = Router(tags=["contacts and companies"])
 
 COMPANY_TEXT = ("domain", "industry", "size", "phone", "street", "city", "region", "postal_code", "country")
 CONTACT_TEXT = ("first_name", "last_name", "title", "preferred_channel", "city", "country")
-CONTACT_PREFETCH = ("emails", "phones", "tags", "consents")
 
 
 def trashed_or_404(model: Any, user: Any, pk: int) -> Any:
@@ -157,7 +162,7 @@ def list_contacts(request: HttpRequest, filters: Query[ContactQuery], limit: int
     """Contacts you may see; custom fields filter as cf_<key>=value. Follow `next` for the next page."""
     page = paginate(contact_list(user=request.user, filters=ContactFilter.from_params(request.GET)),
                     cursor=cursor, limit=limit)
-    prefetch_related_objects(page.items, *CONTACT_PREFETCH)
+    contacts_related_load(page.items)
     hidden = hidden_custom_keys("contact", request.user)
     return {"results": [contact_out(c, hidden) for c in page.items], "next": page.next}
 

@@ -10,6 +10,7 @@ from pydantic import BeforeValidator
 
 from rapport.contacts.choices import Channel, CompanySize, ConsentStatus, EmailKind, LifecycleStage, PhoneKind
 from rapport.contacts.models import Company, Contact
+from rapport.contacts.selectors import related_rows
 from rapport.core.api_types import NOT_SENT, Id, RefOut, StrictSchema, Version, ref
 from rapport.customization.schemas import custom_out
 
@@ -215,12 +216,14 @@ def contact_out(contact: Contact, hidden: set[str]) -> dict[str, Any]:
         "owner": ref(contact.owner), "lifecycle_stage": contact.lifecycle_stage,
         "preferred_channel": contact.preferred_channel, "city": contact.city, "country": contact.country,
         "email": contact.email, "phone": contact.phone,
-        "emails": [{"email": e.email, "kind": e.kind, "is_primary": e.is_primary} for e in contact.emails.all()],
-        "phones": [{"number": p.number, "kind": p.kind, "is_primary": p.is_primary} for p in contact.phones.all()],
-        "tags": sorted(t.name for t in contact.tags.all()),
+        "emails": [{"email": e.email, "kind": e.kind, "is_primary": e.is_primary}
+                   for e in related_rows(contact, "emails")],
+        "phones": [{"number": p.number, "kind": p.kind, "is_primary": p.is_primary}
+                   for p in related_rows(contact, "phones")],
+        "tags": sorted(t.name for t in related_rows(contact, "tags")),
         "consents": [
             {"channel": c.channel, "status": c.status, "source": c.source, "recorded_at": c.recorded_at}
-            for c in contact.consents.all()
+            for c in related_rows(contact, "consents")
         ],
         "custom": custom_out(contact.custom, hidden),
         "version": contact.version, "created_at": contact.created_at, "updated_at": contact.updated_at,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 
 from rapport.contacts.filters import CompanyFilter, ContactFilter
@@ -16,6 +16,27 @@ def contact_list(*, user: Any, filters: ContactFilter | None = None) -> QuerySet
     """Contacts the user may see, filtered and sorted; related rows joined so a page costs a fixed number of queries."""
     qs = Contact.objects.visible_to(user).select_related("company", "owner")
     return (filters or ContactFilter()).apply(qs, user)
+
+
+# What a list of contacts shows of each contact besides its own columns (API rows, exports).
+LIST_RELATED = ("emails", "phones", "tags", "consents")
+
+
+def contacts_related_load(contacts: list[Contact]) -> list[Contact]:
+    """Load the emails, phones, tags and consents of a page of contacts, one query each, as plain lists.
+
+    Django's plain prefetch keeps a queryset per contact and relation (200 clones for a page of 50), which
+    was three quarters of the contacts API's time; `to_attr` stores lists instead. Read them with
+    `related_rows`.
+    """
+    prefetch_related_objects(contacts, *(Prefetch(name, to_attr=f"{name}_loaded") for name in LIST_RELATED))
+    return contacts
+
+
+def related_rows(contact: Contact, name: str) -> list[Any]:
+    """The `name` rows of a contact: those loaded by `contacts_related_load`, else from the database."""
+    loaded = getattr(contact, f"{name}_loaded", None)
+    return loaded if loaded is not None else list(getattr(contact, name).all())
 
 
 def contact_get(*, user: Any, pk: Any, for_update: bool = False) -> Contact:

@@ -168,7 +168,8 @@ def contact_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "custom_rows": _custom_rows("contact", user, contact.custom),
         "deals": list(Deal.objects.visible_to(user).filter(contact=contact).select_related("stage")
                       .order_by("-created_at")[:20]),
-        "leads": list(Lead.objects.visible_to(user).filter(contact=contact).order_by("-created_at")[:20]),
+        "leads": list(Lead.objects.visible_to(user).filter(contact=contact).select_related("contact")
+                      .order_by("-created_at")[:20]),
         "orders": list(orders.order_by("-ordered_at", "-id")[:20]),
         "order_totals": totals,
         "activities": list(activity_list(user=user, record=contact)[:20]),
