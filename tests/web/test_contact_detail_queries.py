@@ -32,7 +32,9 @@ def _queries_of_detail_page(client, contact) -> int:
     return len(captured.captured_queries)
 
 
-def test_contact_detail_queries_do_not_grow_with_deals_orders_activities_and_events(client_for, admin, teammate):
+def test_contact_detail_queries_do_not_grow_with_deals_orders_activities_and_events(
+    client_for, admin, teammate
+):
     client = client_for(teammate)
     pipeline = make_pipeline(by=admin)
     company = make_company(by=teammate, name="Acme")
