@@ -235,3 +235,129 @@ def test_unreadable_row_mid_file_leaves_nothing_imported(admin):
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert Contact.all_objects.count() == 0
+
+
+# ---------------------------------------------------------------- the bulk path: search, workers, checkpoints
+
+
+def _search(user, term):
+    from rapport.search.selectors import search_ids
+
+    return search_ids(user=user, query=term, kinds=("contact",), limit=20)["contact"]
+
+
+@pytest.fixture
+def in_worker(monkeypatch):
+    """Transform rows in the forked worker process whatever the file size."""
+    from rapport.imports.services import jobs
+
+    monkeypatch.setattr(jobs, "PARALLEL_MIN_BYTES", 0)
+
+
+def test_imported_contacts_are_found_by_name_email_and_phone(admin):
+    run(make_job(admin, MESSY, options={"default_country": "DE"}, mode="create"))
+    ada = Contact.objects.get(email="ada@example.com")
+    carl = Contact.objects.get(email="carl@example.com")
+    assert _search(admin, "Lovelace") == [ada.pk]
+    assert _search(admin, "carl@exam") == [carl.pk]
+    assert _search(admin, "4155550100") == [carl.pk]
+    assert SearchEntry.objects.get(kind="company", object_id=ada.company_id).title == "Analytical Engines"
+
+
+def test_search_keeps_indexing_records_written_after_an_import(admin):
+    from django.db import connection
+
+    run(make_job(admin, MESSY, options={"default_country": "DE"}, mode="create"))
+    later = make_contact(by=admin, first_name="Grace", last_name="Hopper", emails=["grace@example.com"])
+    assert _search(admin, "Hopper") == [later.pk]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_fts_%' "
+                           "ORDER BY name")
+            assert [r[0] for r in cursor.fetchall()] == ["search_fts_ad", "search_fts_ai", "search_fts_au"]
+
+
+def test_an_updated_contact_is_found_by_its_new_name_and_no_longer_by_the_old(admin):
+    existing = make_contact(by=admin, first_name="Ada", last_name="Byron", emails=["ada@example.com"])
+    run(make_job(admin, HEADER + "Ada,Lovelace,ada@example.com,,,,\n", mode="create_or_update"))
+    assert _search(admin, "Lovelace") == [existing.pk]
+    assert _search(admin, "Byron") == []
+
+
+def test_an_update_records_the_values_before_it_for_undo(admin):
+    existing = make_contact(by=admin, first_name="Ada", last_name="Byron", emails=["ada@example.com"])
+    job = run(make_job(admin, HEADER + "Ada,Lovelace,ada@example.com,+44 20 7946 0958,,customer,\n",
+                       mode="create_or_update"))
+    row = ImportRow.objects.get(job=job)
+    assert (row.row_number, row.outcome, row.object_id) == (2, "updated", existing.pk)
+    assert row.before == {"last_name": "Byron", "lifecycle_stage": "lead", "added_phones": ["+442079460958"],
+                          "phone": "", "version": 1}
+    event = TimelineEvent.objects.get(contact=existing, kind="updated", summary__contains=f"import #{job.pk}")
+    assert event.summary == f"Changed last_name, lifecycle_stage, phones (import #{job.pk}, row 2)"
+
+
+def test_a_crash_at_a_batch_boundary_resumes_with_exactly_the_remaining_rows(admin):
+    existing = make_contact(by=admin, first_name="Old", last_name="One", emails=["p4@example.com"])
+    lines = [f"P{i},L{i},p{i}@example.com,,,,\n" for i in range(10)]
+    lines[6] = "Bad,Row,not-an-email,,,,\n"
+    job = make_job(admin, HEADER + "".join(lines), mode="create_or_update")
+    crashed = import_run(job.pk, batch_rows=4, stop_after_batches=1)
+    assert (crashed.next_row, crashed.created_count, crashed.updated_count) == (5, 4, 0)
+    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED)
+    done = import_run(job.pk, batch_rows=4)
+    assert done.status == JobStatus.DONE
+    counts = (done.created_count, done.updated_count, done.skipped_count, done.rejected_count)
+    assert counts == (8, 1, 0, 1)
+    assert sum(counts) == done.processed_count == 10
+    assert sorted(Contact.objects.values_list("first_name", flat=True)) == sorted(
+        ["P0", "P1", "P2", "P3", "P5", "P7", "P8", "P9", "P4"])
+    assert Contact.objects.get(pk=existing.pk).last_name == "L4"
+    created = Contact.objects.exclude(pk=existing.pk)
+    assert TimelineEvent.objects.filter(contact__in=created, kind="imported").count() == 8
+    assert SearchEntry.objects.filter(kind="contact").count() == 9
+    assert list(ImportRow.objects.filter(job=job).order_by("row_number").values_list("row_number", "outcome")) == [
+        (6, "updated"), (8, "rejected")]
+    assert sorted(b.first_row for b in job.batches.all()) == [2, 6, 10]
+
+
+def test_rows_transformed_in_the_worker_process_give_the_same_outcome(admin, in_worker):
+    job = run(make_job(admin, MESSY, options={"default_country": "DE"}, mode="create"))
+    assert (job.created_count, job.updated_count, job.skipped_count, job.rejected_count) == (2, 0, 1, 3)
+    assert dict(Contact.objects.values_list("email", "phone")) == {
+        "ada@example.com": "+49301234567", "carl@example.com": "+14155550100"}
+    assert list(ImportRow.objects.filter(job=job, outcome="rejected").order_by("row_number")
+                .values_list("row_number", flat=True)) == [3, 6, 7]
+    assert _search(admin, "Lovelace") == [Contact.objects.get(email="ada@example.com").pk]
+
+
+def test_dry_run_in_the_worker_process_counts_the_same(admin, in_worker):
+    report = import_dry_run(job=make_job(admin, MESSY, options={"default_country": "DE"}, mode="create"), by=admin)
+    assert (report["rows"], report["created"], report["skipped"], report["rejected"]) == (6, 2, 1, 3)
+    assert Contact.all_objects.count() == 0
+
+
+def test_an_unreadable_row_found_by_the_worker_process_leaves_nothing_imported(admin, in_worker):
+    data = ("First Name,Email\n" + "".join(f"P{i},p{i}@example.com\n" for i in range(5))).encode() + b"Bad\xff,x@e.com\n"
+    job = make_job(admin, data, mode="create")
+    job.options["encoding"] = "utf-8"
+    job.save()
+    with pytest.raises(ValidationError) as exc:
+        import_run(job.pk, batch_rows=2)
+    assert exc.value.messages[0].endswith(" cannot be read as utf-8. Choose the file's encoding (for example "
+                                          "Windows-1252 or UTF-8) and try again.")
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert Contact.all_objects.count() == 0
+    assert SearchEntry.objects.count() == 0
+
+
+def test_admin_validation_rules_reject_rows_with_the_rules_sentence(admin):
+    from rapport.customization.services import validation_rule_create
+
+    validation_rule_create(entity="contact", name="City needed", kind="required", field="city", by=admin,
+                           message="Every contact needs a city; add it to the row.")
+    text = "First Name,Email,City\nAda,ada@example.com,London\nBob,bob@example.com,\n"
+    job = run(make_job(admin, text, mode="create"))
+    assert (job.created_count, job.rejected_count) == (1, 1)
+    assert ImportRow.objects.get(job=job).reason == "Every contact needs a city; add it to the row."
+    assert list(Contact.objects.values_list("first_name", flat=True)) == ["Ada"]
