@@ -24,7 +24,7 @@ def on_starting(server: Any) -> None:
     global _worker
     if _wanted():
         _worker = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            [sys.executable, "-m", "rapport.cli", "db_worker", "--no-startup-delay"]
+            [sys.executable, "-m", "rapport.cli", "worker", "--no-startup-delay"]
         )
         server.log.info("Started the background-task worker (pid %s)", _worker.pid)
 

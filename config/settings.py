@@ -126,6 +126,8 @@ RAPPORT_BASE_CURRENCY = env_str("RAPPORT_BASE_CURRENCY", "EUR")
 RAPPORT_DEFAULT_COUNTRY = env_str("RAPPORT_DEFAULT_COUNTRY", "US")
 RAPPORT_PAGE_SIZE = env_int("RAPPORT_PAGE_SIZE", 50)
 RAPPORT_IMPORT_MAX_BYTES = env_int("RAPPORT_IMPORT_MAX_BYTES", 4 * 1024**3)
+# Local hour (RAPPORT_TIME_ZONE) at which the task worker starts the nightly analytics run; "off" disables it.
+RAPPORT_ANALYTICS_NIGHTLY_HOUR = env_str("RAPPORT_ANALYTICS_NIGHTLY_HOUR", "2")
 
 LOGGING = {
     "version": 1,

@@ -23,8 +23,8 @@ Every Django management command works too (rapport help lists them); rapport COM
 explains one. The database is SQLite in var/ unless DATABASE_URL says otherwise.
 """
 
-# Friendlier names for Django commands that come from libraries.
-ALIASES = {"worker": "db_worker"}
+# Friendlier names for Django commands that come from libraries (`worker` is our own command now).
+ALIASES: dict[str, str] = {}
 
 
 def main(argv: list[str] | None = None) -> None:

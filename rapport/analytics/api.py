@@ -25,6 +25,8 @@ from rapport.analytics.models import (
 )
 from rapport.analytics.schemas import (
     AbcOut,
+    AnalyticsOptionsIn,
+    AnalyticsOptionsOut,
     ClvOut,
     CompanySummaryOut,
     ContactAnalyticsOut,
@@ -36,6 +38,8 @@ from rapport.analytics.schemas import (
     RunOut,
     SegmentRuleIn,
     SegmentRuleOut,
+    ServiceCostIn,
+    ServiceCostOut,
     TargetIn,
     TargetOut,
 )
@@ -241,3 +245,42 @@ def _target(t: KpiTarget) -> dict[str, Any]:
 @router.post("/targets", response={201: TargetOut, **ERRORS}, summary="Set a KPI target for a period")
 def set_target(request: HttpRequest, payload: TargetIn) -> Any:
     return 201, _target(analytics_settings.target_set(by=request.user, **payload.dict()))
+
+
+def _options(o: Any) -> dict[str, Any]:
+    return {"tag_rfm_segments": o.tag_rfm_segments, "activity_costs": dict(o.activity_costs),
+            "base_currency": base_currency()}
+
+
+@router.get("/options", response={200: AnalyticsOptionsOut, **ERRORS}, summary="Segment tags and activity costs")
+def get_options(request: HttpRequest) -> Any:
+    from rapport.analytics.services.segment_tags import analytics_settings as options
+
+    return _options(options())
+
+
+@router.put("/options", response={200: AnalyticsOptionsOut, **ERRORS}, summary="Change segment tags or activity costs")
+def change_options(request: HttpRequest, payload: AnalyticsOptionsIn) -> Any:
+    """Managers and administrators; fields left out stay as they are."""
+    from rapport.analytics.services.segment_tags import settings_save
+
+    return _options(settings_save(by=request.user, tag_rfm_segments=payload.tag_rfm_segments,
+                                  activity_costs=payload.activity_costs))
+
+
+def _service_cost(c: Any) -> dict[str, Any]:
+    return {"id": c.pk, "contact_id": c.contact_id, "incurred_on": c.incurred_on, "amount": str(c.amount),
+            "currency": c.currency, "note": c.note}
+
+
+@router.get("/service-costs", response={200: list[ServiceCostOut], **ERRORS}, summary="Service cost entries")
+def list_service_costs(request: HttpRequest) -> Any:
+    return [_service_cost(c) for c in analytics_settings.service_cost_list(user=request.user)]
+
+
+@router.post("/service-costs", response={201: ServiceCostOut, **ERRORS},
+             summary="Record money spent serving a customer (counted in the ABC cost to serve)")
+def add_service_cost(request: HttpRequest, payload: ServiceCostIn) -> Any:
+    return 201, _service_cost(analytics_settings.service_cost_add(
+        by=request.user, contact_id=payload.contact_id, incurred_on=payload.incurred_on, amount=payload.amount,
+        currency=payload.currency, note=payload.note))

@@ -112,7 +112,8 @@ class SegmentRule(models.Model):
 class RfmScore(models.Model):
     """A contact's recency, frequency and monetary scores (1-5) and segment in one RFM run."""
 
-    run = models.ForeignKey(AnalyticsRun, on_delete=models.CASCADE, related_name="rfm_scores")
+    # No separate index on run: the unique (run, contact) constraint serves lookups by run.
+    run = models.ForeignKey(AnalyticsRun, on_delete=models.CASCADE, related_name="rfm_scores", db_index=False)
     contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
     recency_days = models.IntegerField()
     frequency = models.PositiveIntegerField()
@@ -202,3 +203,52 @@ class KpiTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi} = {self.value} ({self.period_start}–{self.period_end})"
+
+
+class AnalyticsSettings(models.Model):
+    """The analytics options an administrator sets (one row): segment tags and the cost of serving customers."""
+
+    tag_rfm_segments = models.BooleanField(
+        default=False, help_text='Tag every scored contact with its RFM segment ("RFM: Champions"), kept in sync.')
+    activity_costs = models.JSONField(
+        default=dict, blank=True, help_text="Cost of one activity per kind (call, meeting, task, note, email), "
+                                            "in the base currency; used for the cost to serve per ABC class.")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return "Analytics settings"
+
+
+class ServiceCost(models.Model):
+    """Money spent serving one customer (support, delivery, visits), counted in the ABC cost to serve."""
+
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
+    incurred_on = models.DateField()
+    amount = money_field(validators=[MinValueValidator(Decimal("0"))])
+    currency = models.CharField(max_length=3)
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-incurred_on", "-id"]
+        indexes = [models.Index(fields=["contact", "incurred_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} for contact {self.contact_id} on {self.incurred_on}"
+
+
+class NightlyClaim(models.Model):
+    """The day one worker claimed for the nightly recalculation: the unique day makes it run once a day."""
+
+    day = models.DateField(unique=True)
+    worker = models.CharField(max_length=100, blank=True)
+    claimed_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"Nightly run of {self.day}"

@@ -137,3 +137,32 @@ class TargetIn(Schema):
 
 class TargetOut(TargetIn):
     id: int
+
+
+class AnalyticsOptionsIn(Schema):
+    tag_rfm_segments: bool | None = Field(None, description='Tag contacts with their RFM segment ("RFM: Champions").')
+    activity_costs: dict[str, str] | None = Field(
+        None, description="Cost of one activity per kind (call, meeting, task, note, email) in the base currency.")
+
+
+class AnalyticsOptionsOut(Schema):
+    tag_rfm_segments: bool
+    activity_costs: dict[str, str]
+    base_currency: str
+
+
+class ServiceCostIn(Schema):
+    contact_id: int
+    incurred_on: dt.date
+    amount: str = Field(description="Money spent serving this customer, like 120.50.")
+    currency: str = Field(max_length=3)
+    note: str = Field("", max_length=200)
+
+
+class ServiceCostOut(Schema):
+    id: int
+    contact_id: int
+    incurred_on: dt.date
+    amount: str
+    currency: str
+    note: str

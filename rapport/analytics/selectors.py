@@ -141,3 +141,79 @@ def kpi_records(*, user: Any, run: AnalyticsRun, key: str, previous: bool = Fals
     from django.http import Http404
 
     raise Http404("No such KPI.")
+
+
+# Churn risk bands of the contact-list filter: probability of having churned = 1 - P(alive).
+CHURN_RISK_BANDS = {
+    "high": (None, 0.5, "High (50 % or more likely to have churned)"),
+    "medium": (0.5, 0.8, "Medium (20-50 %)"),
+    "low": (0.8, None, "Low (under 20 %)"),
+}
+
+
+def _number(value: Any, name: str, errors: dict[str, list[str]]) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        errors[name] = ["Enter a number, like 500 or 1200.50."]
+        return None
+    if number != number or number in (float("inf"), float("-inf")):
+        errors[name] = ["Enter a finite number, like 500."]
+        return None
+    return number
+
+
+def contacts_by_analytics(qs: QuerySet[Contact], *, rfm_segment: str = "", clv_min: Any = None, clv_max: Any = None,
+                          churn_risk: str = "") -> QuerySet[Contact]:
+    """Narrow a contact queryset to an RFM segment, a CLV range and a churn-risk band of the latest runs.
+
+    Each condition is one indexed subquery on the latest run's scores (contact id IN ...), so the list
+    page and the API keep their query count; bad input raises ValidationError with what to enter.
+    """
+    from django.core.exceptions import ValidationError
+
+    errors: dict[str, list[str]] = {}
+    low, high = _number(clv_min, "clv_min", errors), _number(clv_max, "clv_max", errors)
+    if low is not None and high is not None and low > high:
+        errors["clv_max"] = ["The highest CLV must be at least the lowest."]
+    if churn_risk and churn_risk not in CHURN_RISK_BANDS:
+        errors["churn_risk"] = [f"Use one of {', '.join(CHURN_RISK_BANDS)}."]
+    if rfm_segment:
+        rfm = latest_run(RunKind.RFM)
+        if rfm is None:
+            errors["rfm_segment"] = ["No RFM segments have been computed yet; a manager can start the calculation "
+                                     "on the Analytics page."]
+        else:
+            known = set(rfm.result.get("segments", {})) | {r.name for r in segment_rules()}
+            if rfm_segment not in known:
+                errors["rfm_segment"] = [f"Unknown RFM segment {rfm_segment!r}; use one of {', '.join(sorted(known))}."]
+    wants_clv = low is not None or high is not None or bool(churn_risk)
+    clv_run = latest_run(RunKind.CLV) if wants_clv else None
+    if wants_clv and clv_run is None and not errors:
+        errors.setdefault("churn_risk" if churn_risk else "clv_min", []).append(
+            "No lifetime values have been computed yet; a manager can start the calculation on the Analytics page.")
+    if errors:
+        raise ValidationError(errors)
+    if rfm_segment:
+        qs = qs.filter(pk__in=RfmScore.objects.filter(run=rfm, segment=rfm_segment).values("contact_id"))
+    if clv_run is not None:
+        scores = ClvScore.objects.filter(run=clv_run)
+        if low is not None:
+            scores = scores.filter(clv__gte=low)
+        if high is not None:
+            scores = scores.filter(clv__lte=high)
+        if churn_risk:
+            p_low, p_high, _ = CHURN_RISK_BANDS[churn_risk]
+            if p_low is not None:
+                scores = scores.filter(p_alive__gte=p_low)
+            if p_high is not None:
+                scores = scores.filter(p_alive__lt=p_high)
+        qs = qs.filter(pk__in=scores.values("contact_id"))
+    return qs
+
+
+def segment_choices() -> list[tuple[str, str]]:
+    """RFM segment names for the contact-list filter (the rules, in their order)."""
+    return [(r.name, r.name) for r in segment_rules()]

@@ -11,3 +11,11 @@ def analytics_run_task(run_id: int) -> None:
     from rapport.analytics.services.runs import run_execute
 
     run_execute(run_id)
+
+
+@task()
+def analytics_nightly_task(claim_id: int) -> None:
+    """Run the nightly recalculation of the day a worker claimed (safe to run twice: a finished day is skipped)."""
+    from rapport.analytics.services.schedule import nightly_run_claimed
+
+    nightly_run_claimed(claim_id)

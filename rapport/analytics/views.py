@@ -42,6 +42,14 @@ def _page(request: HttpRequest, rows: Any) -> Any:
     return Paginator(rows, PAGE).get_page(request.GET.get("page"))
 
 
+def _moment(value: Any) -> dt.datetime | None:
+    """A datetime stored as ISO text in a run's result (None when missing or malformed)."""
+    try:
+        return dt.datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
 def _segment_url(name: str) -> str:
     return reverse("analytics-segment", args=[name])
 
@@ -75,7 +83,9 @@ def home(request: HttpRequest) -> HttpResponse:
                    sizes=charts.bar_chart([r["name"] for r in rows], [r["customers"] for r in rows],
                                           title="Customers per segment", links=[r["url"] for r in rows],
                                           colors=[r["color"] for r in rows]),
-                   movement=run.result.get("movement", [])[:12], bp=run.result.get("breakpoints", {}))
+                   movement=run.result.get("movement", [])[:12], bp=run.result.get("breakpoints", {}),
+                   thresholds_computed_at=_moment(run.result.get("thresholds_computed_at")) or run.finished_at,
+                   rescored_at=_moment(run.result.get("rescored_at")))
     return render(request, "analytics/home.html", ctx)
 
 
@@ -97,7 +107,8 @@ def abc(request: HttpRequest) -> HttpResponse:
     run = ctx["run"]
     if run is not None:
         chosen = request.GET.get("class", "")
-        ctx["classes"] = [{"name": c, **run.result["classes"][c], "url": f"?{urlencode({'class': c})}#customers"}
+        ctx["classes"] = [{"name": c, **run.result["classes"][c], "url": f"?{urlencode({'class': c})}#customers",
+                           "activity_rows": sorted(run.result["classes"][c].get("activities", {}).items())}
                           for c in "ABC"]
         ctx["pareto"] = charts.pareto_chart(run.result.get("pareto", []), title="Pareto curve of revenue",
                                             a_share=run.result.get("a_share", 80), b_share=run.result.get("b_share",
@@ -330,6 +341,13 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, text)
         return redirect("analytics-settings")
+    from rapport.activities.choices import ActivityKind
+    from rapport.analytics.services.segment_tags import analytics_settings as options
+
+    current = options()
     ctx = _context(request, RunKind.RFM, rules=sel.segment_rules(), costs=analytics_settings.cost_list()[:50],
-                   targets=analytics_settings.target_list()[:50], kpi_choices=[(k, v[0]) for k, v in KPIS.items()])
+                   targets=analytics_settings.target_list()[:50], kpi_choices=[(k, v[0]) for k, v in KPIS.items()],
+                   options=current, service_costs=analytics_settings.service_cost_list(user=request.user)[:50],
+                   activity_cost_rows=[(k, label, current.activity_costs.get(k, ""))
+                                       for k, label in ActivityKind.choices])
     return render(request, "analytics/settings.html", ctx)

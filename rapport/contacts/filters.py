@@ -43,6 +43,11 @@ class ContactFilter:
     created_before: Any = None
     sort: str = "name"
     custom: dict[str, Any] = field(default_factory=dict)
+    # From the latest analytics runs (rapport.analytics.selectors.contacts_by_analytics).
+    rfm_segment: str = ""
+    clv_min: Any = None
+    clv_max: Any = None
+    churn_risk: str = ""
 
     @classmethod
     def from_params(cls, params: Any) -> ContactFilter:
@@ -59,6 +64,10 @@ class ContactFilter:
             created_before=params.get("created_before") or None,
             sort=params.get("sort", "") or "name",
             custom=custom,
+            rfm_segment=params.get("rfm_segment", "") or "",
+            clv_min=params.get("clv_min") or None,
+            clv_max=params.get("clv_max") or None,
+            churn_risk=params.get("churn_risk", "") or "",
         )
 
     def apply(self, qs: QuerySet, user: Any = None) -> QuerySet:
@@ -82,6 +91,11 @@ class ContactFilter:
         if before:
             qs = qs.filter(created_at__date__lte=before)
         qs = apply_custom_filters(qs, "contact", self.custom, user)
+        if self.rfm_segment or self.clv_min is not None or self.clv_max is not None or self.churn_risk:
+            from rapport.analytics.selectors import contacts_by_analytics
+
+            qs = contacts_by_analytics(qs, rfm_segment=self.rfm_segment, clv_min=self.clv_min,
+                                       clv_max=self.clv_max, churn_risk=self.churn_risk)
         return apply_sort(qs, self.sort, CONTACT_SORTS, "name")
 
 

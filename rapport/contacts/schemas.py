@@ -242,6 +242,10 @@ class ContactQuery(Schema):
     created_after: dt.date | None = None
     created_before: dt.date | None = None
     sort: str = Field("name", description="name, created, updated, email, company, stage; prefix - to reverse.")
+    rfm_segment: str = Field("", max_length=60, description="RFM segment in the latest run, e.g. Champions.")
+    clv_min: float | None = Field(None, description="Lowest lifetime value (base currency) in the latest CLV run.")
+    clv_max: float | None = Field(None, description="Highest lifetime value (base currency) in the latest CLV run.")
+    churn_risk: str = Field("", description="high (P(churned) >= 50 %), medium (20-50 %) or low (< 20 %).")
 
 
 class CompanyQuery(Schema):

@@ -83,6 +83,17 @@ class ListFilterForm(StyledFormMixin, forms.Form):
             self.fields["created_before"] = forms.DateField(
                 required=False, label="Created until", widget=forms.DateInput(attrs={"type": "date"})
             )
+            from rapport.analytics.selectors import CHURN_RISK_BANDS, segment_choices
+
+            self.fields["rfm_segment"] = forms.ChoiceField(
+                choices=[("", "Any segment"), *segment_choices()], required=False, label="RFM segment"
+            )
+            self.fields["clv_min"] = forms.DecimalField(required=False, label="CLV from", min_value=0)
+            self.fields["clv_max"] = forms.DecimalField(required=False, label="CLV up to", min_value=0)
+            self.fields["churn_risk"] = forms.ChoiceField(
+                choices=[("", "Any churn risk"), *((k, v[2]) for k, v in CHURN_RISK_BANDS.items())],
+                required=False, label="Churn risk",
+            )
         else:
             self.fields["industry"] = forms.CharField(required=False, max_length=100)
             self.fields["size"] = forms.ChoiceField(choices=[("", "Any size"), *CompanySize.choices], required=False)

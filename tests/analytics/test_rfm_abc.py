@@ -106,7 +106,9 @@ def test_abc_classes_customers_by_cumulative_revenue_share(admin):
     # Shares before each customer: 0, 70 %, 85 %, 93 %, 98 %: A, A (crosses 80 %), B, B (crosses 95 %), C.
     assert [classes[p.pk] for p in people] == ["A", "A", "B", "B", "C"]
     assert run.result["classes"]["A"] == {"customers": 2, "revenue": 850.0, "customer_share": 0.4,
-                                          "revenue_share": 0.85}
+                                          "revenue_share": 0.85, "activities": {}, "activity_cost": 0.0,
+                                          "recorded_cost": 0.0, "cost_to_serve": 0.0, "margin": 850.0,
+                                          "cost_per_customer": 0.0, "cost_share_of_revenue": 0.0}
     assert run.result["pareto"][0] == [0.0, 0.0] and run.result["pareto"][-1] == [1.0, 1.0]
 
 

@@ -7,6 +7,8 @@ are ordered by contact id so every run gives the same classes. Thresholds are ed
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,7 +16,8 @@ from django.db import transaction
 
 from rapport.analytics.models import AnalyticsRun
 from rapport.analytics.services.runs import run_progress
-from rapport.analytics.services.sql import date_param, execute, fetchall
+from rapport.analytics.services.settings import activity_costs
+from rapport.analytics.services.sql import base_currency, converted, date_param, execute, fetchall, ts_param
 from rapport.analytics.services.summary import ensure_convertible, summary_source_sql
 
 PARETO_POINTS = 100
@@ -71,5 +74,46 @@ def abc_compute(run: AnalyticsRun) -> dict[str, Any]:
         "cumulative_share FROM analytics_abcclass WHERE run_id = %s) t WHERE rn %% %s = 0 OR rn = 1 OR rn = %s "
         "ORDER BY rn", [run.pk, step, n])
     pareto = [[0.0, 0.0]] + [[int(rn) / n, float(share)] for rn, share in points]
+    run_progress(run, 90, "Adding up the cost to serve")
+    warnings = cost_to_serve(run, classes)
     return {"customers": n, "revenue": total, "a_share": a_share, "b_share": b_share, "classes": classes,
-            "pareto": pareto}
+            "pareto": pareto, "activity_costs": {k: str(v) for k, v in activity_costs().items()},
+            "warnings": warnings}
+
+
+def cost_to_serve(run: AnalyticsRun, classes: dict[str, dict[str, Any]]) -> list[str]:
+    """Add each class's activities, their cost, recorded service costs, cost to serve and margin after it.
+
+    Cost to serve = activities with the class's customers up to the as-of date x the cost per activity
+    kind (analytics settings) + recorded service costs up to that date, in the base currency. Service
+    costs that cannot be converted are left out and named in a warning, never added as plain numbers.
+    """
+    costs = activity_costs()
+    end = ts_param(run.as_of + dt.timedelta(days=1))
+    for c in classes.values():
+        c.update(activities={}, activity_cost=0.0, recorded_cost=0.0)
+    for abc, kind, count in fetchall(
+        "SELECT a.abc, act.kind, COUNT(*) FROM analytics_abcclass a JOIN activities_activity act "
+        "ON act.contact_id = a.contact_id WHERE a.run_id = %s AND act.deleted_at IS NULL AND act.created_at < %s "
+        "GROUP BY a.abc, act.kind", [run.pk, end]):
+        cls = classes[str(abc)]
+        cls["activities"][str(kind)] = int(count)
+        cls["activity_cost"] += float(costs.get(str(kind), Decimal(0)) * int(count))
+    warnings = []
+    for abc, amount, unconverted in fetchall(
+        f"SELECT a.abc, SUM(x.amount), SUM(CASE WHEN x.amount IS NULL THEN 1 ELSE 0 END) FROM analytics_abcclass a "
+        f"JOIN (SELECT c.contact_id, {converted('c.amount', 'c.currency', 'c.incurred_on')} AS amount "
+        f"FROM analytics_servicecost c WHERE c.incurred_on <= %s) x ON x.contact_id = a.contact_id "
+        f"WHERE a.run_id = %s GROUP BY a.abc", [base_currency(), date_param(run.as_of), run.pk]):
+        classes[str(abc)]["recorded_cost"] = float(amount or 0)
+        if unconverted:
+            one = int(unconverted) == 1
+            warnings.append(f"Class {abc}: {int(unconverted)} service cost {'entry' if one else 'entries'} without an "
+                            f"exchange rate to {base_currency()} {'is' if one else 'are'} left out of the cost to "
+                            f"serve; add the exchange rates and reclassify.")
+    for c in classes.values():
+        c["cost_to_serve"] = round(c["activity_cost"] + c["recorded_cost"], 2)
+        c["margin"] = round(c["revenue"] - c["cost_to_serve"], 2)
+        c["cost_per_customer"] = round(c["cost_to_serve"] / c["customers"], 2) if c["customers"] else 0.0
+        c["cost_share_of_revenue"] = c["cost_to_serve"] / c["revenue"] if c["revenue"] > 0 else None
+    return warnings

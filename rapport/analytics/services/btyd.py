@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.special import gammaln, hyp2f1
+from scipy.special import gammaln, hyp1f1, hyp2f1
 
 
 class FitError(ValueError):
@@ -67,11 +67,19 @@ def _power_times_hyp2f1(base: np.ndarray, power: np.ndarray | float, p: np.ndarr
 
     Near z = 1 the series can overflow while the power underflows; Euler's transformation
     2F1(p, q; c; z) = (1 - z)**(c - p - q) 2F1(c - p, c - q; c; z) gives the same value without that.
+
+    When the fit runs r and alpha off to their bounds (a Poisson purchase rate shared by everyone, seen on
+    thin data) both forms fail; then p is huge, z tiny and p z finite, and (1 - z)**p 2F1(p, q; c; z)
+    tends to exp(-p z) 1F1(q; c; p z) = 1F1(c - q; c; -p z) (Kummer), which is used instead.
     """
     with np.errstate(all="ignore"):
         direct = base ** power * hyp2f1(p, q, c, z)
         euler = base ** (power + c - p - q) * hyp2f1(c - p, c - q, c, z)
-    return np.where(np.isfinite(direct), direct, euler)
+        value = np.where(np.isfinite(direct), direct, euler)
+        if np.all(np.isfinite(value)):
+            return value
+        limit = hyp1f1(np.subtract(c, q), c, -np.multiply(p, z))
+    return np.where(np.isfinite(value), value, limit)
 
 
 def bgnbd_log_likelihood(params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray,

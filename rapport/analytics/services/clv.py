@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 
 from rapport.analytics.models import AnalyticsRun, ClvScore, RunKind
 from rapport.analytics.services.btyd import (
@@ -28,9 +28,11 @@ from rapport.analytics.services.btyd import (
 from rapport.analytics.services.runs import latest_run, run_progress
 from rapport.analytics.services.sql import (
     PURCHASE_WHERE,
+    as_float,
     base_currency,
     bulk_insert,
     converted,
+    day_number,
     day_of,
     fetchall,
 )
@@ -54,38 +56,41 @@ class CalibrationData:
     repeat_days_calibration: np.ndarray  # ordinals of repeat purchase days inside the calibration
 
 
-def _ordinal(value: Any) -> int:
-    if isinstance(value, dt.date):
-        return value.toordinal()
-    return dt.date.fromisoformat(str(value)[:10]).toordinal()
+def load_purchase_days(start: dt.date, end: dt.date) -> np.ndarray:
+    """One row per (contact, purchase day) between start and end: contact id, day ordinal, spend in the base currency.
 
-
-def load_purchase_days(start: dt.date, end: dt.date) -> list[tuple[Any, ...]]:
-    """One row per (contact, purchase day) between start and end with the day's spend in the base currency."""
+    Sorted by contact and day; numbers only (no dates or Decimals to convert per row), fetched in batches.
+    """
     day = day_of("o.ordered_at")
-    return fetchall(
-        f"SELECT p.contact_id, p.day, SUM(p.amount) FROM (SELECT o.contact_id, {day} AS day, "
-        f"{converted('o.total', 'o.currency', day)} AS amount FROM sales_order o WHERE {PURCHASE_WHERE} "
-        f"AND o.ordered_at >= %s AND o.ordered_at < %s) p GROUP BY p.contact_id, p.day ORDER BY p.contact_id, p.day",
-        [base_currency(), _start_of(start), _start_of(end + dt.timedelta(days=1))],
+    number = day_number("o.ordered_at")
+    sql = (
+        f"SELECT p.contact_id, p.day, {as_float('COALESCE(SUM(p.amount), 0)')} FROM (SELECT o.contact_id, "
+        f"{number} AS day, {converted('o.total', 'o.currency', day)} AS amount FROM sales_order o "
+        f"WHERE {PURCHASE_WHERE} AND o.ordered_at >= %s AND o.ordered_at < %s) p GROUP BY p.contact_id, p.day "
+        f"ORDER BY p.contact_id, p.day"
     )
+    parts = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [base_currency(), _start_of(start), _start_of(end + dt.timedelta(days=1))])
+        while batch := cursor.fetchmany(100_000):
+            parts.append(np.array(batch, dtype=float))
+    return np.concatenate(parts) if parts else np.empty((0, 3))
 
 
 def _start_of(day: dt.date) -> Any:
-    from django.db import connection
-
     moment = dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
     return connection.ops.adapt_datetimefield_value(moment)
 
 
-def calibration_data(rows: list[tuple[Any, ...]], calibration_end: dt.date) -> CalibrationData:
-    """Turn (contact, day, spend) rows sorted by contact and day into x, t_x, T and mean repeat spend."""
-    if not rows:
+def calibration_data(rows: np.ndarray | list[tuple[Any, ...]], calibration_end: dt.date) -> CalibrationData:
+    """Turn (contact, day ordinal, spend) rows sorted by contact and day into x, t_x, T and mean repeat spend."""
+    rows = np.asarray(rows, dtype=float).reshape(-1, 3)
+    if len(rows) == 0:
         empty = np.array([], dtype=float)
         return CalibrationData(np.array([], dtype=np.int64), empty, empty, empty, empty, empty, empty, empty)
-    contacts = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    days = np.fromiter((_ordinal(r[1]) for r in rows), dtype=np.int64, count=len(rows))
-    amounts = np.fromiter((float(r[2] or 0) for r in rows), dtype=float, count=len(rows))
+    contacts = rows[:, 0].astype(np.int64)
+    days = rows[:, 1].astype(np.int64)
+    amounts = rows[:, 2]
     end = calibration_end.toordinal()
     ids, starts, counts = np.unique(contacts, return_index=True, return_counts=True)
     first = days[starts]
@@ -224,29 +229,26 @@ def clv_compute(run: AnalyticsRun) -> dict[str, Any]:
         spend = np.where(data.x > 0, data.mean_spend, fallback)
         warnings.append(f"{exc} Expected spend uses each customer's own average instead.")
     run_progress(run, 60, "Scoring customers")
-    p_alive = model.p_alive(data.x, data.t_x, data.T)
-    expected = model.conditional_expected(params["horizon_weeks"], data.x, data.t_x, data.T)
-    clv = discounted_value(model, spend, data.x, data.t_x, data.T, horizon_weeks=params["horizon_weeks"],
-                           annual_discount=params["annual_discount"])
+    p_alive, expected, clv = score_customers(model, spend, data, horizon_weeks=params["horizon_weeks"],
+                                             annual_discount=params["annual_discount"])
     for name, values in (("P(alive)", p_alive), ("expected purchases", expected), ("CLV", clv)):
         if not np.all(np.isfinite(values)):
             raise FitError(f"The fitted model gives no finite {name} on this data; widen the calibration period.")
     diagnostics = fit_diagnostics(model, data, cal_start, cal_end, holdout_end)
     run_progress(run, 75, "Saving scores")
     previous = latest_run(RunKind.CLV)
-    before: dict[int, float] = {}
-    if previous is not None:
-        before = dict(ClvScore.objects.filter(run=previous).values_list("contact_id", "p_alive"))
-    out = [
-        (run.pk, int(cid), int(x), round(float(tx), 4), round(float(T), 4), round(float(m), 2), float(pa),
-         float(ex), float(sp), round(float(v), 2), before.get(int(cid)))
-        for cid, x, tx, T, m, pa, ex, sp, v in zip(data.contact_ids, data.x, data.t_x, data.T, data.mean_spend,
-                                                    p_alive, expected, spend, clv, strict=True)
+    before = previous_p_alive(previous, data.contact_ids)
+    columns = [
+        [run.pk] * len(data.x), data.contact_ids.tolist(), data.x.astype(np.int64).tolist(),
+        np.round(data.t_x, 4).tolist(), np.round(data.T, 4).tolist(), np.round(data.mean_spend, 2).tolist(),
+        p_alive.tolist(), expected.tolist(), np.asarray(spend, dtype=float).tolist(), np.round(clv, 2).tolist(),
+        [None if np.isnan(v) else v for v in before.tolist()],
     ]
     with transaction.atomic():
         bulk_insert(ClvScore._meta.db_table,
                     ["run_id", "contact_id", "repeat_purchases", "recency_weeks", "age_weeks", "average_spend",
-                     "p_alive", "expected_purchases", "expected_spend", "clv", "previous_p_alive"], out)
+                     "p_alive", "expected_purchases", "expected_spend", "clv", "previous_p_alive"],
+                    list(zip(*columns, strict=True)))
     threshold = float(np.quantile(clv, 1 - AT_RISK_TOP_SHARE)) if len(clv) else 0.0
     return {
         "customers": len(data.x), "repeat_buyers": repeaters,
@@ -265,6 +267,43 @@ def clv_compute(run: AnalyticsRun) -> dict[str, Any]:
         "diagnostics": diagnostics, "warnings": warnings, "base_currency": base_currency(),
         "previous_run": previous.pk if previous else None,
     }
+
+
+def score_customers(model: BgNbd, spend: np.ndarray, data: CalibrationData, *, horizon_weeks: float,
+                    annual_discount: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """P(alive), expected purchases over the horizon and CLV of every customer.
+
+    The hypergeometric functions are evaluated once per distinct (x, t_x, T): with day resolution many
+    customers share a history, so this is a fraction of the customers; spend is per customer.
+    """
+    (ux, utx, uT), inverse = _distinct_histories(data.x, data.t_x, data.T)
+    p_alive = model.p_alive(ux, utx, uT)[inverse]
+    expected = model.conditional_expected(horizon_weeks, ux, utx, uT)[inverse]
+    per_unit_spend = discounted_value(model, np.ones(len(ux)), ux, utx, uT, horizon_weeks=horizon_weeks,
+                                      annual_discount=annual_discount)[inverse]
+    return p_alive, expected, np.asarray(spend, dtype=float) * per_unit_spend
+
+
+def _distinct_histories(x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    stacked = np.column_stack([x, t_x, T])
+    unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
+    return [unique[:, i] for i in range(3)], inverse.reshape(-1)
+
+
+def previous_p_alive(previous: AnalyticsRun | None, contact_ids: np.ndarray) -> np.ndarray:
+    """Each contact's P(alive) in the previous run (NaN when it was not scored there), by one raw fetch."""
+    out = np.full(len(contact_ids), np.nan)
+    if previous is None or len(contact_ids) == 0:
+        return out
+    rows = np.array(fetchall("SELECT contact_id, p_alive FROM analytics_clvscore WHERE run_id = %s "
+                             "ORDER BY contact_id", [previous.pk]), dtype=float).reshape(-1, 2)
+    if len(rows) == 0:
+        return out
+    ids, values = rows[:, 0].astype(np.int64), rows[:, 1]
+    at = np.clip(np.searchsorted(ids, contact_ids), 0, len(ids) - 1)
+    found = ids[at] == contact_ids
+    out[found] = values[at[found]]
+    return out
 
 
 def at_risk_reason(score: ClvScore, *, as_of: dt.date) -> str:

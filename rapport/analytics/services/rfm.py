@@ -14,11 +14,12 @@ from typing import Any
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from rapport.analytics.models import AnalyticsRun, RfmScore, RunKind, SegmentRule
 from rapport.analytics.services.runs import latest_run, run_progress
-from rapport.analytics.services.sql import bulk_insert, chunks, date_param, days_between, execute, fetchall
+from rapport.analytics.services.sql import as_float, chunks, date_param, days_between, execute, fetchall
 from rapport.analytics.services.summary import ensure_convertible, summary_source_sql
 
 UNCLASSIFIED = "Unclassified"
@@ -56,43 +57,98 @@ def segment_case(rules: list[SegmentRule] | None = None) -> tuple[str, list[Any]
 
 
 def rfm_compute(run: AnalyticsRun) -> dict[str, Any]:
-    """Score every customer who bought on or before the run's as-of date; store scores, stats and movement."""
+    """Score every customer who bought on or before the run's as-of date; store scores, stats and movement.
+
+    One streamed fetch of three numbers per customer gives the quintile breakpoints (numpy); the scores
+    are then written by one INSERT ... SELECT that compares each customer with those breakpoints, so
+    no row travels back from Python. Incremental rescoring uses the very same statement.
+    """
     ensure_convertible()
     as_of = run.as_of
     source, source_params = summary_source_sql(as_of)
-    run_progress(run, 10, "Counting customers")
-    n = int(fetchall(f"SELECT COUNT(*) FROM {source} WHERE s.first_purchase <= %s",
-                     [*source_params, date_param(as_of)])[0][0])
+    run_progress(run, 10, "Reading recency, frequency and spend")
+    recency = _clamp0(days_between("%s", "s.last_purchase"))
+    values = _fetch_array(
+        f"SELECT {recency}, s.purchase_days, {as_float('s.total_spend')} FROM {source} WHERE s.first_purchase <= %s",
+        [date_param(as_of), date_param(as_of), *source_params, date_param(as_of)],
+    )
+    n = len(values)
     if n == 0:
         raise ValidationError(f"No customer has bought anything on or before {as_of}; record orders (or import "
                               f"them) and run the segmentation again.")
-    recency = _clamp0(days_between("%s", "s.last_purchase"))
-    run_progress(run, 30, f"Scoring {n:,} customers")
-    rows = fetchall(f"SELECT s.contact_id, {recency}, s.purchase_days, s.total_spend FROM {source} "
-                    f"WHERE s.first_purchase <= %s", [date_param(as_of), date_param(as_of), *source_params,
-                                                     date_param(as_of)])
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    rd = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
-    fq = np.fromiter((r[2] for r in rows), dtype=np.int64, count=len(rows))
-    mon = np.fromiter((float(r[3]) for r in rows), dtype=float, count=len(rows))
-    r_score = 5 - (5 * _lower_count(rd)) // n
-    f_score = 1 + (5 * _lower_count(fq)) // n
-    m_score = 1 + (5 * _lower_count(mon)) // n
-    segments = segment_names(r_score, f_score)
+    breakpoints = rfm_breakpoints(values[:, 0], values[:, 1], values[:, 2])
+    run_progress(run, 40, f"Scoring {n:,} customers")
     with transaction.atomic():
-        bulk_insert(RfmScore._meta.db_table, SCORE_COLUMNS.split(", "), list(zip(
-            [run.pk] * n, ids.tolist(), rd.tolist(), fq.tolist(), [f"{v:.2f}" for v in mon.tolist()],
-            r_score.tolist(), f_score.tolist(), m_score.tolist(), segments.tolist(), strict=True)))
+        _insert_scores(run, breakpoints, source, source_params, "s.first_purchase <= %s", [date_param(as_of)])
     run_progress(run, 80, "Comparing with the previous run")
-    result = rfm_statistics(run)
+    result = rfm_statistics(run, breakpoints)
     result["customers"] = n
+    result["thresholds_computed_at"] = timezone.now().isoformat()
+    result["rescored"] = 0
+    from rapport.analytics.services.segment_tags import rfm_tags_sync
+
+    result["tagged"] = rfm_tags_sync(run)
     return result
+
+
+def _fetch_array(sql: str, params: list[Any]) -> np.ndarray:
+    """Rows of numbers as a float array (n x columns), fetched in batches to keep memory flat."""
+    parts = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(100_000):
+            parts.append(np.array(batch, dtype=float))
+    return np.concatenate(parts) if parts else np.empty((0, 3))
 
 
 def _lower_count(values: np.ndarray) -> np.ndarray:
     """For each value, how many values are strictly lower (RANK() - 1, ties sharing the lowest rank)."""
     ordered = np.sort(values, kind="stable")
     return np.searchsorted(ordered, values, side="left").astype(np.int64)
+
+
+def rfm_scores_of(recency_days: np.ndarray, frequency: np.ndarray, monetary: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Quintile scores 1-5 by the tie rule of this module (recency reversed: fewer days score higher)."""
+    n = len(recency_days)
+    r = 5 - (5 * _lower_count(recency_days)) // n
+    f = 1 + (5 * _lower_count(frequency)) // n
+    m = 1 + (5 * _lower_count(monetary)) // n
+    return r, f, m
+
+
+def rfm_breakpoints(recency_days: np.ndarray, frequency: np.ndarray, monetary: np.ndarray
+                    ) -> dict[str, list[float | None]]:
+    """Where each score starts: for k = 2..5 the most days still scoring R >= k, the least F and M scoring >= k.
+
+    Scores are a step function of the value, so comparing a value with these four numbers gives exactly
+    its quintile score; new or changed customers are scored the same way until the next full run.
+    """
+    r, f, m = rfm_scores_of(recency_days, frequency, monetary)
+    out: dict[str, list[float | None]] = {"recency_max": [], "frequency_min": [], "monetary_min": []}
+    for k in range(2, 6):
+        out["recency_max"].append(float(recency_days[r >= k].max()) if np.any(r >= k) else None)
+        out["frequency_min"].append(float(frequency[f >= k].min()) if np.any(f >= k) else None)
+        out["monetary_min"].append(float(monetary[m >= k].min()) if np.any(m >= k) else None)
+    return out
+
+
+def _insert_scores(run: AnalyticsRun, breakpoints: dict[str, list[float | None]], source: str,
+                   source_params: list[Any], where: str, where_params: list[Any]) -> int:
+    """INSERT ... SELECT the scores and segment of the summaries matching `where`, against the breakpoints."""
+    r_expr, r_params = _score_expr("rd", breakpoints["recency_max"], reverse=True)
+    f_expr, f_params = _score_expr("fq", breakpoints["frequency_min"], reverse=False)
+    m_expr, m_params = _score_expr(as_float("mon"), breakpoints["monetary_min"], reverse=False)
+    case, case_params = segment_case()
+    recency = _clamp0(days_between("%s", "s.last_purchase"))
+    return execute(
+        f"INSERT INTO analytics_rfmscore ({SCORE_COLUMNS}) SELECT {int(run.pk)}, contact_id, rd, fq, mon, "
+        f"r, f, m, {case} FROM (SELECT contact_id, rd, fq, mon, {r_expr} AS r, {f_expr} AS f, "
+        f"{m_expr} AS m FROM (SELECT s.contact_id AS contact_id, {recency} AS rd, s.purchase_days AS fq, "
+        f"s.total_spend AS mon FROM {source} WHERE {where}) b) w",
+        [*case_params, *r_params, *f_params, *m_params, date_param(run.as_of), date_param(run.as_of),
+         *source_params, *where_params],
+    )
 
 
 def segment_names(r: np.ndarray, f: np.ndarray, rules: list[SegmentRule] | None = None) -> np.ndarray:
@@ -105,26 +161,30 @@ def segment_names(r: np.ndarray, f: np.ndarray, rules: list[SegmentRule] | None 
     return names
 
 
-def rfm_statistics(run: AnalyticsRun) -> dict[str, Any]:
+def _cells(run_id: int, where: str = "", params: list[Any] | None = None) -> list[tuple[str, int, int, int, float]]:
+    """(segment, r, f, customers, revenue) of a run's scores, optionally of some contacts only."""
+    rows = fetchall(f"SELECT segment, r, f, COUNT(*), SUM({as_float('monetary')}) FROM analytics_rfmscore "
+                    f"WHERE run_id = %s{where} GROUP BY segment, r, f", [run_id, *(params or [])])
+    return [(str(a), int(b), int(c), int(d), float(e or 0)) for a, b, c, d, e in rows]
+
+
+def _add_cells(result: dict[str, Any], cells: list[tuple[str, int, int, int, float]], sign: int) -> None:
+    """Add (or with sign -1 take away) cells to a run's segment sizes, revenue and R x F grid."""
+    segments: dict[str, dict[str, Any]] = result.setdefault("segments", {})
+    grid: list[list[int]] = result.setdefault("grid", [[0] * 5 for _ in range(5)])
+    for name, r, f, count, revenue in cells:
+        seg = segments.setdefault(name, {"customers": 0, "revenue": 0.0})
+        seg["customers"] += sign * count
+        seg["revenue"] += sign * revenue
+        grid[r - 1][f - 1] += sign * count
+    result["segments"] = {k: v for k, v in segments.items() if v["customers"] > 0}
+    result["revenue"] = sum(s["revenue"] for s in result["segments"].values())
+
+
+def rfm_statistics(run: AnalyticsRun, breakpoints: dict[str, list[float | None]]) -> dict[str, Any]:
     """Segment sizes and revenue, the R x F grid, the score breakpoints and movement since the previous run."""
-    rows = fetchall("SELECT segment, COUNT(*), SUM(monetary), AVG(r), AVG(f), AVG(m) FROM analytics_rfmscore "
-                    "WHERE run_id = %s GROUP BY segment", [run.pk])
-    segments = {r[0]: {"customers": int(r[1]), "revenue": float(r[2] or 0), "avg_r": float(r[3]),
-                       "avg_f": float(r[4]), "avg_m": float(r[5])} for r in rows}
-    grid = [[0] * 5 for _ in range(5)]
-    for r, f, count in fetchall("SELECT r, f, COUNT(*) FROM analytics_rfmscore WHERE run_id = %s GROUP BY r, f",
-                                [run.pk]):
-        grid[int(r) - 1][int(f) - 1] = int(count)
-    aggregates = []
-    for k in range(2, 6):
-        aggregates += [f"MAX(CASE WHEN r >= {k} THEN recency_days END)", f"MIN(CASE WHEN f >= {k} THEN frequency END)",
-                       f"MIN(CASE WHEN m >= {k} THEN monetary END)"]
-    values = fetchall(f"SELECT {', '.join(aggregates)} FROM analytics_rfmscore WHERE run_id = %s", [run.pk])[0]
-    breakpoints: dict[str, list[float | None]] = {"recency_max": [], "frequency_min": [], "monetary_min": []}
-    for i in range(4):
-        breakpoints["recency_max"].append(_num(values[3 * i]))
-        breakpoints["frequency_min"].append(_num(values[3 * i + 1]))
-        breakpoints["monetary_min"].append(_num(values[3 * i + 2]))
+    result: dict[str, Any] = {"breakpoints": breakpoints}
+    _add_cells(result, _cells(run.pk), 1)
     previous = latest_run(RunKind.RFM, before=run) if run.finished_at else _previous_done(run)
     movement: list[dict[str, Any]] = []
     if previous is not None:
@@ -133,10 +193,9 @@ def rfm_statistics(run: AnalyticsRun) -> dict[str, Any]:
             "ON p.contact_id = c.contact_id AND p.run_id = %s WHERE c.run_id = %s AND p.segment <> c.segment "
             "GROUP BY p.segment, c.segment ORDER BY COUNT(*) DESC", [previous.pk, run.pk])
         movement = [{"from": a, "to": b, "customers": int(c)} for a, b, c in moved]
-    return {"segments": segments, "grid": grid, "breakpoints": breakpoints, "movement": movement,
-            "previous_run": previous.pk if previous else None,
-            "previous_as_of": previous.as_of.isoformat() if previous else None,
-            "revenue": sum(s["revenue"] for s in segments.values())}
+    result.update(movement=movement, previous_run=previous.pk if previous else None,
+                  previous_as_of=previous.as_of.isoformat() if previous else None)
+    return result
 
 
 def _previous_done(run: AnalyticsRun) -> AnalyticsRun | None:
@@ -146,12 +205,8 @@ def _previous_done(run: AnalyticsRun) -> AnalyticsRun | None:
             .order_by("-finished_at", "-id").first())
 
 
-def _num(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
 def _score_expr(column: str, thresholds: list[float | None], *, reverse: bool) -> tuple[str, list[Any]]:
-    """A score 1-5 of `column` against a run's breakpoints (for customers changed since the run)."""
+    """A score 1-5 of `column` against a run's breakpoints: 1 plus the number of breakpoints it reaches."""
     parts, params = [], []
     for t in thresholds:
         if t is None:
@@ -162,48 +217,33 @@ def _score_expr(column: str, thresholds: list[float | None], *, reverse: bool) -
 
 
 def rfm_rescore_contacts(contact_ids: list[int]) -> int:
-    """Rescore changed customers in the latest RFM run with that run's breakpoints (no full recompute).
+    """Rescore changed customers in the latest RFM run against that run's breakpoints (no full recompute).
 
-    Recency is measured at the run's as-of date (a purchase after it counts as 0 days). Segment sizes
-    and revenue of the run are adjusted by the difference, so pages stay right without a rescan.
+    Set-based and indexed: per batch of contacts one DELETE and one INSERT ... SELECT from their
+    summaries, plus two small GROUP BYs that adjust the run's segment sizes, revenue and grid, so pages
+    stay right without a rescan. Recency is measured at the run's as-of date (a purchase after it
+    counts as 0 days). The quintiles are re-balanced only by the next full run.
     """
     run = latest_run(RunKind.RFM)
     if run is None or not contact_ids or "breakpoints" not in run.result:
         return 0
-    bp = run.result["breakpoints"]
-    r_expr, r_params = _score_expr("rd", bp["recency_max"], reverse=True)
-    f_expr, f_params = _score_expr("fq", bp["frequency_min"], reverse=False)
-    m_expr, m_params = _score_expr("mon", bp["monetary_min"], reverse=False)
-    case, case_params = segment_case()
-    recency = _clamp0(days_between("%s", "s.last_purchase"))
-    segments: dict[str, dict[str, Any]] = run.result.get("segments", {})
+    result = run.result
     written = 0
     with transaction.atomic():
         for part in chunks(sorted(set(contact_ids))):
             marks = ", ".join(["%s"] * len(part))
-            before = fetchall(f"SELECT segment, COUNT(*), SUM(monetary) FROM analytics_rfmscore WHERE run_id = %s "
-                              f"AND contact_id IN ({marks}) GROUP BY segment", [run.pk, *part])
+            _add_cells(result, _cells(run.pk, f" AND contact_id IN ({marks})", part), -1)
             execute(f"DELETE FROM analytics_rfmscore WHERE run_id = %s AND contact_id IN ({marks})", [run.pk, *part])
-            written += execute(
-                f"INSERT INTO analytics_rfmscore ({SCORE_COLUMNS}) SELECT {int(run.pk)}, contact_id, rd, fq, mon, "
-                f"r, f, m, {case} FROM (SELECT contact_id, rd, fq, mon, {r_expr} AS r, {f_expr} AS f, "
-                f"{m_expr} AS m FROM (SELECT s.contact_id AS contact_id, {recency} AS rd, s.purchase_days AS fq, "
-                f"s.total_spend AS mon FROM analytics_purchasesummary s WHERE s.contact_id IN ({marks})) b) w",
-                [*case_params, *r_params, *f_params, *m_params, date_param(run.as_of), date_param(run.as_of), *part],
-            )
-            after = fetchall(f"SELECT segment, COUNT(*), SUM(monetary) FROM analytics_rfmscore WHERE run_id = %s "
-                             f"AND contact_id IN ({marks}) GROUP BY segment", [run.pk, *part])
-            for rows, sign in ((before, -1), (after, 1)):
-                for name, count, revenue in rows:
-                    seg = segments.setdefault(name, {"customers": 0, "revenue": 0.0, "avg_r": 0, "avg_f": 0,
-                                                     "avg_m": 0})
-                    seg["customers"] += sign * int(count)
-                    seg["revenue"] += sign * float(revenue or 0)
-        run.result["segments"] = {k: v for k, v in segments.items() if v["customers"] > 0}
-        run.result["revenue"] = sum(s["revenue"] for s in run.result["segments"].values())
-        run.result["rescored"] = int(run.result.get("rescored", 0)) + written
-        run.customers = sum(s["customers"] for s in run.result["segments"].values())
-        AnalyticsRun.objects.filter(pk=run.pk).update(result=run.result, customers=run.customers)
+            written += _insert_scores(run, result["breakpoints"], "analytics_purchasesummary s", [],
+                                      f"s.contact_id IN ({marks})", part)
+            _add_cells(result, _cells(run.pk, f" AND contact_id IN ({marks})", part), 1)
+            from rapport.analytics.services.segment_tags import rfm_tags_sync
+
+            rfm_tags_sync(run, contact_ids=part)
+        result["rescored"] = int(result.get("rescored", 0)) + written
+        result["rescored_at"] = timezone.now().isoformat()
+        run.customers = sum(s["customers"] for s in result["segments"].values())
+        AnalyticsRun.objects.filter(pk=run.pk).update(result=result, customers=run.customers)
     return written
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from rapport.analytics.models import AcquisitionCost, KpiTarget, SegmentRule
+from rapport.analytics.models import AcquisitionCost, KpiTarget, SegmentRule, ServiceCost
 from rapport.analytics.services.runs import ensure_can_recalculate
 
 
@@ -122,6 +122,61 @@ def target_set(*, by: Any, kpi: str, period_start: Any, period_end: Any, value: 
     return target
 
 
+def parse_activity_costs(values: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, str]:
+    """Validate a cost per activity kind (blank means 0); return {kind: "12.50"} for the kinds with a cost."""
+    from rapport.activities.choices import ActivityKind
+
+    unknown = sorted(set(values) - set(ActivityKind.values))
+    if unknown:
+        errors["activity_costs"] = [f"Unknown activity kind {', '.join(unknown)}; use {', '.join(ActivityKind.values)}."]
+    out = {}
+    for kind in ActivityKind.values:
+        raw = values.get(kind)
+        if raw in (None, ""):
+            continue
+        number = _decimal(raw, f"cost_{kind}", errors)
+        if number:
+            out[kind] = str(number.quantize(Decimal("0.01")))
+    return out
+
+
+def activity_costs() -> dict[str, Decimal]:
+    """The configured cost of one activity per kind (kinds without a cost are left out)."""
+    from rapport.analytics.services.segment_tags import analytics_settings
+
+    return {k: Decimal(v) for k, v in analytics_settings().activity_costs.items()}
+
+
+def service_cost_add(*, by: Any, contact_id: Any, incurred_on: Any, amount: Any, currency: str, note: str = ""
+                     ) -> ServiceCost:
+    """Record money spent serving one customer (counted in the ABC cost to serve)."""
+    from rapport.contacts.models import Contact
+
+    ensure_can_recalculate(by)
+    errors: dict[str, list[str]] = {}
+    day = _date(incurred_on, "incurred_on", errors)
+    value = _decimal(amount, "amount", errors)
+    code = (currency or "").strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        errors["currency"] = ["Use a three-letter currency code, like EUR or USD."]
+    contact = None
+    if str(contact_id or "").strip().isdigit():
+        contact = Contact.objects.visible_to(by).filter(pk=int(str(contact_id).strip())).first()
+    if contact is None:
+        errors["contact"] = ["Choose a contact you can see (its number, as in the address of its page)."]
+    if errors or contact is None:
+        raise ValidationError(errors)
+    return ServiceCost.objects.create(contact=contact, incurred_on=day, amount=value, currency=code,
+                                      note=(note or "").strip()[:200], created_by=by)
+
+
+def service_cost_list(*, user: Any) -> list[ServiceCost]:
+    """The latest service cost entries of contacts the user may see."""
+    from rapport.contacts.models import Contact
+
+    return list(ServiceCost.objects.filter(contact__in=Contact.objects.visible_to(user)).select_related("contact")[:200])
+
+
 def cost_list() -> list[AcquisitionCost]:
     return list(AcquisitionCost.objects.all()[:200])
 
@@ -160,4 +215,20 @@ def apply_form(data: Any, *, by: Any) -> str:
         ensure_can_recalculate(by)
         KpiTarget.objects.filter(pk=int(pk)).delete()
         return "Deleted the target."
+    if action == "options_save":
+        from rapport.activities.choices import ActivityKind
+        from rapport.analytics.services.segment_tags import settings_save
+
+        settings_save(by=by, tag_rfm_segments=data.get("tag_rfm_segments") in ("on", "true", "1"),
+                      activity_costs={k: data.get(f"cost_{k}", "") for k in ActivityKind.values})
+        return "Saved the analytics options."
+    if action == "service_cost_add":
+        entry = service_cost_add(by=by, contact_id=data.get("contact"), incurred_on=data.get("incurred_on"),
+                                 amount=data.get("amount"), currency=data.get("currency", ""),
+                                 note=data.get("note", ""))
+        return f"Recorded {entry.amount} {entry.currency} spent serving {entry.contact}."
+    if action == "service_cost_delete" and pk and str(pk).isdigit():
+        ensure_can_recalculate(by)
+        ServiceCost.objects.filter(pk=int(pk)).delete()
+        return "Deleted the cost entry."
     raise ValidationError("This form could not be understood; reload the page and try again.")

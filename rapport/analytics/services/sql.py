@@ -21,6 +21,18 @@ def day_of(column: str) -> str:
     return f"CAST(({column} AT TIME ZONE 'UTC') AS date)" if is_postgres() else f"date({column})"
 
 
+def as_float(expr: str) -> str:
+    """A number as a double, so rows come back as Python floats (not Decimals) and compare like numpy's values."""
+    return f"CAST({expr} AS DOUBLE PRECISION)" if is_postgres() else f"CAST({expr} AS REAL)"
+
+
+def day_number(column: str) -> str:
+    """The calendar day (UTC) of a datetime column as an integer equal to Python's date.toordinal()."""
+    if is_postgres():
+        return f"(CAST(({column} AT TIME ZONE 'UTC') AS date) - DATE '0001-01-01' + 1)"
+    return f"CAST(julianday(date({column})) - 1721424.5 AS INTEGER)"
+
+
 def days_between(later: str, earlier: str) -> str:
     """Whole days from `earlier` to `later` (both date expressions)."""
     if is_postgres():
