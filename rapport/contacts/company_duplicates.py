@@ -28,6 +28,8 @@ from rapport.contacts.duplicates import (
     Pair,
     city_fold,
     company_fold,
+    latest_scan_pairs,
+    pair_dismiss,
     phone_canonical,
     phonetic,
     score_of,
@@ -355,50 +357,18 @@ def scan_companies(
 
 def company_pairs_for(*, user: Any) -> Any:
     """Company pairs of the newest finished scan the user may merge: both alive, editable, not dismissed."""
-    from django.db.models import Exists, OuterRef
+    from rapport.contacts.models import Company, CompanyDuplicateCandidate, CompanyDuplicateDismissal
 
-    from rapport.contacts.models import (
-        Company,
-        CompanyDuplicateCandidate,
-        CompanyDuplicateDismissal,
-        DuplicateScan,
-    )
-
-    scan = (
-        DuplicateScan.objects.filter(status=DuplicateScan.Status.DONE).order_by("-created_at", "-id").first()
-    )
-    if scan is None:
-        return CompanyDuplicateCandidate.objects.none()
-    editable = Company.objects.editable_by(user)
-    dismissed = CompanyDuplicateDismissal.objects.filter(
-        first_id=OuterRef("first_id"), second_id=OuterRef("second_id")
-    )
-    return (
-        CompanyDuplicateCandidate.objects.filter(
-            scan=scan, first__in=editable.values("id"), second__in=editable.values("id")
-        )
-        .filter(~Exists(dismissed))
-        .select_related("first", "second")
-        .order_by("-score", "id")
+    return latest_scan_pairs(
+        CompanyDuplicateCandidate, CompanyDuplicateDismissal, Company, user, ("first", "second")
     )
 
 
 def company_duplicate_dismiss(*, first: Any, second: Any, by: Any) -> Any:
     """Mark two companies as "not a duplicate" so no scan or check shows the pair again."""
-    from django.core.exceptions import ValidationError
-
     from rapport.contacts.models import CompanyDuplicateDismissal
-    from rapport.core.records import ensure_editable
 
-    if first.pk == second.pk:
-        raise ValidationError("Pick two different companies.")
-    ensure_editable(first, by)
-    ensure_editable(second, by)
-    low, high = sorted((first.pk, second.pk))
-    dismissal, _ = CompanyDuplicateDismissal.objects.get_or_create(
-        first_id=low, second_id=high, defaults={"dismissed_by": by}
-    )
-    return dismissal
+    return pair_dismiss(CompanyDuplicateDismissal, first=first, second=second, by=by, plural="companies")
 
 
 def possible_company_duplicates(

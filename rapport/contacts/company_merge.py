@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,6 +22,8 @@ from rapport.contacts.merge import (
     related_rows_move_back,
     sides_default,
     sides_pick,
+    undo_finish,
+    undo_lock,
     values_snapshot,
     versions_check,
 )
@@ -32,7 +33,7 @@ from rapport.contacts.models import (
     CompanyDuplicateDismissal,
     CompanyMergeRecord,
 )
-from rapport.core.records import ensure_assignable, ensure_editable, record_restore, record_trash
+from rapport.core.records import ensure_assignable, record_trash
 from rapport.search.services import search_index_put
 
 COMPANY_MERGE_FIELDS: tuple[str, ...] = (
@@ -127,28 +128,12 @@ def company_merge(
 @transaction.atomic
 def company_merge_undo(*, merge: CompanyMergeRecord, by: Any) -> CompanyMergeRecord:
     """Undo a company merge: restore the loser, move back exactly the moved rows, restore the survivor's fields."""
-    merge = CompanyMergeRecord.objects.select_for_update().get(pk=merge.pk)
-    if merge.undone_at is not None:
-        raise ValidationError("This merge has already been undone.")
-    survivor = Company.all_objects.select_for_update().get(pk=merge.survivor_id)
-    loser = Company.all_objects.select_for_update().get(pk=merge.loser_id)
-    ensure_editable(survivor, by)
-    ensure_editable(loser, by)
-    if survivor.deleted_at is not None:
-        raise ValidationError(f"{survivor.name} is in the trash; restore it before undoing the merge.")
-    if loser.deleted_at is None:
-        raise ValidationError(f"{loser.name} is no longer in the trash, so this merge cannot be undone.")
+    merge, survivor, loser = undo_lock(CompanyMergeRecord, Company, merge, by)
     related_rows_move_back(merge.moved, merge.details.get("links", {}), survivor.pk, loser.pk)
     kept = fields_restore(
         survivor, COMPANY_MERGE_FIELDS, COMPANY_FK_FIELDS, merge.survivor_before, merge.survivor_after
     )
-    survivor.version += 1
-    survivor.updated_at = timezone.now()
-    survivor.save()
-    record_restore(loser, by=by)
-    merge.undone_at = timezone.now()
-    merge.undone_by = by
-    merge.save(update_fields=["undone_at", "undone_by"])
+    undo_finish(merge, survivor, loser, by)
     timeline_record(
         kind="merged",
         summary=f"Undid the merge of company {loser.name} (#{loser.pk}); its records are its own again",

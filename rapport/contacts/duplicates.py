@@ -791,38 +791,50 @@ def latest_scan() -> Any:
     return DuplicateScan.objects.order_by("-created_at", "-id").first()
 
 
-def duplicate_pairs_for(*, user: Any) -> Any:
-    """Pairs of the newest finished scan that the user may merge: both alive, both editable, not dismissed."""
+def latest_scan_pairs(candidates: Any, dismissals: Any, records: Any, user: Any, related: Sequence[str]) -> Any:
+    """Pairs (of `candidates`) of the newest finished scan the user may merge: both alive and editable, not dismissed."""
     from django.db.models import Exists, OuterRef
 
-    from rapport.contacts.models import Contact, DuplicateCandidate, DuplicateDismissal, DuplicateScan
+    from rapport.contacts.models import DuplicateScan
 
     scan = DuplicateScan.objects.filter(status=DuplicateScan.Status.DONE).order_by("-created_at", "-id").first()
     if scan is None:
-        return DuplicateCandidate.objects.none()
-    editable = Contact.objects.editable_by(user)
-    dismissed = DuplicateDismissal.objects.filter(first_id=OuterRef("first_id"), second_id=OuterRef("second_id"))
+        return candidates.objects.none()
+    editable = records.objects.editable_by(user)
+    dismissed = dismissals.objects.filter(first_id=OuterRef("first_id"), second_id=OuterRef("second_id"))
     return (
-        DuplicateCandidate.objects.filter(scan=scan, first__in=editable.values("id"),
-                                          second__in=editable.values("id"))
+        candidates.objects.filter(scan=scan, first__in=editable.values("id"), second__in=editable.values("id"))
         .filter(~Exists(dismissed))
-        .select_related("first", "second", "first__company", "second__company")
+        .select_related(*related)
         .order_by("-score", "id")
     )
 
 
-def duplicate_dismiss(*, first: Any, second: Any, by: Any) -> Any:
-    """Mark two contacts as "not a duplicate" so no scan or check shows the pair again."""
+def duplicate_pairs_for(*, user: Any) -> Any:
+    """Contact pairs of the newest finished scan that the user may merge."""
+    from rapport.contacts.models import Contact, DuplicateCandidate, DuplicateDismissal
+
+    return latest_scan_pairs(DuplicateCandidate, DuplicateDismissal, Contact, user,
+                             ("first", "second", "first__company", "second__company"))
+
+
+def pair_dismiss(dismissals: Any, *, first: Any, second: Any, by: Any, plural: str) -> Any:
+    """Record that two records are not duplicates (smaller id first), so no scan shows the pair again."""
     from django.core.exceptions import ValidationError
 
-    from rapport.contacts.models import DuplicateDismissal
     from rapport.core.records import ensure_editable
 
     if first.pk == second.pk:
-        raise ValidationError("Pick two different contacts.")
+        raise ValidationError(f"Pick two different {plural}.")
     ensure_editable(first, by)
     ensure_editable(second, by)
     low, high = sorted((first.pk, second.pk))
-    dismissal, _ = DuplicateDismissal.objects.get_or_create(first_id=low, second_id=high,
-                                                            defaults={"dismissed_by": by})
+    dismissal, _ = dismissals.objects.get_or_create(first_id=low, second_id=high, defaults={"dismissed_by": by})
     return dismissal
+
+
+def duplicate_dismiss(*, first: Any, second: Any, by: Any) -> Any:
+    """Mark two contacts as "not a duplicate" so no scan or check shows the pair again."""
+    from rapport.contacts.models import DuplicateDismissal
+
+    return pair_dismiss(DuplicateDismissal, first=first, second=second, by=by, plural="contacts")

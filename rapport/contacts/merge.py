@@ -356,20 +356,37 @@ def _models_by_label() -> dict[str, type[models.Model]]:
     return {m._meta.label_lower: m for m in apps.get_models(include_auto_created=True)}
 
 
-@transaction.atomic
-def contact_merge_undo(*, merge: MergeRecord, by: Any) -> MergeRecord:
-    """Undo a merge: restore the loser, move back exactly the rows that moved, restore the survivor's fields."""
-    merge = MergeRecord.objects.select_for_update().get(pk=merge.pk)
+def undo_lock(merge_model: Any, record_model: Any, merge: Any, by: Any) -> tuple[Any, Any, Any]:
+    """The merge record, survivor and loser, locked, after checking the merge can still be undone by `by`."""
+    merge = merge_model.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at is not None:
         raise ValidationError("This merge has already been undone.")
-    survivor = Contact.all_objects.select_for_update().get(pk=merge.survivor_id)
-    loser = Contact.all_objects.select_for_update().get(pk=merge.loser_id)
+    survivor = record_model.all_objects.select_for_update().get(pk=merge.survivor_id)
+    loser = record_model.all_objects.select_for_update().get(pk=merge.loser_id)
     ensure_editable(survivor, by)
     ensure_editable(loser, by)
     if survivor.deleted_at is not None:
-        raise ValidationError(f"{survivor.full_name} is in the trash; restore it before undoing the merge.")
+        raise ValidationError(f"{survivor} is in the trash; restore it before undoing the merge.")
     if loser.deleted_at is None:
-        raise ValidationError(f"{loser.full_name} is no longer in the trash, so this merge cannot be undone.")
+        raise ValidationError(f"{loser} is no longer in the trash, so this merge cannot be undone.")
+    return merge, survivor, loser
+
+
+def undo_finish(merge: Any, survivor: Any, loser: Any, by: Any) -> None:
+    """Save the survivor's restored fields, bring the loser back from the trash, mark the merge undone."""
+    survivor.version += 1
+    survivor.updated_at = timezone.now()
+    survivor.save()
+    record_restore(loser, by=by)
+    merge.undone_at = timezone.now()
+    merge.undone_by = by
+    merge.save(update_fields=["undone_at", "undone_by"])
+
+
+@transaction.atomic
+def contact_merge_undo(*, merge: MergeRecord, by: Any) -> MergeRecord:
+    """Undo a merge: restore the loser, move back exactly the rows that moved, restore the survivor's fields."""
+    merge, survivor, loser = undo_lock(MergeRecord, Contact, merge, by)
     related_rows_move_back(merge.moved, merge.details.get("links", {}), survivor.pk, loser.pk)
     for model, key in ((ContactEmail, "emails"), (ContactPhone, "phones")):
         info = merge.details.get(key, {})
@@ -392,14 +409,8 @@ def contact_merge_undo(*, merge: MergeRecord, by: Any) -> MergeRecord:
 
     # Fields: back to the values before the merge, unless someone changed them after it.
     kept = fields_restore(survivor, MERGE_FIELDS, FK_FIELDS, merge.survivor_before, merge.survivor_after)
-    survivor.version += 1
-    survivor.updated_at = timezone.now()
-    survivor.save()
-    record_restore(loser, by=by)
+    undo_finish(merge, survivor, loser, by)
     _refresh_purchase_summaries([survivor.pk, loser.pk], merge.moved)
-    merge.undone_at = timezone.now()
-    merge.undone_by = by
-    merge.save(update_fields=["undone_at", "undone_by"])
     timeline_record(
         kind="merged",
         summary=f"Undid the merge of {loser.full_name} (#{loser.pk}); their records are theirs again",

@@ -3,6 +3,8 @@ merge side by side, undo."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -49,13 +51,6 @@ COMPANY_FIELD_LABELS = {
 }
 
 
-def _editable_contact(user: Any, pk: Any) -> Contact:
-    """A contact (not in the trash) the user may change; anything else is a 404."""
-    return get_object_or_404(
-        Contact.objects.editable_by(user).select_related("company", "owner"), pk=pk_or_404(pk)
-    )
-
-
 def _display(contact: Contact, field: str) -> str:
     if field == "company":
         return contact.company.name if contact.company else ""
@@ -64,11 +59,6 @@ def _display(contact: Contact, field: str) -> str:
     if field in ("lifecycle_stage", "preferred_channel"):
         return str(getattr(contact, f"get_{field}_display")())
     return str(getattr(contact, field) or "")
-
-
-def _editable_company(user: Any, pk: Any) -> Company:
-    """A company (not in the trash) the user may change; anything else is a 404."""
-    return get_object_or_404(Company.objects.editable_by(user).select_related("owner", "parent"), pk=pk_or_404(pk))
 
 
 def _company_display(company: Company, field: str) -> str:
@@ -124,8 +114,8 @@ def duplicate_scan_progress_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def duplicate_dismiss_view(request: HttpRequest) -> HttpResponse:
     """Mark a pair as "not a duplicate"; it is not shown again."""
-    first = _editable_contact(request.user, request.POST.get("first"))
-    second = _editable_contact(request.user, request.POST.get("second"))
+    first = CONTACTS.editable(request.user, request.POST.get("first"))
+    second = CONTACTS.editable(request.user, request.POST.get("second"))
     try:
         duplicate_dismiss(first=first, second=second, by=request.user)
     except ValidationError as exc:
@@ -141,8 +131,8 @@ def duplicate_dismiss_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def company_duplicate_dismiss_view(request: HttpRequest) -> HttpResponse:
     """Mark a pair of companies as "not a duplicate"; it is not shown again."""
-    first = _editable_company(request.user, request.POST.get("first"))
-    second = _editable_company(request.user, request.POST.get("second"))
+    first = COMPANIES.editable(request.user, request.POST.get("first"))
+    second = COMPANIES.editable(request.user, request.POST.get("second"))
     try:
         company_duplicate_dismiss(first=first, second=second, by=request.user)
     except ValidationError as exc:
@@ -191,89 +181,67 @@ def duplicate_check_view(request: HttpRequest) -> HttpResponse:
     return render(request, "contacts/duplicates/partials/possible_duplicates.html", {"matches": matches})
 
 
-@login_required
-def contact_merge_view(request: HttpRequest, pk: int, other: int) -> HttpResponse:
-    """Side by side: pick the surviving value of each field, then merge `other` into `pk`."""
-    survivor = _editable_contact(request.user, pk)
-    loser = _editable_contact(request.user, other)
-    error = ""
-    choices = merge_defaults(survivor, loser)
-    status = 200
-    if request.method == "POST":
-        choices = {f: request.POST.get(f, choices[f]) for f in MERGE_FIELDS}
-        try:
-            merge = contact_merge(survivor=survivor, loser=loser, by=request.user, choices=choices,
-                                  expected_versions=_versions(request))
-        except ValidationError as exc:
-            error, status = " ".join(exc.messages), 422
-        except NotAllowed as exc:
-            error, status = str(exc), 403
-        else:
-            messages.success(request, f"{loser.full_name} was merged into {survivor.full_name}.")
-            return redirect("contact-merge-detail", pk=merge.pk)
-    elif survivor.pk == loser.pk:
-        error, status = "A contact cannot be merged with itself; pick two different contacts.", 422
-    rows = []
-    for field in MERGE_FIELDS:
-        mine, theirs = _display(survivor, field), _display(loser, field)
-        rows.append({"field": field, "label": FIELD_LABELS[field], "survivor": mine, "loser": theirs,
-                     "same": mine == theirs, "choice": choices.get(field, "survivor")})
-    return render(request, "contacts/duplicates/merge.html", {
-        "survivor": survivor, "loser": loser, "rows": rows, "error": error,
-        "survivor_name": survivor.full_name, "loser_name": loser.full_name, "noun": "contacts",
-        "swap_url": reverse("contact-merge", args=[loser.pk, survivor.pk]),
-        "kept": "activities, deals, leads, orders, emails, phones, consent, tags and history",
-        "counts": {"survivor": _related_counts(survivor, CONTACT_COUNTS),
-                   "loser": _related_counts(loser, CONTACT_COUNTS)},
-    }, status=status)
+@dataclass(frozen=True)
+class MergeKind:
+    """What differs between the contact and the company merge pages; the pages themselves are shared."""
+
+    model: Any
+    merge_model: Any
+    fields: tuple[str, ...]
+    labels: dict[str, str]
+    display: Callable[[Any, str], str]
+    defaults: Callable[[Any, Any], dict[str, str]]
+    merge: Callable[..., Any]
+    undo: Callable[..., Any]
+    counts: tuple[str, ...]
+    noun: str  # "contact"
+    plural: str  # "contacts"
+    kept: str  # what of both is kept, in words
+    possessive: str  # "their" records, "its" records
+    brought: str  # what else the merge moved, in words
+    route: str  # "contact": contact-merge, contact-merge-detail, contact-merge-undo, contact-detail
+    list_url: str  # the duplicates tab to go back to
+
+    def name(self, record: Any) -> str:
+        return str(record)
+
+    def editable(self, user: Any, pk: Any) -> Any:
+        """A record (not in the trash) the user may change; anything else is a 404."""
+        related = [f for f in ("company", "owner", "parent") if f in self.fields]
+        return get_object_or_404(self.model.objects.editable_by(user).select_related(*related), pk=pk_or_404(pk))
+
+    def merge_for(self, user: Any, pk: Any) -> Any:
+        """A merge both of whose records the user may change; anything else is a 404."""
+        merge = get_object_or_404(self.merge_model.objects.select_related("survivor", "loser", "merged_by"),
+                                  pk=pk_or_404(pk))
+        ids = [merge.survivor_id, merge.loser_id]
+        if self.model.all_objects.editable_by(user).filter(pk__in=ids).count() != 2:
+            raise Http404("No such merge.")
+        return merge
 
 
-CONTACT_COUNTS = ("activities", "deals", "leads", "orders", "emails", "phones")
-COMPANY_COUNTS = ("contacts", "deals", "leads", "orders", "activities", "subsidiaries")
+CONTACTS = MergeKind(
+    model=Contact, merge_model=MergeRecord, fields=MERGE_FIELDS, labels=FIELD_LABELS, display=_display,
+    defaults=merge_defaults, merge=contact_merge, undo=contact_merge_undo,
+    counts=("activities", "deals", "leads", "orders", "emails", "phones"), noun="contact", plural="contacts",
+    kept="activities, deals, leads, orders, emails, phones, consent, tags and history", possessive="their",
+    brought="Emails, phones, consent and tags the survivor did not have were moved too.",
+    route="contact", list_url="",
+)
+COMPANIES = MergeKind(
+    model=Company, merge_model=CompanyMergeRecord, fields=COMPANY_MERGE_FIELDS, labels=COMPANY_FIELD_LABELS,
+    display=_company_display, defaults=company_merge_defaults, merge=company_merge, undo=company_merge_undo,
+    counts=("contacts", "deals", "leads", "orders", "activities", "subsidiaries"), noun="company",
+    plural="companies", kept="people, deals, leads, orders, activities, subsidiaries, tags and history",
+    possessive="its",
+    brought="Tags the survivor did not have were moved too.", route="company", list_url="?tab=companies",
+)
 
 
 def _related_counts(record: Any, names: tuple[str, ...]) -> str:
-    """What each side brings (shown so the user sees nothing will be lost), as "3 activities, 1 deal, …"."""
+    """What each side brings (shown so the user sees nothing will be lost), as "3 activities, 1 deals, …"."""
     # One COUNT per table: joining them all in one query would multiply the rows.
     return ", ".join(f"{getattr(record, name).count()} {name}" for name in names)
-
-
-@login_required
-def company_merge_view(request: HttpRequest, pk: int, other: int) -> HttpResponse:
-    """Side by side: pick the surviving value of each field, then merge company `other` into `pk`."""
-    survivor = _editable_company(request.user, pk)
-    loser = _editable_company(request.user, other)
-    error = ""
-    choices = company_merge_defaults(survivor, loser)
-    status = 200
-    if request.method == "POST":
-        choices = {f: request.POST.get(f, choices[f]) for f in COMPANY_MERGE_FIELDS}
-        try:
-            merge = company_merge(survivor=survivor, loser=loser, by=request.user, choices=choices,
-                                  expected_versions=_versions(request))
-        except ValidationError as exc:
-            error, status = " ".join(exc.messages), 422
-        except NotAllowed as exc:
-            error, status = str(exc), 403
-        else:
-            messages.success(request, f"{loser.name} was merged into {survivor.name}.")
-            return redirect("company-merge-detail", pk=merge.pk)
-    elif survivor.pk == loser.pk:
-        error, status = "A company cannot be merged with itself; pick two different companies.", 422
-    rows = []
-    for field in COMPANY_MERGE_FIELDS:
-        mine, theirs = _company_display(survivor, field), _company_display(loser, field)
-        rows.append({"field": field, "label": COMPANY_FIELD_LABELS[field], "survivor": mine, "loser": theirs,
-                     "same": mine == theirs, "choice": choices.get(field, "survivor")})
-    return render(request, "contacts/duplicates/merge.html", {
-        "survivor": survivor, "loser": loser, "rows": rows, "error": error,
-        "survivor_name": survivor.name, "loser_name": loser.name, "noun": "companies",
-        "swap_url": reverse("company-merge", args=[loser.pk, survivor.pk]),
-        "cancel_url": f"{reverse('duplicate-list')}?tab=companies",
-        "kept": "people, deals, leads, orders, activities, subsidiaries, tags and history",
-        "counts": {"survivor": _related_counts(survivor, COMPANY_COUNTS),
-                   "loser": _related_counts(loser, COMPANY_COUNTS)},
-    }, status=status)
 
 
 def _versions(request: HttpRequest) -> tuple[int, int] | None:
@@ -283,73 +251,97 @@ def _versions(request: HttpRequest) -> tuple[int, int] | None:
         return None
 
 
-def _merge_for(user: Any, pk: Any) -> MergeRecord:
-    merge = get_object_or_404(MergeRecord.objects.select_related("survivor", "loser", "merged_by"),
-                              pk=pk_or_404(pk))
-    editable = Contact.all_objects.editable_by(user).filter(pk__in=[merge.survivor_id, merge.loser_id]).count()
-    if editable != 2:
-        raise Http404("No such merge.")
-    return merge
+def _merge_page(request: HttpRequest, kind: MergeKind, pk: int, other: int) -> HttpResponse:
+    """Side by side: pick the surviving value of each field, then merge `other` into `pk`."""
+    survivor = kind.editable(request.user, pk)
+    loser = kind.editable(request.user, other)
+    error = ""
+    choices = kind.defaults(survivor, loser)
+    status = 200
+    if request.method == "POST":
+        choices = {f: request.POST.get(f, choices[f]) for f in kind.fields}
+        try:
+            merge = kind.merge(survivor=survivor, loser=loser, by=request.user, choices=choices,
+                               expected_versions=_versions(request))
+        except ValidationError as exc:
+            error, status = " ".join(exc.messages), 422
+        except NotAllowed as exc:
+            error, status = str(exc), 403
+        else:
+            messages.success(request, f"{kind.name(loser)} was merged into {kind.name(survivor)}.")
+            return redirect(f"{kind.route}-merge-detail", pk=merge.pk)
+    elif survivor.pk == loser.pk:
+        error = f"A {kind.noun} cannot be merged with itself; pick two different {kind.plural}."
+        status = 422
+    rows = []
+    for field in kind.fields:
+        mine, theirs = kind.display(survivor, field), kind.display(loser, field)
+        rows.append({"field": field, "label": kind.labels[field], "survivor": mine, "loser": theirs,
+                     "same": mine == theirs, "choice": choices.get(field, "survivor")})
+    return render(request, "contacts/duplicates/merge.html", {
+        "survivor": survivor, "loser": loser, "rows": rows, "error": error, "noun": kind.plural,
+        "survivor_name": kind.name(survivor), "loser_name": kind.name(loser), "kept": kind.kept,
+        "swap_url": reverse(f"{kind.route}-merge", args=[loser.pk, survivor.pk]),
+        "cancel_url": reverse("duplicate-list") + kind.list_url,
+        "counts": {"survivor": _related_counts(survivor, kind.counts), "loser": _related_counts(loser, kind.counts)},
+    }, status=status)
+
+
+def _merge_detail_page(request: HttpRequest, kind: MergeKind, pk: int) -> HttpResponse:
+    """What a merge did, with the button to undo it."""
+    merge = kind.merge_for(request.user, pk)
+    return render(request, "contacts/duplicates/merge_detail.html", {
+        "merge": merge, "moved": {label.split(".")[1]: len(ids) for label, ids in merge.moved.items()},
+        "survivor_name": kind.name(merge.survivor), "loser_name": kind.name(merge.loser),
+        "undo_url": reverse(f"{kind.route}-merge-undo", args=[merge.pk]), "brought": kind.brought,
+    })
+
+
+def _merge_undo(request: HttpRequest, kind: MergeKind, pk: int) -> HttpResponse:
+    """Undo a merge: the other record comes back with exactly the records it had."""
+    merge = kind.merge_for(request.user, pk)
+    try:
+        kind.undo(merge=merge, by=request.user)
+    except (ValidationError, NotAllowed) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect(f"{kind.route}-merge-detail", pk=merge.pk)
+    messages.success(request, f"Merge undone: {kind.name(merge.loser)} is back with {kind.possessive} own records.")
+    return redirect(f"{kind.route}-detail", pk=merge.loser_id)
+
+
+@login_required
+def contact_merge_view(request: HttpRequest, pk: int, other: int) -> HttpResponse:
+    """Side by side: pick the surviving value of each field, then merge contact `other` into `pk`."""
+    return _merge_page(request, CONTACTS, pk, other)
 
 
 @login_required
 def contact_merge_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """What a merge did, with the button to undo it."""
-    merge = _merge_for(request.user, pk)
-    return render(request, "contacts/duplicates/merge_detail.html", {
-        "merge": merge, "moved": _moved_counts(merge), "survivor_name": merge.survivor.full_name,
-        "loser_name": merge.loser.full_name, "undo_url": reverse("contact-merge-undo", args=[merge.pk]),
-        "brought": "Emails, phones, consent and tags the survivor did not have were moved too.",
-    })
-
-
-def _moved_counts(merge: Any) -> dict[str, int]:
-    return {label.split(".")[1]: len(ids) for label, ids in merge.moved.items()}
-
-
-def _company_merge_for(user: Any, pk: Any) -> CompanyMergeRecord:
-    merge = get_object_or_404(CompanyMergeRecord.objects.select_related("survivor", "loser", "merged_by"),
-                              pk=pk_or_404(pk))
-    editable = Company.all_objects.editable_by(user).filter(pk__in=[merge.survivor_id, merge.loser_id]).count()
-    if editable != 2:
-        raise Http404("No such merge.")
-    return merge
-
-
-@login_required
-def company_merge_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """What a company merge did, with the button to undo it."""
-    merge = _company_merge_for(request.user, pk)
-    return render(request, "contacts/duplicates/merge_detail.html", {
-        "merge": merge, "moved": _moved_counts(merge), "survivor_name": merge.survivor.name,
-        "loser_name": merge.loser.name, "undo_url": reverse("company-merge-undo", args=[merge.pk]),
-        "brought": "Tags the survivor did not have were moved too.",
-    })
-
-
-@login_required
-@require_POST
-def company_merge_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Undo a company merge: the other company comes back with exactly the records it had."""
-    merge = _company_merge_for(request.user, pk)
-    try:
-        company_merge_undo(merge=merge, by=request.user)
-    except (ValidationError, NotAllowed) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-        return redirect("company-merge-detail", pk=merge.pk)
-    messages.success(request, f"Merge undone: {merge.loser.name} is back with its own records.")
-    return redirect("company-detail", pk=merge.loser_id)
+    """What a contact merge did, with the button to undo it."""
+    return _merge_detail_page(request, CONTACTS, pk)
 
 
 @login_required
 @require_POST
 def contact_merge_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Undo a merge: the other contact comes back with exactly the records it had."""
-    merge = _merge_for(request.user, pk)
-    try:
-        contact_merge_undo(merge=merge, by=request.user)
-    except (ValidationError, NotAllowed) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-        return redirect("contact-merge-detail", pk=merge.pk)
-    messages.success(request, f"Merge undone: {merge.loser.full_name} is back with their own records.")
-    return redirect("contact-detail", pk=merge.loser_id)
+    return _merge_undo(request, CONTACTS, pk)
+
+
+@login_required
+def company_merge_view(request: HttpRequest, pk: int, other: int) -> HttpResponse:
+    """Side by side: pick the surviving value of each field, then merge company `other` into `pk`."""
+    return _merge_page(request, COMPANIES, pk, other)
+
+
+@login_required
+def company_merge_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """What a company merge did, with the button to undo it."""
+    return _merge_detail_page(request, COMPANIES, pk)
+
+
+@login_required
+@require_POST
+def company_merge_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a company merge: the other company comes back with exactly the records it had."""
+    return _merge_undo(request, COMPANIES, pk)
