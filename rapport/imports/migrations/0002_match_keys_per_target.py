@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('imports', '0001_initial'),
+        ("imports", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='importjob',
-            name='match_key',
-            field=models.CharField(choices=[('email', 'Email address'), ('external_id', 'External id'), ('domain', 'Web domain (or name when there is none)'), ('number', 'Order number')], default='email', max_length=16),
+            model_name="importjob",
+            name="match_key",
+            field=models.CharField(
+                choices=[
+                    ("email", "Email address"),
+                    ("external_id", "External id"),
+                    ("domain", "Web domain (or name when there is none)"),
+                    ("number", "Order number"),
+                ],
+                default="email",
+                max_length=16,
+            ),
         ),
     ]

@@ -24,37 +24,114 @@ from rapport.imports.services.base import (
 )
 
 KIND_SYNONYMS = {
-    "phone call": ActivityKind.CALL, "phone": ActivityKind.CALL, "call log": ActivityKind.CALL,
-    "logged call": ActivityKind.CALL, "anruf": ActivityKind.CALL, "telefonat": ActivityKind.CALL,
-    "appel": ActivityKind.CALL, "appel téléphonique": ActivityKind.CALL, "llamada": ActivityKind.CALL,
-    "event": ActivityKind.MEETING, "appointment": ActivityKind.MEETING, "termin": ActivityKind.MEETING,
-    "besprechung": ActivityKind.MEETING, "meeting": ActivityKind.MEETING, "réunion": ActivityKind.MEETING,
-    "reunion": ActivityKind.MEETING, "reunión": ActivityKind.MEETING, "rendez-vous": ActivityKind.MEETING,
-    "cita": ActivityKind.MEETING, "to-do": ActivityKind.TASK, "todo": ActivityKind.TASK,
-    "to do": ActivityKind.TASK, "aufgabe": ActivityKind.TASK, "tâche": ActivityKind.TASK, "tache": ActivityKind.TASK,
-    "tarea": ActivityKind.TASK, "follow-up": ActivityKind.TASK, "follow up": ActivityKind.TASK,
-    "notiz": ActivityKind.NOTE, "nota": ActivityKind.NOTE, "comment": ActivityKind.NOTE,
-    "e-mail": ActivityKind.EMAIL, "mail": ActivityKind.EMAIL, "email": ActivityKind.EMAIL,
-    "sent email": ActivityKind.EMAIL, "courriel": ActivityKind.EMAIL, "correo": ActivityKind.EMAIL,
+    "phone call": ActivityKind.CALL,
+    "phone": ActivityKind.CALL,
+    "call log": ActivityKind.CALL,
+    "logged call": ActivityKind.CALL,
+    "anruf": ActivityKind.CALL,
+    "telefonat": ActivityKind.CALL,
+    "appel": ActivityKind.CALL,
+    "appel téléphonique": ActivityKind.CALL,
+    "llamada": ActivityKind.CALL,
+    "event": ActivityKind.MEETING,
+    "appointment": ActivityKind.MEETING,
+    "termin": ActivityKind.MEETING,
+    "besprechung": ActivityKind.MEETING,
+    "meeting": ActivityKind.MEETING,
+    "réunion": ActivityKind.MEETING,
+    "reunion": ActivityKind.MEETING,
+    "reunión": ActivityKind.MEETING,
+    "rendez-vous": ActivityKind.MEETING,
+    "cita": ActivityKind.MEETING,
+    "to-do": ActivityKind.TASK,
+    "todo": ActivityKind.TASK,
+    "to do": ActivityKind.TASK,
+    "aufgabe": ActivityKind.TASK,
+    "tâche": ActivityKind.TASK,
+    "tache": ActivityKind.TASK,
+    "tarea": ActivityKind.TASK,
+    "follow-up": ActivityKind.TASK,
+    "follow up": ActivityKind.TASK,
+    "notiz": ActivityKind.NOTE,
+    "nota": ActivityKind.NOTE,
+    "comment": ActivityKind.NOTE,
+    "e-mail": ActivityKind.EMAIL,
+    "mail": ActivityKind.EMAIL,
+    "email": ActivityKind.EMAIL,
+    "sent email": ActivityKind.EMAIL,
+    "courriel": ActivityKind.EMAIL,
+    "correo": ActivityKind.EMAIL,
 }
 PRIORITY_SYNONYMS = {
-    "urgent": Priority.HIGH, "hoch": Priority.HIGH, "haute": Priority.HIGH, "alta": Priority.HIGH,
-    "important": Priority.HIGH, "medium": Priority.NORMAL, "mittel": Priority.NORMAL, "moyenne": Priority.NORMAL,
-    "media": Priority.NORMAL, "normale": Priority.NORMAL, "niedrig": Priority.LOW, "basse": Priority.LOW,
+    "urgent": Priority.HIGH,
+    "hoch": Priority.HIGH,
+    "haute": Priority.HIGH,
+    "alta": Priority.HIGH,
+    "important": Priority.HIGH,
+    "medium": Priority.NORMAL,
+    "mittel": Priority.NORMAL,
+    "moyenne": Priority.NORMAL,
+    "media": Priority.NORMAL,
+    "normale": Priority.NORMAL,
+    "niedrig": Priority.LOW,
+    "basse": Priority.LOW,
     "baja": Priority.LOW,
 }
 OUTCOME_SYNONYMS = {
-    "left voicemail": CallOutcome.LEFT_VOICEMAIL, "left message": CallOutcome.LEFT_VOICEMAIL,
-    "voice mail": CallOutcome.LEFT_VOICEMAIL, "mailbox": CallOutcome.LEFT_VOICEMAIL,
-    "answered": CallOutcome.CONNECTED, "reached": CallOutcome.CONNECTED, "erreicht": CallOutcome.CONNECTED,
-    "no response": CallOutcome.NO_ANSWER, "not reached": CallOutcome.NO_ANSWER, "nicht erreicht": CallOutcome.NO_ANSWER,
-    "besetzt": CallOutcome.BUSY, "occupé": CallOutcome.BUSY, "wrong": CallOutcome.WRONG_NUMBER,
+    "left voicemail": CallOutcome.LEFT_VOICEMAIL,
+    "left message": CallOutcome.LEFT_VOICEMAIL,
+    "voice mail": CallOutcome.LEFT_VOICEMAIL,
+    "mailbox": CallOutcome.LEFT_VOICEMAIL,
+    "answered": CallOutcome.CONNECTED,
+    "reached": CallOutcome.CONNECTED,
+    "erreicht": CallOutcome.CONNECTED,
+    "no response": CallOutcome.NO_ANSWER,
+    "not reached": CallOutcome.NO_ANSWER,
+    "nicht erreicht": CallOutcome.NO_ANSWER,
+    "besetzt": CallOutcome.BUSY,
+    "occupé": CallOutcome.BUSY,
+    "wrong": CallOutcome.WRONG_NUMBER,
 }
-DONE_WORDS = {"completed", "complete", "done", "closed", "finished", "yes", "true", "1", "x", "erledigt",
-              "abgeschlossen", "terminé", "termine", "fait", "completado", "completada", "hecho", "cerrado"}
-OPEN_WORDS = {"not started", "open", "in progress", "waiting", "waiting on someone else", "deferred", "pending",
-              "no", "false", "0", "offen", "in bearbeitung", "ouvert", "en cours", "abierto", "pendiente", "planned",
-              "scheduled"}
+DONE_WORDS = {
+    "completed",
+    "complete",
+    "done",
+    "closed",
+    "finished",
+    "yes",
+    "true",
+    "1",
+    "x",
+    "erledigt",
+    "abgeschlossen",
+    "terminé",
+    "termine",
+    "fait",
+    "completado",
+    "completada",
+    "hecho",
+    "cerrado",
+}
+OPEN_WORDS = {
+    "not started",
+    "open",
+    "in progress",
+    "waiting",
+    "waiting on someone else",
+    "deferred",
+    "pending",
+    "no",
+    "false",
+    "0",
+    "offen",
+    "in bearbeitung",
+    "ouvert",
+    "en cours",
+    "abierto",
+    "pendiente",
+    "planned",
+    "scheduled",
+}
 MAX_DURATION = 24 * 60
 LINKS = ("contact_id", "company_id", "lead_id", "deal_id")
 
@@ -67,17 +144,33 @@ class ActivityImporter(RecordImporter):
     model = Activity
     noun = "activity"
     match_keys = (MatchKey.EXTERNAL_ID,)
-    update_columns = ("kind", "subject", "body", "owner_id", "contact_id", "company_id", "lead_id", "deal_id",
-                      "due_at", "priority", "done_at", "starts_at", "ends_at", "location", "outcome",
-                      "duration_minutes")
+    update_columns = (
+        "kind",
+        "subject",
+        "body",
+        "owner_id",
+        "contact_id",
+        "company_id",
+        "lead_id",
+        "deal_id",
+        "due_at",
+        "priority",
+        "done_at",
+        "starts_at",
+        "ends_at",
+        "location",
+        "outcome",
+        "duration_minutes",
+    )
 
     def check_mapping(self) -> None:
         if self.job.mode != "update":
             if "subject" not in self.mapped:
                 raise ValidationError("Map a column to Subject: every activity needs one.")
             if not self.mapped & {"contact", "company", "lead", "deal"}:
-                raise ValidationError("Map a column to Contact email, Company, Lead or Deal: an activity is linked "
-                                      "to a record.")
+                raise ValidationError(
+                    "Map a column to Contact email, Company, Lead or Deal: an activity is linked to a record."
+                )
 
     def parse_cell(self, name: str, cell: str, row: Prepared) -> None:
         if name == "kind":
@@ -97,11 +190,17 @@ class ActivityImporter(RecordImporter):
         elif name == "deal":
             row.keys["deal"] = self.text(cell, "Deal", 200)
         elif name in ("due_at", "done_at", "starts_at", "ends_at"):
-            label = {"due_at": "Due date", "done_at": "Completed date", "starts_at": "Start", "ends_at": "End"}[name]
+            label = {
+                "due_at": "Due date",
+                "done_at": "Completed date",
+                "starts_at": "Start",
+                "ends_at": "End",
+            }[name]
             row.values[name] = self.datetime(cell, label, past=name == "done_at")
         elif name == "priority":
-            row.values["priority"] = self.choice(cell, "priority", "Priority", list(Priority.choices),
-                                                 PRIORITY_SYNONYMS)
+            row.values["priority"] = self.choice(
+                cell, "priority", "Priority", list(Priority.choices), PRIORITY_SYNONYMS
+            )
         elif name == "status":
             word = " ".join(cell.lower().split())
             if word in DONE_WORDS:
@@ -109,12 +208,15 @@ class ActivityImporter(RecordImporter):
             elif word in OPEN_WORDS:
                 row.extra["done"] = False
             else:
-                raise ValidationError(f"Status {cell!r} is neither done nor open; use Completed or Not started.")
+                raise ValidationError(
+                    f"Status {cell!r} is neither done nor open; use Completed or Not started."
+                )
         elif name == "location":
             row.values["location"] = self.text(cell, "Location", 200)
         elif name == "outcome":
-            row.values["outcome"] = self.choice(cell, "outcome", "Call outcome", list(CallOutcome.choices),
-                                                OUTCOME_SYNONYMS)
+            row.values["outcome"] = self.choice(
+                cell, "outcome", "Call outcome", list(CallOutcome.choices), OUTCOME_SYNONYMS
+            )
         elif name == "duration_minutes":
             row.values["duration_minutes"] = self.integer(cell, "Duration", 0, MAX_DURATION)
         elif name == "created_at":
@@ -148,7 +250,9 @@ class ActivityImporter(RecordImporter):
         if values.get("kind") == ActivityKind.MEETING and not values.get("starts_at"):
             return "A meeting needs its start; map a Start column or import it as a note."
         if not any(values.get(link) for link in LINKS):
-            return "This row names no contact, company, lead or deal; an activity must be linked to one of them."
+            return (
+                "This row names no contact, company, lead or deal; an activity must be linked to one of them."
+            )
         return None
 
     def resolve(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
@@ -165,21 +269,39 @@ class ActivityImporter(RecordImporter):
         wanted = sorted({r.keys["lead"] for r in rows if r.keys.get("lead")})
         if not wanted:
             return rows
-        found = dict(db.query_in(
-            "SELECT k.external_id, k.object_id FROM imports_externalkey k JOIN sales_lead l ON l.id = k.object_id "
-            "AND l.deleted_at IS NULL WHERE k.target = 'leads' AND k.external_id IN ({})", wanted))
+        found = dict(
+            db.query_in(
+                "SELECT k.external_id, k.object_id FROM imports_externalkey k JOIN sales_lead l ON l.id = k.object_id "
+                "AND l.deleted_at IS NULL WHERE k.target = 'leads' AND k.external_id IN ({})",
+                wanted,
+            )
+        )
         visible = self.visible_ids(Lead, found.values())
         kept = []
         for r in rows:
             key = r.keys.get("lead")
             if key:
                 if key not in found:
-                    out.rejects.append(Rejected(r.row_number, r.cells, (
-                        f"There is no lead with the external id {key!r}; import the leads first or fix the id.")))
+                    out.rejects.append(
+                        Rejected(
+                            r.row_number,
+                            r.cells,
+                            (
+                                f"There is no lead with the external id {key!r}; import the leads first or fix the id."
+                            ),
+                        )
+                    )
                     continue
                 if found[key] not in visible:
-                    out.rejects.append(Rejected(r.row_number, r.cells, (
-                        f"The lead {key!r} belongs to another team; ask its owner or a manager to import this row.")))
+                    out.rejects.append(
+                        Rejected(
+                            r.row_number,
+                            r.cells,
+                            (
+                                f"The lead {key!r} belongs to another team; ask its owner or a manager to import this row."
+                            ),
+                        )
+                    )
                     continue
                 r.values["lead_id"] = found[key]
             kept.append(r)
@@ -189,10 +311,26 @@ class ActivityImporter(RecordImporter):
         """Like activity_create: the contact and company of the lead or deal, so the activity shows there too."""
         lead_ids = sorted({r.values["lead_id"] for r in rows if r.values.get("lead_id")})
         deal_ids = sorted({r.values["deal_id"] for r in rows if r.values.get("deal_id")})
-        leads = {r[0]: (r[1], r[2]) for r in db.query_in("SELECT id, contact_id, company_id FROM sales_lead WHERE id "
-                                                         "IN ({})", lead_ids)} if lead_ids else {}
-        deals = {r[0]: (r[1], r[2]) for r in db.query_in("SELECT id, contact_id, company_id FROM sales_deal WHERE id "
-                                                         "IN ({})", deal_ids)} if deal_ids else {}
+        leads = (
+            {
+                r[0]: (r[1], r[2])
+                for r in db.query_in(
+                    "SELECT id, contact_id, company_id FROM sales_lead WHERE id IN ({})", lead_ids
+                )
+            }
+            if lead_ids
+            else {}
+        )
+        deals = (
+            {
+                r[0]: (r[1], r[2])
+                for r in db.query_in(
+                    "SELECT id, contact_id, company_id FROM sales_deal WHERE id IN ({})", deal_ids
+                )
+            }
+            if deal_ids
+            else {}
+        )
         for r in rows:
             values = r.values
             sources = [deals.get(values.get("deal_id") or 0), leads.get(values.get("lead_id") or 0)]
@@ -227,11 +365,18 @@ class ActivityImporter(RecordImporter):
             records.append({"id": pk, "created_at": created, "updated_at": self.now, **values})
             event = self.event(pk, r, {link: values.get(link) for link in LINKS})
             event["activity_id"] = pk
-            event["summary"] = f"{labels[kind]}: {values['subject']}"[:250] + f" (imported, row {r.row_number})"
-            event["data"].update({"kind": kind, "outcome": values.get("outcome", ""),
-                                  "duration_minutes": values.get("duration_minutes"),
-                                  "due_at": json_safe(values.get("due_at")),
-                                  "starts_at": json_safe(values.get("starts_at"))})
+            event["summary"] = (
+                f"{labels[kind]}: {values['subject']}"[:250] + f" (imported, row {r.row_number})"
+            )
+            event["data"].update(
+                {
+                    "kind": kind,
+                    "outcome": values.get("outcome", ""),
+                    "duration_minutes": values.get("duration_minutes"),
+                    "due_at": json_safe(values.get("due_at")),
+                    "starts_at": json_safe(values.get("starts_at")),
+                }
+            )
             events.append(event)
             if r.external_id:
                 keys.append((r.external_id, pk))
@@ -240,11 +385,18 @@ class ActivityImporter(RecordImporter):
         model_insert(TimelineEvent, events)
         result.created_ranges.setdefault("activity", []).extend(runs_of(ids))
 
-    def update_extra(self, row: Prepared, record_id: int, old: dict[str, Any], new: dict[str, Any],
-                     before: dict[str, Any], changes: dict[str, Any]) -> str | None:
+    def update_extra(
+        self,
+        row: Prepared,
+        record_id: int,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        before: dict[str, Any],
+        changes: dict[str, Any],
+    ) -> str | None:
         if row.extra.get("done") is False and old["done_at"] is not None:
             new["done_at"] = None
-            before["done_at"] = old["done_at"]
+            before["done_at"] = json_safe(old["done_at"])
             changes["done_at"] = [str(old["done_at"]), None]
         starts, ends = as_datetime(new.get("starts_at")), as_datetime(new.get("ends_at"))
         if starts and ends and ends < starts:

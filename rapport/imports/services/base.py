@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -50,14 +50,49 @@ FIRST_DATE = dt.date(1900, 1, 1)
 LAST_DATE = dt.date(2200, 12, 31)
 CURRENCY_SIGNS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "CHF": "CHF"}
 COUNTRY_NAMES = {
-    "germany": "DE", "deutschland": "DE", "france": "FR", "united states": "US", "usa": "US",
-    "united states of america": "US", "united kingdom": "GB", "uk": "GB", "great britain": "GB", "england": "GB",
-    "spain": "ES", "espana": "ES", "españa": "ES", "italy": "IT", "italia": "IT", "netherlands": "NL",
-    "nederland": "NL", "the netherlands": "NL", "austria": "AT", "österreich": "AT", "osterreich": "AT",
-    "switzerland": "CH", "schweiz": "CH", "suisse": "CH", "belgium": "BE", "belgique": "BE", "portugal": "PT",
-    "poland": "PL", "polska": "PL", "sweden": "SE", "denmark": "DK", "norway": "NO", "finland": "FI",
-    "ireland": "IE", "canada": "CA", "australia": "AU", "brazil": "BR", "brasil": "BR", "mexico": "MX",
-    "méxico": "MX", "india": "IN", "japan": "JP", "china": "CN",
+    "germany": "DE",
+    "deutschland": "DE",
+    "france": "FR",
+    "united states": "US",
+    "usa": "US",
+    "united states of america": "US",
+    "united kingdom": "GB",
+    "uk": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "spain": "ES",
+    "espana": "ES",
+    "españa": "ES",
+    "italy": "IT",
+    "italia": "IT",
+    "netherlands": "NL",
+    "nederland": "NL",
+    "the netherlands": "NL",
+    "austria": "AT",
+    "österreich": "AT",
+    "osterreich": "AT",
+    "switzerland": "CH",
+    "schweiz": "CH",
+    "suisse": "CH",
+    "belgium": "BE",
+    "belgique": "BE",
+    "portugal": "PT",
+    "poland": "PL",
+    "polska": "PL",
+    "sweden": "SE",
+    "denmark": "DK",
+    "norway": "NO",
+    "finland": "FI",
+    "ireland": "IE",
+    "canada": "CA",
+    "australia": "AU",
+    "brazil": "BR",
+    "brasil": "BR",
+    "mexico": "MX",
+    "méxico": "MX",
+    "india": "IN",
+    "japan": "JP",
+    "china": "CN",
 }
 
 
@@ -123,6 +158,8 @@ def join_errors(errors: Iterable[str]) -> str:
 def to_db(value: Any) -> Any:
     """A Python value as the raw driver stores it on this database."""
     if isinstance(value, dt.datetime):
+        if value.tzinfo is None:  # read back through the raw SQLite driver: already naive UTC
+            return value.isoformat(sep=" ")
         return db.db_time(value)
     if db.is_postgres():
         return value
@@ -135,7 +172,10 @@ def to_db(value: Any) -> Any:
 
 def json_safe(value: Any) -> Any:
     """A value read through the raw driver, kept in `before` so undo can write it back unchanged."""
-    if isinstance(value, dt.datetime | dt.date):
+    if isinstance(value, dt.datetime):
+        # Naive values come from SQLite (UTC, stored with a space like Django stores them).
+        return value.isoformat() if value.tzinfo else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
@@ -187,18 +227,23 @@ def model_insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> N
     """
     if not rows:
         return
-    fields = [f for f in model._meta.concrete_fields]
-    columns = [f.column for f in fields]
+    pk = model._meta.pk
+    with_ids = pk is not None and pk.column in rows[0]
+    # Rows without ids let the database number them (its sequence on PostgreSQL).
+    fields = [f for f in model._meta.concrete_fields if with_ids or not f.primary_key]
+    columns = [str(f.column) for f in fields]
     defaults: dict[str, Any] = {}
-    for f in fields:
+    for f, column in zip(fields, columns, strict=True):
         if f.has_default():
             default = f.get_default()
-            defaults[f.column] = db.db_json(default) if isinstance(f, models.JSONField) else to_db(default)
+            defaults[column] = db.db_json(default) if isinstance(f, models.JSONField) else to_db(default)
         elif f.null:
-            defaults[f.column] = None
+            defaults[column] = None
         elif isinstance(f, models.CharField | models.TextField):
-            defaults[f.column] = ""
-    json_columns = {f.column for f in fields if isinstance(f, models.JSONField)}
+            defaults[column] = ""
+    json_columns = {
+        column for f, column in zip(fields, columns, strict=True) if isinstance(f, models.JSONField)
+    }
     table = model._meta.db_table
 
     def row_tuple(row: dict[str, Any]) -> tuple[Any, ...]:
@@ -206,8 +251,11 @@ def model_insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> N
         for column in columns:
             if column in row:
                 value = row[column]
-                out.append(db.db_json(value) if column in json_columns and not isinstance(value, str)
-                           else to_db(value))
+                out.append(
+                    db.db_json(value)
+                    if column in json_columns and not isinstance(value, str)
+                    else to_db(value)
+                )
             else:
                 out.append(defaults.get(column))
         return tuple(out)
@@ -223,29 +271,35 @@ def search_reindex(kind: str, runs: list[list[int]]) -> None:
     db.query_exec(f"DELETE FROM search_searchentry WHERE kind = %s AND {where}", [kind, *params])
     if kind == "company":
         where, params = db.ranges_where("id", runs)
-        phone_digits = ("replace(replace(replace(replace(phone, '+', ''), ' ', ''), '-', ''), '(', '')")
+        phone_digits = "replace(replace(replace(replace(phone, '+', ''), ' ', ''), '-', ''), '(', '')"
         db.query_exec(
             "INSERT INTO search_searchentry (kind, object_id, owner_id, title, text) "
             f"SELECT 'company', id, owner_id, substr(name, 1, 300), trim(name || ' ' || domain || ' ' || phone || "
-            f"' ' || {phone_digits}) FROM contacts_company WHERE deleted_at IS NULL AND {where}", params)
+            f"' ' || {phone_digits}) FROM contacts_company WHERE deleted_at IS NULL AND {where}",
+            params,
+        )
     elif kind == "lead":
         where, params = db.ranges_where("l.id", runs)
         name = "trim(c.first_name || ' ' || c.last_name)"
-        title = (f"CASE WHEN {name} <> '' THEN {name} WHEN c.email <> '' THEN c.email "
-                 "ELSE 'Contact #' || c.id END")
+        title = (
+            f"CASE WHEN {name} <> '' THEN {name} WHEN c.email <> '' THEN c.email ELSE 'Contact #' || c.id END"
+        )
         db.query_exec(
             "INSERT INTO search_searchentry (kind, object_id, owner_id, title, text) "
             f"SELECT 'lead', l.id, l.owner_id, substr({title} || CASE WHEN l.need <> '' THEN ' — ' || l.need "
             "ELSE '' END, 1, 300), trim(c.first_name || ' ' || c.last_name || ' ' || c.email || ' ' || l.need) "
             f"FROM sales_lead l JOIN contacts_contact c ON c.id = l.contact_id WHERE l.deleted_at IS NULL AND {where}",
-            params)
+            params,
+        )
     elif kind == "deal":
         where, params = db.ranges_where("d.id", runs)
         db.query_exec(
             "INSERT INTO search_searchentry (kind, object_id, owner_id, title, text) "
             "SELECT 'deal', d.id, d.owner_id, substr(d.name, 1, 300), trim(d.name || ' ' || COALESCE(co.name, '')) "
             f"FROM sales_deal d LEFT JOIN contacts_company co ON co.id = d.company_id "
-            f"WHERE d.deleted_at IS NULL AND {where}", params)
+            f"WHERE d.deleted_at IS NULL AND {where}",
+            params,
+        )
     else:
         raise ValueError(kind)
 
@@ -275,7 +329,9 @@ class RecordImporter:
         self.now = timezone.now()
         self.batch_rows = BATCH_ROWS
         options = job.options or {}
-        self.default_country = (options.get("default_country") or settings.RAPPORT_DEFAULT_COUNTRY or "US").upper()
+        self.default_country = (
+            options.get("default_country") or settings.RAPPORT_DEFAULT_COUNTRY or "US"
+        ).upper()
         self.date_order = options.get("date_order") or "DMY"
         self.decimal_comma = bool(options.get("decimal_comma"))
         self.default_currency = str(options.get("currency") or settings.RAPPORT_BASE_CURRENCY).upper()
@@ -287,20 +343,30 @@ class RecordImporter:
             if not name:
                 continue
             if name not in allowed:
-                raise ValidationError(f"Column {self.header(int(index))!r} is mapped to {name!r}, which is not a "
-                                      f"field of {self.target}; choose another field or ignore the column.")
+                raise ValidationError(
+                    f"Column {self.header(int(index))!r} is mapped to {name!r}, which is not a "
+                    f"field of {self.target}; choose another field or ignore the column."
+                )
             self.columns.append((int(index), name))
         self.mapped = {name for _, name in self.columns}
         if job.match_key not in self.match_keys:
             raise ValidationError(f"Match {self.target} by {self.match_keys_text()}.")
-        if job.mode != Mode.CREATE and job.match_key == MatchKey.EXTERNAL_ID and "external_id" not in self.mapped:
+        # Create-or-update without an external id column simply creates every row.
+        if (
+            job.mode == Mode.UPDATE
+            and job.match_key == MatchKey.EXTERNAL_ID
+            and "external_id" not in self.mapped
+        ):
             raise ValidationError(f"To update {self.target} by external id, map a column to External id.")
         entity = CUSTOM_ENTITY.get(self.target)
         self.custom_defs = {f.key: f for f in CustomField.objects.filter(entity=entity)} if entity else {}
-        missing = [f.label for f in self.custom_defs.values() if f.required and f"custom.{f.key}" not in self.mapped]
+        missing = [
+            f.label for f in self.custom_defs.values() if f.required and f"custom.{f.key}" not in self.mapped
+        ]
         if missing and job.mode != Mode.UPDATE:
-            raise ValidationError(f"The custom field {', '.join(missing)} is required for {self.target}; map a "
-                                  "column to it.")
+            raise ValidationError(
+                f"The custom field {', '.join(missing)} is required for {self.target}; map a column to it."
+            )
         self.owner_ids: dict[str, int] = {}
         for pk, email, username in User.objects.filter(is_active=True).values_list("id", "email", "username"):
             if email:
@@ -370,8 +436,14 @@ class RecordImporter:
     def text(self, cell: str, label: str, max_length: int) -> str:
         return text_clean(cell, label, max_length)
 
-    def choice(self, cell: str, name: str, label: str, choices: list[tuple[str, str]],
-               synonyms: dict[str, str] | None = None) -> str:
+    def choice(
+        self,
+        cell: str,
+        name: str,
+        label: str,
+        choices: list[tuple[str, str]],
+        synonyms: Mapping[str, str] | None = None,
+    ) -> str:
         found = self._choice_cache.get((name, cell))
         if found is not None:
             return found
@@ -438,14 +510,18 @@ class RecordImporter:
             raise ValidationError(f"{label} {cell!r} is out of range; use a date between 1900 and 2200.")
         return value
 
-    def datetime(self, cell: str, label: str, *, past: bool = False, future_days: int | None = None) -> dt.datetime:
+    def datetime(
+        self, cell: str, label: str, *, past: bool = False, future_days: int | None = None
+    ) -> dt.datetime:
         value = datetime_parse(cell, self.date_order)
         if not FIRST_DATE <= value.date() <= LAST_DATE:
             raise ValidationError(f"{label} {cell!r} is out of range; use a date between 1900 and 2200.")
         if past and value > self.now:
             raise ValidationError(f"{label} {cell!r} is in the future; it must be in the past.")
         if future_days is not None and value > self.now + dt.timedelta(days=future_days):
-            raise ValidationError(f"{label} {cell!r} is too far in the future (more than {future_days} days ahead).")
+            raise ValidationError(
+                f"{label} {cell!r} is too far in the future (more than {future_days} days ahead)."
+            )
         return value
 
     def boolean(self, cell: str, label: str) -> bool:
@@ -472,8 +548,9 @@ class RecordImporter:
     def owner(self, cell: str) -> int:
         owner_id = self.owner_ids.get(cell.strip().lower())
         if owner_id is None:
-            raise ValidationError(f"There is no user {cell!r}; add them under Settings → Users or leave the owner "
-                                  "empty.")
+            raise ValidationError(
+                f"There is no user {cell!r}; add them under Settings → Users or leave the owner empty."
+            )
         if owner_id not in self.assignable:
             raise ValidationError(f"You cannot give {self.target} to {cell!r}; pick yourself or a teammate.")
         return owner_id
@@ -514,7 +591,9 @@ class RecordImporter:
     def event(self, pk: int, row: Prepared, links: dict[str, Any]) -> dict[str, Any]:
         """The "imported" timeline event of one created record."""
         return {
-            "occurred_at": self.now, "actor_id": self.user.pk, "kind": "imported",
+            "occurred_at": self.now,
+            "actor_id": self.user.pk,
+            "kind": "imported",
             "summary": f"Imported from {self.job.original_name}"[:250] + f" (row {row.row_number})",
             "data": {"import": self.job.pk, "row": row.row_number, "record": f"{self.kind}:{pk}"},
             **{k: v for k, v in links.items() if v is not None},
@@ -531,8 +610,11 @@ class RecordImporter:
             return set(wanted)
         found: set[int] = set()
         for start in range(0, len(wanted), db.IN_CHUNK):
-            found.update(manager.visible_to(self.user).filter(pk__in=wanted[start:start + db.IN_CHUNK])
-                         .values_list("id", flat=True))
+            found.update(
+                manager.visible_to(self.user)
+                .filter(pk__in=wanted[start : start + db.IN_CHUNK])
+                .values_list("id", flat=True)
+            )
         return found
 
     def companies_find(self, keys: Iterable[str]) -> dict[str, int]:
@@ -543,8 +625,11 @@ class RecordImporter:
         wanted = {k for k in keys if k and k.upper() not in cache}
         if wanted:
             uppers = sorted({k.upper() for k in wanted})
-            for pk, upper in db.query_in("SELECT id, UPPER(name) FROM contacts_company WHERE deleted_at IS NULL AND "
-                                         "UPPER(name) IN ({}) ORDER BY id", uppers):
+            for pk, upper in db.query_in(
+                "SELECT id, UPPER(name) FROM contacts_company WHERE deleted_at IS NULL AND "
+                "UPPER(name) IN ({}) ORDER BY id",
+                uppers,
+            ):
                 cache.setdefault(upper, pk)
             domains: dict[str, str] = {}
             for k in wanted:
@@ -554,8 +639,11 @@ class RecordImporter:
                     except ValidationError:
                         continue
             if domains:
-                for pk, domain in db.query_in("SELECT id, domain FROM contacts_company WHERE deleted_at IS NULL AND "
-                                              "domain IN ({}) ORDER BY id", sorted(domains)):
+                for pk, domain in db.query_in(
+                    "SELECT id, domain FROM contacts_company WHERE deleted_at IS NULL AND "
+                    "domain IN ({}) ORDER BY id",
+                    sorted(domains),
+                ):
                     cache.setdefault(domains[domain], pk)
         return {k: cache[k.upper()] for k in keys if k and cache.get(k.upper())}
 
@@ -566,12 +654,20 @@ class RecordImporter:
         if wanted:
             for email, pk, company_id in db.query_in(
                 "SELECT e.email, c.id, c.company_id FROM contacts_contactemail e JOIN contacts_contact c "
-                "ON c.id = e.contact_id AND c.deleted_at IS NULL WHERE e.email IN ({}) ORDER BY c.id", wanted):
+                "ON c.id = e.contact_id AND c.deleted_at IS NULL WHERE e.email IN ({}) ORDER BY c.id",
+                wanted,
+            ):
                 found.setdefault(email, (pk, company_id))
             rest = [e for e in wanted if e not in found]
-            for email, pk, company_id in db.query_in(
-                "SELECT email, id, company_id FROM contacts_contact WHERE deleted_at IS NULL AND email IN ({}) "
-                "ORDER BY id", rest) if rest else []:
+            for email, pk, company_id in (
+                db.query_in(
+                    "SELECT email, id, company_id FROM contacts_contact WHERE deleted_at IS NULL AND email IN ({}) "
+                    "ORDER BY id",
+                    rest,
+                )
+                if rest
+                else []
+            ):
                 found.setdefault(email, (pk, company_id))
         return found
 
@@ -583,12 +679,21 @@ class RecordImporter:
             return found
         for ext, pk in db.query_in(
             "SELECT k.external_id, k.object_id FROM imports_externalkey k JOIN sales_deal d ON d.id = k.object_id "
-            "AND d.deleted_at IS NULL WHERE k.target = 'deals' AND k.external_id IN ({})", wanted):
+            "AND d.deleted_at IS NULL WHERE k.target = 'deals' AND k.external_id IN ({})",
+            wanted,
+        ):
             found[ext] = pk
         rest = {k.upper(): k for k in wanted if k not in found}
         by_name: dict[str, list[int]] = {}
-        for pk, upper in db.query_in("SELECT id, UPPER(name) FROM sales_deal WHERE deleted_at IS NULL AND "
-                                     "UPPER(name) IN ({}) ORDER BY id", sorted(rest)) if rest else []:
+        for pk, upper in (
+            db.query_in(
+                "SELECT id, UPPER(name) FROM sales_deal WHERE deleted_at IS NULL AND "
+                "UPPER(name) IN ({}) ORDER BY id",
+                sorted(rest),
+            )
+            if rest
+            else []
+        ):
             by_name.setdefault(upper, []).append(pk)
         for upper, ids in by_name.items():
             found[rest[upper]] = ids[0] if len(ids) == 1 else None
@@ -597,12 +702,21 @@ class RecordImporter:
     def products_find(self, skus: Iterable[str]) -> dict[str, tuple[int, Decimal, str, str]]:
         """(id, unit price, name, currency) per SKU of the products not in the trash."""
         wanted = sorted(set(skus))
-        return {sku: (pk, Decimal(str(price)), name, currency) for pk, sku, price, name, currency in db.query_in(
-            "SELECT id, sku, unit_price, name, currency FROM sales_product WHERE deleted_at IS NULL AND sku IN ({})",
-            wanted)} if wanted else {}
+        return (
+            {
+                sku: (pk, Decimal(str(price)), name, currency)
+                for pk, sku, price, name, currency in db.query_in(
+                    "SELECT id, sku, unit_price, name, currency FROM sales_product WHERE deleted_at IS NULL AND sku IN ({})",
+                    wanted,
+                )
+            }
+            if wanted
+            else {}
+        )
 
-    def link_company(self, rows: list[Prepared], out: Outcomes, *, key: str = "company",
-                     column: str = "company_id") -> list[Prepared]:
+    def link_company(
+        self, rows: list[Prepared], out: Outcomes, *, key: str = "company", column: str = "company_id"
+    ) -> list[Prepared]:
         """Resolve the rows' company key to an id the user may see; otherwise reject the row."""
         from rapport.contacts.models import Company
 
@@ -617,14 +731,28 @@ class RecordImporter:
             if name:
                 pk = found.get(name)
                 if pk is None:
-                    out.rejects.append(Rejected(r.row_number, r.cells, (
-                        f"There is no company {name!r}; import or add it under Companies first, or fix the name "
-                        "or domain.")))
+                    out.rejects.append(
+                        Rejected(
+                            r.row_number,
+                            r.cells,
+                            (
+                                f"There is no company {name!r}; import or add it under Companies first, or fix the name "
+                                "or domain."
+                            ),
+                        )
+                    )
                     continue
                 if pk not in visible:
-                    out.rejects.append(Rejected(r.row_number, r.cells, (
-                        f"The company {name!r} belongs to another team; ask its owner or a manager to import "
-                        "this row.")))
+                    out.rejects.append(
+                        Rejected(
+                            r.row_number,
+                            r.cells,
+                            (
+                                f"The company {name!r} belongs to another team; ask its owner or a manager to import "
+                                "this row."
+                            ),
+                        )
+                    )
                     continue
                 r.values[column] = pk
             kept.append(r)
@@ -645,14 +773,28 @@ class RecordImporter:
             if email:
                 match = found.get(email)
                 if match is None:
-                    out.rejects.append(Rejected(r.row_number, r.cells, (
-                        f"There is no contact with the email {email!r}; import or add the contact first, or fix "
-                        "the email.")))
+                    out.rejects.append(
+                        Rejected(
+                            r.row_number,
+                            r.cells,
+                            (
+                                f"There is no contact with the email {email!r}; import or add the contact first, or fix "
+                                "the email."
+                            ),
+                        )
+                    )
                     continue
                 if match[0] not in visible:
-                    out.rejects.append(Rejected(r.row_number, r.cells, (
-                        f"The contact {email!r} belongs to another team; ask its owner or a manager to import "
-                        "this row.")))
+                    out.rejects.append(
+                        Rejected(
+                            r.row_number,
+                            r.cells,
+                            (
+                                f"The contact {email!r} belongs to another team; ask its owner or a manager to import "
+                                "this row."
+                            ),
+                        )
+                    )
                     continue
                 r.values["contact_id"] = match[0]
                 if match[1] and "company_id" not in r.values and not r.keys.get("company"):
@@ -677,7 +819,9 @@ class RecordImporter:
                 if pk == 0:
                     reason = f"There is no deal with the external id or name {key!r}; import the deals first or fix it."
                 elif pk is None:
-                    reason = f"Several deals are called {key!r}; use the deal's external id instead of its name."
+                    reason = (
+                        f"Several deals are called {key!r}; use the deal's external id instead of its name."
+                    )
                 elif pk not in visible:
                     reason = f"The deal {key!r} belongs to another team; ask its owner or a manager to import this row."
                 if reason:
@@ -698,8 +842,13 @@ class RecordImporter:
             if sku:
                 product = found.get(sku)
                 if product is None:
-                    out.rejects.append(Rejected(r.row_number, r.cells, (
-                        f"There is no product with SKU {sku!r}; add it under Products or fix the SKU.")))
+                    out.rejects.append(
+                        Rejected(
+                            r.row_number,
+                            r.cells,
+                            (f"There is no product with SKU {sku!r}; add it under Products or fix the SKU."),
+                        )
+                    )
                     continue
                 r.values[column] = product[0]
                 r.extra["product"] = product
@@ -710,10 +859,15 @@ class RecordImporter:
 
     def transform(self, row_number: int, cells: list[str]) -> Prepared | Rejected:
         """Validate and convert one row; every problem of the row is named in the reason."""
-        if len(cells) > len(self.headers) and any(c.strip() for c in cells[len(self.headers):]):
-            return Rejected(row_number, cells, (
-                f"This row has {len(cells)} cells but the header has {len(self.headers)}; a value probably "
-                "contains the delimiter without quotes."))
+        if len(cells) > len(self.headers) and any(c.strip() for c in cells[len(self.headers) :]):
+            return Rejected(
+                row_number,
+                cells,
+                (
+                    f"This row has {len(cells)} cells but the header has {len(self.headers)}; a value probably "
+                    "contains the delimiter without quotes."
+                ),
+            )
         row = Prepared(row_number=row_number, cells=cells)
         errors: list[str] = []
         for index, name in self.columns:
@@ -765,11 +919,17 @@ class RecordImporter:
         ext = sorted({r.external_id for r in rows if r.external_id})
         if not ext:
             return {}
-        by_ext = dict(db.query_in(
-            f"SELECT k.external_id, k.object_id FROM imports_externalkey k JOIN {table} t "
-            "ON t.id = k.object_id AND t.deleted_at IS NULL WHERE k.target = %s AND k.external_id IN ({})",
-            ext, [self.target]))
-        return {r.row_number: (by_ext[r.external_id], "same external id") for r in rows if r.external_id in by_ext}
+        by_ext = dict(
+            db.query_in(
+                f"SELECT k.external_id, k.object_id FROM imports_externalkey k JOIN {table} t "
+                "ON t.id = k.object_id AND t.deleted_at IS NULL WHERE k.target = %s AND k.external_id IN ({})",
+                ext,
+                [self.target],
+            )
+        )
+        return {
+            r.row_number: (by_ext[r.external_id], "same external id") for r in rows if r.external_id in by_ext
+        }
 
     def matches(self, rows: list[Prepared]) -> dict[int, tuple[int | None, str]]:
         found: dict[int, tuple[int | None, str]] = {}
@@ -826,9 +986,14 @@ class RecordImporter:
             match = matches.get(r.row_number)
             if match is None:
                 if mode == Mode.UPDATE:
-                    what = "external id" if self.job.match_key == MatchKey.EXTERNAL_ID else self.natural_key_text()
-                    out.skips.append((r.row_number, None, f"No existing {self.noun} has this {what}; nothing to "
-                                                          "update."))
+                    what = (
+                        "external id"
+                        if self.job.match_key == MatchKey.EXTERNAL_ID
+                        else self.natural_key_text()
+                    )
+                    out.skips.append(
+                        (r.row_number, None, f"No existing {self.noun} has this {what}; nothing to update.")
+                    )
                     continue
                 problem = self.create_problem(r)
                 problems = [problem] if problem else self.rule_errors(r.values, r.custom)
@@ -853,18 +1018,27 @@ class RecordImporter:
     def write_outcome_rows(self, out: Outcomes) -> None:
         job = self.job.pk
         rows = (
-            [(job, r.row_number, Outcome.REJECTED, None, r.reason, db.db_json(r.cells), "{}") for r in out.rejects]
+            [
+                (job, r.row_number, Outcome.REJECTED, None, r.reason, db.db_json(r.cells), "{}")
+                for r in out.rejects
+            ]
             + [(job, n, Outcome.SKIPPED, rid, reason, "[]", "{}") for n, rid, reason in out.skips]
             + [(job, n, Outcome.UPDATED, rid, "", "[]", db.db_json(before)) for n, rid, before in out.updated]
         )
         if rows:
-            db.rows_insert("imports_importrow", ["job_id", "row_number", "outcome", "object_id", "reason", "cells",
-                                                  "before"], rows)
+            db.rows_insert(
+                "imports_importrow",
+                ["job_id", "row_number", "outcome", "object_id", "reason", "cells", "before"],
+                rows,
+            )
 
     def external_keys_insert(self, pairs: list[tuple[str, int]]) -> None:
         if pairs:
-            db.rows_insert("imports_externalkey", ["target", "external_id", "object_id", "job_id"],
-                           [(self.target, ext, pk, self.job.pk) for ext, pk in pairs])
+            db.rows_insert(
+                "imports_externalkey",
+                ["target", "external_id", "object_id", "job_id"],
+                [(self.target, ext, pk, self.job.pk) for ext, pk in pairs],
+            )
 
     # ------------------------------------------------------------ updates
 
@@ -872,12 +1046,22 @@ class RecordImporter:
         manager: Any = self.model.all_objects  # type: ignore[attr-defined]
         found: set[int] = set()
         for start in range(0, len(ids), db.IN_CHUNK):
-            found.update(manager.editable_by(self.user).filter(
-                pk__in=ids[start:start + db.IN_CHUNK], deleted_at__isnull=True).values_list("id", flat=True))
+            found.update(
+                manager.editable_by(self.user)
+                .filter(pk__in=ids[start : start + db.IN_CHUNK], deleted_at__isnull=True)
+                .values_list("id", flat=True)
+            )
         return found
 
-    def update_extra(self, row: Prepared, record_id: int, old: dict[str, Any], new: dict[str, Any],
-                     before: dict[str, Any], changes: dict[str, Any]) -> str | None:
+    def update_extra(
+        self,
+        row: Prepared,
+        record_id: int,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        before: dict[str, Any],
+        changes: dict[str, Any],
+    ) -> str | None:
         """Target-specific parts of an update (tags, lines); return a rejection reason to refuse the row."""
         return None
 
@@ -894,20 +1078,34 @@ class RecordImporter:
         ids = sorted({rid for _, rid in out.updates if rid})
         editable = self.editable_ids(ids)
         columns = ["id", "version", *self.update_columns]
-        current = {row[0]: dict(zip(columns, row, strict=True)) for row in db.query_in(
-            f"SELECT {', '.join(columns)} FROM {table} WHERE id IN ({{}})", ids)}
+        current = {
+            row[0]: dict(zip(columns, row, strict=True))
+            for row in db.query_in(f"SELECT {', '.join(columns)} FROM {table} WHERE id IN ({{}})", ids)
+        }
         fields = {f.column: f for f in self.model._meta.concrete_fields}
         statements: list[tuple[Any, ...]] = []
         events: list[dict[str, Any]] = []
         touched: set[int] = set()
         for r, rid in out.updates:
             if rid not in editable:
-                out.skips.append((r.row_number, rid, f"Matches {self.noun} #{rid}, which you may not change; ask its "
-                                                     "owner or a manager to import this row."))
+                out.skips.append(
+                    (
+                        r.row_number,
+                        rid,
+                        f"Matches {self.noun} #{rid}, which you may not change; ask its "
+                        "owner or a manager to import this row.",
+                    )
+                )
                 continue
             if rid in touched:
-                out.skips.append((r.row_number, rid, f"{self.noun.capitalize()} #{rid} was already updated by an "
-                                                     "earlier row of this batch."))
+                out.skips.append(
+                    (
+                        r.row_number,
+                        rid,
+                        f"{self.noun.capitalize()} #{rid} was already updated by an "
+                        "earlier row of this batch.",
+                    )
+                )
                 continue
             old = current[rid]
             new = dict(old)
@@ -927,9 +1125,18 @@ class RecordImporter:
                     before["custom"] = custom
                     changes["custom"] = [custom, merged]
                     new["custom"] = merged
-            problems = self.rule_errors(
-                {k: (json_load(v) if k == "custom" else v) for k, v in new.items() if k not in ("id", "version")},
-                json_load(new["custom"]) if "custom" in new else {}) if self.rules and before else []
+            problems = (
+                self.rule_errors(
+                    {
+                        k: (json_load(v) if k == "custom" else v)
+                        for k, v in new.items()
+                        if k not in ("id", "version")
+                    },
+                    json_load(new["custom"]) if "custom" in new else {},
+                )
+                if self.rules and before
+                else []
+            )
             if problems:
                 out.rejects.append(Rejected(r.row_number, r.cells, join_errors(problems)))
                 continue
@@ -938,34 +1145,53 @@ class RecordImporter:
                 out.rejects.append(Rejected(r.row_number, r.cells, refused))
                 continue
             if not before:
-                out.skips.append((r.row_number, rid, f"{self.noun.capitalize()} #{rid} already has these values; "
-                                                     "nothing changed."))
+                out.skips.append(
+                    (
+                        r.row_number,
+                        rid,
+                        f"{self.noun.capitalize()} #{rid} already has these values; nothing changed.",
+                    )
+                )
                 continue
             touched.add(rid)
             before["version"] = old["version"]
-            statements.append(tuple(
-                db.db_json(new[c]) if c == "custom" and isinstance(new[c], dict) else to_db(new[c])
-                for c in self.update_columns) + (db.db_time(self.now), rid))
+            statements.append(
+                tuple(
+                    db.db_json(new[c]) if c == "custom" and isinstance(new[c], dict) else to_db(new[c])
+                    for c in self.update_columns
+                )
+                + (db.db_time(self.now), rid)
+            )
             events.append(self.update_event(r, rid, old, new, changes))
             out.updated.append((r.row_number, rid, before))
         if statements:
             sets = ", ".join(f"{c} = %s" for c in self.update_columns)
-            db.rows_execute_many(f"UPDATE {table} SET {sets}, updated_at = %s, version = version + 1 WHERE id = %s",
-                                 statements)
+            db.rows_execute_many(
+                f"UPDATE {table} SET {sets}, updated_at = %s, version = version + 1 WHERE id = %s", statements
+            )
             self.after_updates(sorted(touched))
         if events:
             from rapport.activities.models import TimelineEvent
 
             model_insert(TimelineEvent, events)
 
-    def update_event(self, row: Prepared, rid: int, old: dict[str, Any], new: dict[str, Any],
-                     changes: dict[str, Any]) -> dict[str, Any]:
+    def update_event(
+        self, row: Prepared, rid: int, old: dict[str, Any], new: dict[str, Any], changes: dict[str, Any]
+    ) -> dict[str, Any]:
         links = self.links_of(rid, new)
         return {
-            "occurred_at": self.now, "actor_id": self.user.pk, "kind": "updated",
-            "summary": f"Changed {', '.join(sorted(changes))} (import #{self.job.pk}, row {row.row_number})"[:300],
-            "data": {"record": f"{self.kind}:{rid}", "version": int(old["version"]) + 1, "import": self.job.pk,
-                     "changes": changes},
+            "occurred_at": self.now,
+            "actor_id": self.user.pk,
+            "kind": "updated",
+            "summary": f"Changed {', '.join(sorted(changes))} (import #{self.job.pk}, row {row.row_number})"[
+                :300
+            ],
+            "data": {
+                "record": f"{self.kind}:{rid}",
+                "version": int(old["version"]) + 1,
+                "import": self.job.pk,
+                "changes": changes,
+            },
             **links,
         }
 

@@ -21,15 +21,37 @@ from rapport.imports.services.base import (
     search_reindex,
 )
 
-TEXT = {"name": ("Company name", 200), "industry": ("Industry", 100), "street": ("Street", 200),
-        "city": ("City", 100), "region": ("Region", 100), "postal_code": ("Postal code", 20)}
-SIZE_BOUNDS = [(9, CompanySize.MICRO), (49, CompanySize.SMALL), (249, CompanySize.MEDIUM), (999, CompanySize.LARGE)]
-SIZE_SYNONYMS = {"micro": CompanySize.MICRO, "small": CompanySize.SMALL, "medium": CompanySize.MEDIUM,
-                 "large": CompanySize.LARGE, "enterprise": CompanySize.ENTERPRISE, "1-10": CompanySize.MICRO,
-                 "11-50": CompanySize.SMALL, "51-200": CompanySize.MEDIUM, "201-500": CompanySize.LARGE,
-                 "501-1000": CompanySize.LARGE, "1001-5000": CompanySize.ENTERPRISE,
-                 "5001-10000": CompanySize.ENTERPRISE, "10001+": CompanySize.ENTERPRISE,
-                 "10000+": CompanySize.ENTERPRISE, "1000+": CompanySize.ENTERPRISE}
+TEXT = {
+    "name": ("Company name", 200),
+    "industry": ("Industry", 100),
+    "street": ("Street", 200),
+    "city": ("City", 100),
+    "region": ("Region", 100),
+    "postal_code": ("Postal code", 20),
+}
+SIZE_BOUNDS = [
+    (9, CompanySize.MICRO),
+    (49, CompanySize.SMALL),
+    (249, CompanySize.MEDIUM),
+    (999, CompanySize.LARGE),
+]
+SIZE_SYNONYMS = {
+    "micro": CompanySize.MICRO,
+    "small": CompanySize.SMALL,
+    "medium": CompanySize.MEDIUM,
+    "large": CompanySize.LARGE,
+    "enterprise": CompanySize.ENTERPRISE,
+    "1-10": CompanySize.MICRO,
+    "11-50": CompanySize.SMALL,
+    "51-200": CompanySize.MEDIUM,
+    "201-500": CompanySize.LARGE,
+    "501-1000": CompanySize.LARGE,
+    "1001-5000": CompanySize.ENTERPRISE,
+    "5001-10000": CompanySize.ENTERPRISE,
+    "10001+": CompanySize.ENTERPRISE,
+    "10000+": CompanySize.ENTERPRISE,
+    "1000+": CompanySize.ENTERPRISE,
+}
 
 
 class CompanyImporter(RecordImporter):
@@ -40,8 +62,21 @@ class CompanyImporter(RecordImporter):
     model = Company
     noun = "company"
     match_keys = (MatchKey.DOMAIN, MatchKey.EXTERNAL_ID)
-    update_columns = ("name", "domain", "industry", "size", "phone", "street", "city", "region", "postal_code",
-                      "country", "owner_id", "parent_id", "custom")
+    update_columns = (
+        "name",
+        "domain",
+        "industry",
+        "size",
+        "phone",
+        "street",
+        "city",
+        "region",
+        "postal_code",
+        "country",
+        "owner_id",
+        "parent_id",
+        "custom",
+    )
     search_kind = "company"
     rules_entity = "company"
 
@@ -104,13 +139,29 @@ class CompanyImporter(RecordImporter):
     def natural_matches(self, rows: list[Prepared]) -> dict[int, tuple[int, str]]:
         domains = sorted({r.values["domain"] for r in rows if r.values.get("domain")})
         by_domain: dict[str, int] = {}
-        for pk, domain in db.query_in("SELECT id, domain FROM contacts_company WHERE deleted_at IS NULL AND "
-                                      "domain IN ({}) ORDER BY id", domains) if domains else []:
+        for pk, domain in (
+            db.query_in(
+                "SELECT id, domain FROM contacts_company WHERE deleted_at IS NULL AND "
+                "domain IN ({}) ORDER BY id",
+                domains,
+            )
+            if domains
+            else []
+        ):
             by_domain.setdefault(domain, pk)
-        names = sorted({r.values["name"].upper() for r in rows if not r.values.get("domain") and r.values.get("name")})
+        names = sorted(
+            {r.values["name"].upper() for r in rows if not r.values.get("domain") and r.values.get("name")}
+        )
         by_name: dict[str, int] = {}
-        for pk, upper in db.query_in("SELECT id, UPPER(name) FROM contacts_company WHERE deleted_at IS NULL AND "
-                                     "UPPER(name) IN ({}) ORDER BY id", names) if names else []:
+        for pk, upper in (
+            db.query_in(
+                "SELECT id, UPPER(name) FROM contacts_company WHERE deleted_at IS NULL AND "
+                "UPPER(name) IN ({}) ORDER BY id",
+                names,
+            )
+            if names
+            else []
+        ):
             by_name.setdefault(upper, pk)
         found: dict[int, tuple[int, str]] = {}
         for r in rows:
@@ -137,8 +188,16 @@ class CompanyImporter(RecordImporter):
         tag_ids = self.tag_ids({t for r in rows for t in r.tags})
         for pk, r in zip(ids, rows, strict=True):
             created = r.extra.get("created_at") or self.now
-            records.append({"id": pk, "created_at": created, "updated_at": self.now, "owner_id": self.user.pk,
-                            **r.values, "custom": r.custom})
+            records.append(
+                {
+                    "id": pk,
+                    "created_at": created,
+                    "updated_at": self.now,
+                    "owner_id": self.user.pk,
+                    **r.values,
+                    "custom": r.custom,
+                }
+            )
             events.append(self.event(pk, r, {"company_id": pk}))
             tags.extend((pk, tag_ids[t]) for t in r.tags)
             if r.external_id:
@@ -152,17 +211,30 @@ class CompanyImporter(RecordImporter):
         model_insert(TimelineEvent, events)
         result.created_ranges.setdefault("company", []).extend(runs)
 
-    def update_extra(self, row: Prepared, record_id: int, old: dict[str, Any], new: dict[str, Any],
-                     before: dict[str, Any], changes: dict[str, Any]) -> str | None:
+    def update_extra(
+        self,
+        row: Prepared,
+        record_id: int,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        before: dict[str, Any],
+        changes: dict[str, Any],
+    ) -> str | None:
         if record_id == new.get("parent_id"):
             return "A company cannot be its own parent; fix the parent company."
         if row.tags:
             tag_ids = self.tag_ids(set(row.tags))
-            existing = {t for (t,) in db.query("SELECT tag_id FROM contacts_company_tags WHERE company_id = %s",
-                                               [record_id])}
+            existing = {
+                t
+                for (t,) in db.query(
+                    "SELECT tag_id FROM contacts_company_tags WHERE company_id = %s", [record_id]
+                )
+            }
             added = sorted({tag_ids[t] for t in row.tags} - existing)
             if added:
-                db.rows_insert("contacts_company_tags", ["company_id", "tag_id"], [(record_id, t) for t in added])
+                db.rows_insert(
+                    "contacts_company_tags", ["company_id", "tag_id"], [(record_id, t) for t in added]
+                )
                 before["added_tags"] = added
                 changes["tags"] = [None, row.tags]
         return None

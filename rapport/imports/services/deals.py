@@ -17,6 +17,7 @@ from rapport.imports.services.base import (
     Outcomes,
     Prepared,
     RecordImporter,
+    json_safe,
     model_insert,
     runs_of,
     search_reindex,
@@ -25,10 +26,30 @@ from rapport.sales.choices import StageKind
 from rapport.sales.models import Deal, DealStageChange, Pipeline, Stage
 
 KIND_WORDS = {
-    StageKind.WON: {"won", "closed won", "closedwon", "win", "gewonnen", "gagne", "gagné", "ganado", "ganada",
-                    "vinto", "gewonnen abgeschlossen"},
-    StageKind.LOST: {"lost", "closed lost", "closedlost", "verloren", "perdu", "perdue", "perdido", "perdida",
-                     "perso"},
+    StageKind.WON: {
+        "won",
+        "closed won",
+        "closedwon",
+        "win",
+        "gewonnen",
+        "gagne",
+        "gagné",
+        "ganado",
+        "ganada",
+        "vinto",
+        "gewonnen abgeschlossen",
+    },
+    StageKind.LOST: {
+        "lost",
+        "closed lost",
+        "closedlost",
+        "verloren",
+        "perdu",
+        "perdue",
+        "perdido",
+        "perdida",
+        "perso",
+    },
 }
 
 
@@ -38,8 +59,12 @@ def stage_deltas(rows: list[tuple[Any, ...]], sign: int) -> list[Any]:
         from rapport.sales.services.totals import StageDelta
     except ImportError:  # board totals are not kept in this version
         return []
-    return [StageDelta(pipeline_id=p, stage_id=s, owner_id=o, currency=c, count=sign,
-                       amount=sign * Decimal(str(a or 0))) for p, s, o, c, a in rows]
+    return [
+        StageDelta(
+            pipeline_id=p, stage_id=s, owner_id=o, currency=c, count=sign, amount=sign * Decimal(str(a or 0))
+        )
+        for p, s, o, c, a in rows
+    ]
 
 
 def stage_totals_add(deltas: list[Any]) -> None:
@@ -52,8 +77,15 @@ def stage_totals_add(deltas: list[Any]) -> None:
 
 def deal_rows(ids: list[int]) -> list[tuple[Any, ...]]:
     """(pipeline_id, stage_id, owner_id, currency, amount) of the live deals among `ids`."""
-    return db.query_in("SELECT pipeline_id, stage_id, owner_id, currency, amount FROM sales_deal "
-                       "WHERE deleted_at IS NULL AND id IN ({})", ids) if ids else []
+    return (
+        db.query_in(
+            "SELECT pipeline_id, stage_id, owner_id, currency, amount FROM sales_deal "
+            "WHERE deleted_at IS NULL AND id IN ({})",
+            ids,
+        )
+        if ids
+        else []
+    )
 
 
 @contextmanager
@@ -72,16 +104,32 @@ class DealImporter(RecordImporter):
     model = Deal
     noun = "deal"
     match_keys = (MatchKey.EXTERNAL_ID,)
-    update_columns = ("name", "pipeline_id", "stage_id", "amount", "currency", "expected_close_date", "owner_id",
-                      "contact_id", "company_id", "lost_reason", "stage_changed_at", "closed_at", "custom")
+    update_columns = (
+        "name",
+        "pipeline_id",
+        "stage_id",
+        "amount",
+        "currency",
+        "expected_close_date",
+        "owner_id",
+        "contact_id",
+        "company_id",
+        "lost_reason",
+        "stage_changed_at",
+        "closed_at",
+        "custom",
+    )
     search_kind = "deal"
     rules_entity = "deal"
 
     def __init__(self, **kwargs: Any):
-        super().__init__(**kwargs)
+        # Pipelines and stages are few: read once, before the base class checks the mapping.
         self.pipelines = {p.name.upper(): p.pk for p in Pipeline.objects.all()}
         self.pipeline_names = {pk: name for name, pk in self.pipelines.items()}
-        default = Pipeline.objects.filter(is_default=True).first() or Pipeline.objects.order_by("position", "id").first()
+        default = (
+            Pipeline.objects.filter(is_default=True).first()
+            or Pipeline.objects.order_by("position", "id").first()
+        )
         self.default_pipeline = default.pk if default else None
         self.stages: dict[int, list[tuple[int, str, str]]] = {}
         self.stage_kind: dict[int, str] = {}
@@ -91,13 +139,16 @@ class DealImporter(RecordImporter):
             self.stage_kind[stage.pk] = stage.kind
             self.stage_pipeline[stage.pk] = stage.pipeline_id
         self._stage_changes: list[dict[str, Any]] = []
+        super().__init__(**kwargs)
 
     def check_mapping(self) -> None:
         if self.job.mode != "update" and "name" not in self.mapped:
             raise ValidationError("Map a column to Deal name: a new deal needs a name.")
         if self.job.mode != "update" and self.default_pipeline is None:
-            raise ValidationError("There is no pipeline yet; an administrator must create one under Settings → "
-                                  "Pipelines before deals can be imported.")
+            raise ValidationError(
+                "There is no pipeline yet; an administrator must create one under Settings → "
+                "Pipelines before deals can be imported."
+            )
 
     def parse_cell(self, name: str, cell: str, row: Prepared) -> None:
         if name == "name":
@@ -139,17 +190,23 @@ class DealImporter(RecordImporter):
         if pipeline_name:
             pipeline_id = self.pipelines.get(pipeline_name.upper())
             if pipeline_id is None:
-                errors.append(f"There is no pipeline {pipeline_name!r}; add it under Settings → Pipelines or fix the "
-                              "name.")
+                errors.append(
+                    f"There is no pipeline {pipeline_name!r}; add it under Settings → Pipelines or fix the "
+                    "name."
+                )
                 return
             row.values["pipeline_id"] = pipeline_id
         stage_name = row.keys.get("stage")
         if stage_name:
             candidates = [pipeline_id] if pipeline_id else [self.default_pipeline, *self.stages]
-            stage_id = next((s for p in candidates if p is not None and (s := self.find_stage(p, stage_name))), None)
+            stage_id = next(
+                (s for p in candidates if p is not None and (s := self.find_stage(p, stage_name))), None
+            )
             if stage_id is None:
-                errors.append(f"There is no stage {stage_name!r} in pipeline {self._pipeline_label(pipeline_id)}; add "
-                              "it under Settings → Pipelines or fix the stage.")
+                errors.append(
+                    f"There is no stage {stage_name!r} in pipeline {self._pipeline_label(pipeline_id)}; add "
+                    "it under Settings → Pipelines or fix the stage."
+                )
                 return
             row.values["stage_id"] = stage_id
             row.values["pipeline_id"] = self.stage_pipeline[stage_id]
@@ -157,8 +214,10 @@ class DealImporter(RecordImporter):
         amount_currency = row.extra.get("amount_currency")
         if amount_currency:
             if row.values.get("currency", amount_currency) != amount_currency:
-                errors.append(f"The amount is in {amount_currency} but the currency column says "
-                              f"{row.values['currency']}; fix one of them.")
+                errors.append(
+                    f"The amount is in {amount_currency} but the currency column says "
+                    f"{row.values['currency']}; fix one of them."
+                )
             row.values["currency"] = amount_currency
 
     def _pipeline_label(self, pipeline_id: int | None) -> str:
@@ -173,12 +232,16 @@ class DealImporter(RecordImporter):
 
     def rule_values(self, values: dict[str, Any], custom: dict[str, Any]) -> dict[str, Any]:
         result = super().rule_values(values, custom)
-        stage_id = values.get("stage_id") or self._first_open(values.get("pipeline_id") or self.default_pipeline)
+        stage_id = values.get("stage_id") or self._first_open(
+            values.get("pipeline_id") or self.default_pipeline
+        )
         result["stage_kind"] = self.stage_kind.get(stage_id or 0, StageKind.OPEN)
         return result
 
     def _first_open(self, pipeline_id: int | None) -> int | None:
-        return next((pk for pk, _, kind in self.stages.get(pipeline_id or 0, []) if kind == StageKind.OPEN), None)
+        return next(
+            (pk for pk, _, kind in self.stages.get(pipeline_id or 0, []) if kind == StageKind.OPEN), None
+        )
 
     def resolve(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
         rows = self.link_company(rows, out)
@@ -211,20 +274,53 @@ class DealImporter(RecordImporter):
             pipeline_id = values.setdefault("pipeline_id", self.default_pipeline)
             stage_id = values.setdefault("stage_id", self._first_open(pipeline_id))
             if stage_id is None:
-                raise ValidationError(f"The pipeline {self._pipeline_label(pipeline_id)} has no open stage; add one.")
+                raise ValidationError(
+                    f"The pipeline {self._pipeline_label(pipeline_id)} has no open stage; add one."
+                )
             kind = self.stage_kind[stage_id]
             values.setdefault("currency", self.default_currency)
             values.setdefault("owner_id", self.user.pk)
             created = r.extra.get("created_at") or self.now
-            records.append({"id": pk, "created_at": created, "updated_at": self.now, **values, "custom": r.custom,
-                            "stage_changed_at": self._closed_at(r, kind) or self.now,
-                            "closed_at": self._closed_at(r, kind)})
-            changes.append({"deal_id": pk, "from_stage_id": None, "to_stage_id": stage_id, "changed_at": self.now,
-                            "changed_by_id": self.user.pk})
-            events.append(self.event(pk, r, {"deal_id": pk, "contact_id": values.get("contact_id"),
-                                             "company_id": values.get("company_id")}))
-            totals.append((pipeline_id, stage_id, values["owner_id"], values["currency"],
-                           values.get("amount", Decimal("0"))))
+            records.append(
+                {
+                    "id": pk,
+                    "created_at": created,
+                    "updated_at": self.now,
+                    **values,
+                    "custom": r.custom,
+                    "stage_changed_at": self._closed_at(r, kind) or self.now,
+                    "closed_at": self._closed_at(r, kind),
+                }
+            )
+            changes.append(
+                {
+                    "deal_id": pk,
+                    "from_stage_id": None,
+                    "to_stage_id": stage_id,
+                    "changed_at": self.now,
+                    "changed_by_id": self.user.pk,
+                }
+            )
+            events.append(
+                self.event(
+                    pk,
+                    r,
+                    {
+                        "deal_id": pk,
+                        "contact_id": values.get("contact_id"),
+                        "company_id": values.get("company_id"),
+                    },
+                )
+            )
+            totals.append(
+                (
+                    pipeline_id,
+                    stage_id,
+                    values["owner_id"],
+                    values["currency"],
+                    values.get("amount", Decimal("0")),
+                )
+            )
             if r.external_id:
                 keys.append((r.external_id, pk))
         model_insert(Deal, records)
@@ -241,16 +337,28 @@ class DealImporter(RecordImporter):
         with board_totals_kept(ids):
             super().write_updates(out)
 
-    def update_extra(self, row: Prepared, record_id: int, old: dict[str, Any], new: dict[str, Any],
-                     before: dict[str, Any], changes: dict[str, Any]) -> str | None:
+    def update_extra(
+        self,
+        row: Prepared,
+        record_id: int,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        before: dict[str, Any],
+        changes: dict[str, Any],
+    ) -> str | None:
         stage_name = row.keys.get("stage")
-        if stage_name and not row.keys.get("pipeline") and self.stage_pipeline.get(new["stage_id"]) != old[
-                "pipeline_id"]:
+        if (
+            stage_name
+            and not row.keys.get("pipeline")
+            and self.stage_pipeline.get(new["stage_id"]) != old["pipeline_id"]
+        ):
             # The stage was named without a pipeline: look for it in the deal's own pipeline.
             stage_id = self.find_stage(int(old["pipeline_id"]), stage_name)
             if stage_id is None:
-                return (f"There is no stage {stage_name!r} in pipeline {self._pipeline_label(int(old['pipeline_id']))}"
-                        "; add it under Settings → Pipelines or fix the stage.")
+                return (
+                    f"There is no stage {stage_name!r} in pipeline {self._pipeline_label(int(old['pipeline_id']))}"
+                    "; add it under Settings → Pipelines or fix the stage."
+                )
             new["stage_id"], new["pipeline_id"] = stage_id, old["pipeline_id"]
             for column in ("stage_id", "pipeline_id"):
                 if str(new[column]) == str(old[column]):
@@ -262,11 +370,17 @@ class DealImporter(RecordImporter):
             kind = self.stage_kind[int(new["stage_id"])]
             new["stage_changed_at"] = self.now
             new["closed_at"] = self._closed_at(row, kind)
-            before["stage_changed_at"] = old["stage_changed_at"]
-            before["closed_at"] = old["closed_at"]
-            self._stage_changes.append({"deal_id": record_id, "from_stage_id": old["stage_id"],
-                                        "to_stage_id": new["stage_id"], "changed_at": self.now,
-                                        "changed_by_id": self.user.pk})
+            before["stage_changed_at"] = json_safe(old["stage_changed_at"])
+            before["closed_at"] = json_safe(old["closed_at"])
+            self._stage_changes.append(
+                {
+                    "deal_id": record_id,
+                    "from_stage_id": old["stage_id"],
+                    "to_stage_id": new["stage_id"],
+                    "changed_at": self.now,
+                    "changed_by_id": self.user.pk,
+                }
+            )
         return None
 
     def _stage_changes_write(self, result: BatchResult) -> None:
@@ -274,6 +388,8 @@ class DealImporter(RecordImporter):
         if not self._stage_changes:
             return
         ids = db.ids_reserve("sales_dealstagechange", len(self._stage_changes))
-        model_insert(DealStageChange, [{"id": pk, **c} for pk, c in zip(ids, self._stage_changes, strict=True)])
+        model_insert(
+            DealStageChange, [{"id": pk, **c} for pk, c in zip(ids, self._stage_changes, strict=True)]
+        )
         result.created_ranges.setdefault("dealstagechange", []).extend(runs_of(ids))
         self._stage_changes = []

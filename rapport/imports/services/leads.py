@@ -17,6 +17,7 @@ from rapport.imports.services.base import (
     Prepared,
     RecordImporter,
     Rejected,
+    json_safe,
     model_insert,
     runs_of,
     search_reindex,
@@ -25,37 +26,90 @@ from rapport.sales.choices import LeadSource, LeadStatus
 from rapport.sales.models import Lead
 
 STATUS_SYNONYMS = {
-    "open": LeadStatus.NEW, "open - not contacted": LeadStatus.NEW, "not contacted": LeadStatus.NEW,
-    "attempted to contact": LeadStatus.WORKING, "working - contacted": LeadStatus.WORKING,
-    "contacted": LeadStatus.WORKING, "in progress": LeadStatus.WORKING, "attempting contact": LeadStatus.WORKING,
-    "nurture": LeadStatus.NURTURING, "open deal": LeadStatus.QUALIFIED, "sales qualified": LeadStatus.QUALIFIED,
-    "marketing qualified": LeadStatus.QUALIFIED, "closed - converted": LeadStatus.CONVERTED,
-    "closed - not converted": LeadStatus.DISQUALIFIED, "unqualified": LeadStatus.DISQUALIFIED,
-    "junk": LeadStatus.DISQUALIFIED, "junk lead": LeadStatus.DISQUALIFIED, "lost lead": LeadStatus.DISQUALIFIED,
+    "open": LeadStatus.NEW,
+    "open - not contacted": LeadStatus.NEW,
+    "not contacted": LeadStatus.NEW,
+    "attempted to contact": LeadStatus.WORKING,
+    "working - contacted": LeadStatus.WORKING,
+    "contacted": LeadStatus.WORKING,
+    "in progress": LeadStatus.WORKING,
+    "attempting contact": LeadStatus.WORKING,
+    "nurture": LeadStatus.NURTURING,
+    "open deal": LeadStatus.QUALIFIED,
+    "sales qualified": LeadStatus.QUALIFIED,
+    "marketing qualified": LeadStatus.QUALIFIED,
+    "closed - converted": LeadStatus.CONVERTED,
+    "closed - not converted": LeadStatus.DISQUALIFIED,
+    "unqualified": LeadStatus.DISQUALIFIED,
+    "junk": LeadStatus.DISQUALIFIED,
+    "junk lead": LeadStatus.DISQUALIFIED,
+    "lost lead": LeadStatus.DISQUALIFIED,
     "bad timing": LeadStatus.NURTURING,
-    "neu": LeadStatus.NEW, "in bearbeitung": LeadStatus.WORKING, "qualifiziert": LeadStatus.QUALIFIED,
-    "disqualifiziert": LeadStatus.DISQUALIFIED, "konvertiert": LeadStatus.CONVERTED,
-    "nouveau": LeadStatus.NEW, "en cours": LeadStatus.WORKING, "qualifié": LeadStatus.QUALIFIED,
-    "qualifie": LeadStatus.QUALIFIED, "disqualifié": LeadStatus.DISQUALIFIED, "converti": LeadStatus.CONVERTED,
-    "nuevo": LeadStatus.NEW, "en proceso": LeadStatus.WORKING, "calificado": LeadStatus.QUALIFIED,
-    "cualificado": LeadStatus.QUALIFIED, "descalificado": LeadStatus.DISQUALIFIED, "convertido": LeadStatus.CONVERTED,
+    "neu": LeadStatus.NEW,
+    "in bearbeitung": LeadStatus.WORKING,
+    "qualifiziert": LeadStatus.QUALIFIED,
+    "disqualifiziert": LeadStatus.DISQUALIFIED,
+    "konvertiert": LeadStatus.CONVERTED,
+    "nouveau": LeadStatus.NEW,
+    "en cours": LeadStatus.WORKING,
+    "qualifié": LeadStatus.QUALIFIED,
+    "qualifie": LeadStatus.QUALIFIED,
+    "disqualifié": LeadStatus.DISQUALIFIED,
+    "converti": LeadStatus.CONVERTED,
+    "nuevo": LeadStatus.NEW,
+    "en proceso": LeadStatus.WORKING,
+    "calificado": LeadStatus.QUALIFIED,
+    "cualificado": LeadStatus.QUALIFIED,
+    "descalificado": LeadStatus.DISQUALIFIED,
+    "convertido": LeadStatus.CONVERTED,
 }
 SOURCE_SYNONYMS = {
-    "web": LeadSource.WEB_FORM, "website": LeadSource.WEB_FORM, "web site": LeadSource.WEB_FORM,
-    "web form": LeadSource.WEB_FORM, "webform": LeadSource.WEB_FORM, "form": LeadSource.WEB_FORM,
-    "landing page": LeadSource.WEB_FORM, "organic search": LeadSource.WEB_FORM, "website form": LeadSource.WEB_FORM,
-    "webseite": LeadSource.WEB_FORM, "site web": LeadSource.WEB_FORM, "sitio web": LeadSource.WEB_FORM,
-    "referral": LeadSource.REFERRAL, "partner referral": LeadSource.REFERRAL, "employee referral": LeadSource.REFERRAL,
-    "external referral": LeadSource.REFERRAL, "partner": LeadSource.REFERRAL, "word of mouth": LeadSource.REFERRAL,
-    "empfehlung": LeadSource.REFERRAL, "recommandation": LeadSource.REFERRAL, "recomendación": LeadSource.REFERRAL,
-    "trade show": LeadSource.EVENT, "tradeshow": LeadSource.EVENT, "seminar": LeadSource.EVENT,
-    "webinar": LeadSource.EVENT, "conference": LeadSource.EVENT, "messe": LeadSource.EVENT, "salon": LeadSource.EVENT,
-    "feria": LeadSource.EVENT, "evento": LeadSource.EVENT, "événement": LeadSource.EVENT,
-    "email": LeadSource.CAMPAIGN, "email marketing": LeadSource.CAMPAIGN, "advertisement": LeadSource.CAMPAIGN,
-    "paid search": LeadSource.CAMPAIGN, "paid social": LeadSource.CAMPAIGN, "social media": LeadSource.CAMPAIGN,
-    "kampagne": LeadSource.CAMPAIGN, "campagne": LeadSource.CAMPAIGN, "campaña": LeadSource.CAMPAIGN,
-    "cold call": LeadSource.MANUAL, "phone inquiry": LeadSource.MANUAL, "offline": LeadSource.MANUAL,
-    "other": LeadSource.MANUAL, "manual": LeadSource.MANUAL, "sales": LeadSource.MANUAL,
+    "web": LeadSource.WEB_FORM,
+    "website": LeadSource.WEB_FORM,
+    "web site": LeadSource.WEB_FORM,
+    "web form": LeadSource.WEB_FORM,
+    "webform": LeadSource.WEB_FORM,
+    "form": LeadSource.WEB_FORM,
+    "landing page": LeadSource.WEB_FORM,
+    "organic search": LeadSource.WEB_FORM,
+    "website form": LeadSource.WEB_FORM,
+    "webseite": LeadSource.WEB_FORM,
+    "site web": LeadSource.WEB_FORM,
+    "sitio web": LeadSource.WEB_FORM,
+    "referral": LeadSource.REFERRAL,
+    "partner referral": LeadSource.REFERRAL,
+    "employee referral": LeadSource.REFERRAL,
+    "external referral": LeadSource.REFERRAL,
+    "partner": LeadSource.REFERRAL,
+    "word of mouth": LeadSource.REFERRAL,
+    "empfehlung": LeadSource.REFERRAL,
+    "recommandation": LeadSource.REFERRAL,
+    "recomendación": LeadSource.REFERRAL,
+    "trade show": LeadSource.EVENT,
+    "tradeshow": LeadSource.EVENT,
+    "seminar": LeadSource.EVENT,
+    "webinar": LeadSource.EVENT,
+    "conference": LeadSource.EVENT,
+    "messe": LeadSource.EVENT,
+    "salon": LeadSource.EVENT,
+    "feria": LeadSource.EVENT,
+    "evento": LeadSource.EVENT,
+    "événement": LeadSource.EVENT,
+    "email": LeadSource.CAMPAIGN,
+    "email marketing": LeadSource.CAMPAIGN,
+    "advertisement": LeadSource.CAMPAIGN,
+    "paid search": LeadSource.CAMPAIGN,
+    "paid social": LeadSource.CAMPAIGN,
+    "social media": LeadSource.CAMPAIGN,
+    "kampagne": LeadSource.CAMPAIGN,
+    "campagne": LeadSource.CAMPAIGN,
+    "campaña": LeadSource.CAMPAIGN,
+    "cold call": LeadSource.MANUAL,
+    "phone inquiry": LeadSource.MANUAL,
+    "offline": LeadSource.MANUAL,
+    "other": LeadSource.MANUAL,
+    "manual": LeadSource.MANUAL,
+    "sales": LeadSource.MANUAL,
 }
 OPEN = (LeadStatus.NEW, LeadStatus.WORKING, LeadStatus.NURTURING, LeadStatus.QUALIFIED)
 
@@ -78,23 +132,37 @@ class LeadImporter(RecordImporter):
     model = Lead
     noun = "lead"
     match_keys = (MatchKey.EXTERNAL_ID,)
-    update_columns = ("status", "source", "disqualified_reason", "score", "need", "product_id", "deal_id", "owner_id",
-                      "company_id", "contact_id", "converted_at", "custom")
+    update_columns = (
+        "status",
+        "source",
+        "disqualified_reason",
+        "score",
+        "need",
+        "product_id",
+        "deal_id",
+        "owner_id",
+        "company_id",
+        "contact_id",
+        "converted_at",
+        "custom",
+    )
     search_kind = "lead"
     rules_entity = "lead"
 
     def check_mapping(self) -> None:
         if self.job.mode != "update" and not self.mapped & {"email", "first_name", "last_name", "full_name"}:
-            raise ValidationError("Map a column to the person's Email (or name): a lead points at the contact it "
-                                  "came from.")
+            raise ValidationError(
+                "Map a column to the person's Email (or name): a lead points at the contact it came from."
+            )
 
     def parse_cell(self, name: str, cell: str, row: Prepared) -> None:
         person = row.extra.setdefault("person", {})
         if name == "email":
             row.keys["email"] = self.email(cell)
         elif name in ("first_name", "last_name", "title"):
-            person[name] = self.text(cell, {"first_name": "First name", "last_name": "Last name",
-                                            "title": "Job title"}[name], 100)
+            person[name] = self.text(
+                cell, {"first_name": "First name", "last_name": "Last name", "title": "Job title"}[name], 100
+            )
         elif name == "full_name":
             person["full_name"] = self.text(cell, "Full name", 201)
         elif name == "phone":
@@ -102,11 +170,13 @@ class LeadImporter(RecordImporter):
         elif name == "company":
             row.keys["company"] = self.text(cell, "Company", 200)
         elif name == "status":
-            row.values["status"] = self.choice(cell, "status", "Lead status", list(LeadStatus.choices),
-                                               STATUS_SYNONYMS)
+            row.values["status"] = self.choice(
+                cell, "status", "Lead status", list(LeadStatus.choices), STATUS_SYNONYMS
+            )
         elif name == "source":
-            row.values["source"] = self.choice(cell, "source", "Lead source", list(LeadSource.choices),
-                                               SOURCE_SYNONYMS)
+            row.values["source"] = self.choice(
+                cell, "source", "Lead source", list(LeadSource.choices), SOURCE_SYNONYMS
+            )
         elif name == "disqualified_reason":
             row.values["disqualified_reason"] = self.text(cell, "Disqualified reason", 200)
         elif name == "score":
@@ -133,8 +203,10 @@ class LeadImporter(RecordImporter):
             except ValidationError as exc:
                 errors.append(f"Phone: {' '.join(exc.messages)}")
         if row.values.get("status") == LeadStatus.CONVERTED and not row.keys.get("deal"):
-            errors.append("A converted lead needs the deal it became; map a Deal column or import it with another "
-                          "status.")
+            errors.append(
+                "A converted lead needs the deal it became; map a Deal column or import it with another "
+                "status."
+            )
 
     def create_problem(self, row: Prepared) -> str | None:
         person = row.extra.get("person", {})
@@ -169,18 +241,32 @@ class LeadImporter(RecordImporter):
             name = r.keys.get("company")
             if name and name in found:
                 if found[name] not in visible:
-                    out.rejects.append(Rejected(r.row_number, r.cells, (
-                        f"The company {name!r} belongs to another team; ask its owner or a manager to import this "
-                        "row.")))
+                    out.rejects.append(
+                        Rejected(
+                            r.row_number,
+                            r.cells,
+                            (
+                                f"The company {name!r} belongs to another team; ask its owner or a manager to import this "
+                                "row."
+                            ),
+                        )
+                    )
                     continue
                 r.values["company_id"] = found[name]
             email = r.keys.get("email")
             if email and email in contacts:
                 contact_id, company_id = contacts[email]
                 if contact_id not in visible_contacts:
-                    out.rejects.append(Rejected(r.row_number, r.cells, (
-                        f"The contact {email!r} belongs to another team; ask its owner or a manager to import this "
-                        "row.")))
+                    out.rejects.append(
+                        Rejected(
+                            r.row_number,
+                            r.cells,
+                            (
+                                f"The contact {email!r} belongs to another team; ask its owner or a manager to import this "
+                                "row."
+                            ),
+                        )
+                    )
                     continue
                 r.values["contact_id"] = contact_id
                 if company_id and not name:
@@ -202,11 +288,26 @@ class LeadImporter(RecordImporter):
         records, events = [], []
         for pk, name in zip(ids, sorted(new.values()), strict=True):
             domain = name.lower() if "." in name and " " not in name and len(name) <= 253 else ""
-            records.append({"id": pk, "created_at": self.now, "updated_at": self.now, "name": name, "domain": domain,
-                            "owner_id": self.user.pk})
-            events.append({"occurred_at": self.now, "actor_id": self.user.pk, "kind": "imported",
-                           "summary": f"Company {name} created with a lead of import #{self.job.pk}"[:300],
-                           "data": {"import": self.job.pk}, "company_id": pk})
+            records.append(
+                {
+                    "id": pk,
+                    "created_at": self.now,
+                    "updated_at": self.now,
+                    "name": name,
+                    "domain": domain,
+                    "owner_id": self.user.pk,
+                }
+            )
+            events.append(
+                {
+                    "occurred_at": self.now,
+                    "actor_id": self.user.pk,
+                    "kind": "imported",
+                    "summary": f"Company {name} created with a lead of import #{self.job.pk}"[:300],
+                    "data": {"import": self.job.pk},
+                    "company_id": pk,
+                }
+            )
             self._company_cache[name.upper()] = pk
         model_insert(Company, records)
         runs = runs_of(ids)
@@ -242,10 +343,21 @@ class LeadImporter(RecordImporter):
             owner_id = r.values.get("owner_id", self.user.pk)
             first, last = person.get("first_name", ""), person.get("last_name", "")
             phone = person.get("phone", "")
-            records.append({"id": pk, "created_at": self.now, "updated_at": self.now, "first_name": first,
-                            "last_name": last, "title": person.get("title", ""), "company_id": r.values.get("company_id"),
-                            "owner_id": owner_id, "lifecycle_stage": LifecycleStage.LEAD, "email": email,
-                            "phone": phone})
+            records.append(
+                {
+                    "id": pk,
+                    "created_at": self.now,
+                    "updated_at": self.now,
+                    "first_name": first,
+                    "last_name": last,
+                    "title": person.get("title", ""),
+                    "company_id": r.values.get("company_id"),
+                    "owner_id": owner_id,
+                    "lifecycle_stage": LifecycleStage.LEAD,
+                    "email": email,
+                    "phone": phone,
+                }
+            )
             if email:
                 emails.append((pk, email, "work", True))
             if phone:
@@ -253,10 +365,17 @@ class LeadImporter(RecordImporter):
             name = f"{first} {last}".strip() or email or f"Contact #{pk}"
             text = " ".join(x for x in [first, last, email, phone, phone.lstrip("+")] if x)
             entries.append(("contact", pk, owner_id, name[:300], text))
-            events.append({"occurred_at": self.now, "actor_id": self.user.pk, "kind": "imported",
-                           "summary": f"Contact created from a new lead (import #{self.job.pk}, row {r.row_number})",
-                           "data": {"import": self.job.pk, "row": r.row_number}, "contact_id": pk,
-                           "company_id": r.values.get("company_id")})
+            events.append(
+                {
+                    "occurred_at": self.now,
+                    "actor_id": self.user.pk,
+                    "kind": "imported",
+                    "summary": f"Contact created from a new lead (import #{self.job.pk}, row {r.row_number})",
+                    "data": {"import": self.job.pk, "row": r.row_number},
+                    "contact_id": pk,
+                    "company_id": r.values.get("company_id"),
+                }
+            )
             r.values["contact_id"] = pk
         model_insert(Contact, records)
         if emails:
@@ -288,9 +407,20 @@ class LeadImporter(RecordImporter):
             if values["status"] == LeadStatus.CONVERTED:
                 values["converted_at"] = self.now
             created = r.extra.get("created_at") or self.now
-            records.append({"id": pk, "created_at": created, "updated_at": self.now, **values, "custom": r.custom})
-            events.append(self.event(pk, r, {"lead_id": pk, "contact_id": values["contact_id"],
-                                             "company_id": values.get("company_id")}))
+            records.append(
+                {"id": pk, "created_at": created, "updated_at": self.now, **values, "custom": r.custom}
+            )
+            events.append(
+                self.event(
+                    pk,
+                    r,
+                    {
+                        "lead_id": pk,
+                        "contact_id": values["contact_id"],
+                        "company_id": values.get("company_id"),
+                    },
+                )
+            )
             if r.external_id:
                 keys.append((r.external_id, pk))
         model_insert(Lead, records)
@@ -300,11 +430,18 @@ class LeadImporter(RecordImporter):
         model_insert(TimelineEvent, events)
         result.created_ranges.setdefault("lead", []).extend(runs)
 
-    def update_extra(self, row: Prepared, record_id: int, old: dict[str, Any], new: dict[str, Any],
-                     before: dict[str, Any], changes: dict[str, Any]) -> str | None:
+    def update_extra(
+        self,
+        row: Prepared,
+        record_id: int,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        before: dict[str, Any],
+        changes: dict[str, Any],
+    ) -> str | None:
         if new["status"] == LeadStatus.CONVERTED and old["status"] != LeadStatus.CONVERTED:
             if not new.get("deal_id"):
                 return "A converted lead needs the deal it became; map a Deal column."
             new["converted_at"] = self.now
-            before["converted_at"] = old["converted_at"]
+            before["converted_at"] = json_safe(old["converted_at"])
         return None

@@ -32,27 +32,67 @@ from rapport.sales.choices import OrderChannel, OrderStatus
 from rapport.sales.models import Order, OrderLine
 
 CHANNEL_SYNONYMS = {
-    "online": OrderChannel.WEB, "webshop": OrderChannel.WEB, "web shop": OrderChannel.WEB, "shop": OrderChannel.WEB,
-    "online store": OrderChannel.WEB, "e-commerce": OrderChannel.WEB, "ecommerce": OrderChannel.WEB,
-    "website": OrderChannel.WEB, "shopify": OrderChannel.WEB, "woocommerce": OrderChannel.WEB,
-    "retail": OrderChannel.STORE, "pos": OrderChannel.STORE, "point of sale": OrderChannel.STORE,
-    "in store": OrderChannel.STORE, "laden": OrderChannel.STORE, "filiale": OrderChannel.STORE,
-    "magasin": OrderChannel.STORE, "tienda": OrderChannel.STORE, "telefon": OrderChannel.PHONE,
-    "telephone": OrderChannel.PHONE, "téléphone": OrderChannel.PHONE, "teléfono": OrderChannel.PHONE,
-    "direct": OrderChannel.SALES, "b2b": OrderChannel.SALES, "field sales": OrderChannel.SALES,
-    "sales team": OrderChannel.SALES, "vertrieb": OrderChannel.SALES, "amazon": OrderChannel.MARKETPLACE,
-    "ebay": OrderChannel.MARKETPLACE, "etsy": OrderChannel.MARKETPLACE, "marktplatz": OrderChannel.MARKETPLACE,
+    "online": OrderChannel.WEB,
+    "webshop": OrderChannel.WEB,
+    "web shop": OrderChannel.WEB,
+    "shop": OrderChannel.WEB,
+    "online store": OrderChannel.WEB,
+    "e-commerce": OrderChannel.WEB,
+    "ecommerce": OrderChannel.WEB,
+    "website": OrderChannel.WEB,
+    "shopify": OrderChannel.WEB,
+    "woocommerce": OrderChannel.WEB,
+    "retail": OrderChannel.STORE,
+    "pos": OrderChannel.STORE,
+    "point of sale": OrderChannel.STORE,
+    "in store": OrderChannel.STORE,
+    "laden": OrderChannel.STORE,
+    "filiale": OrderChannel.STORE,
+    "magasin": OrderChannel.STORE,
+    "tienda": OrderChannel.STORE,
+    "telefon": OrderChannel.PHONE,
+    "telephone": OrderChannel.PHONE,
+    "téléphone": OrderChannel.PHONE,
+    "teléfono": OrderChannel.PHONE,
+    "direct": OrderChannel.SALES,
+    "b2b": OrderChannel.SALES,
+    "field sales": OrderChannel.SALES,
+    "sales team": OrderChannel.SALES,
+    "vertrieb": OrderChannel.SALES,
+    "amazon": OrderChannel.MARKETPLACE,
+    "ebay": OrderChannel.MARKETPLACE,
+    "etsy": OrderChannel.MARKETPLACE,
+    "marktplatz": OrderChannel.MARKETPLACE,
 }
 STATUS_SYNONYMS = {
-    "pending": OrderStatus.PLACED, "open": OrderStatus.PLACED, "new": OrderStatus.PLACED, "on hold": OrderStatus.PLACED,
-    "processing": OrderStatus.PAID, "authorized": OrderStatus.PAID, "bezahlt": OrderStatus.PAID,
-    "payé": OrderStatus.PAID, "paye": OrderStatus.PAID, "pagado": OrderStatus.PAID,
-    "completed": OrderStatus.SHIPPED, "complete": OrderStatus.SHIPPED, "fulfilled": OrderStatus.SHIPPED,
-    "delivered": OrderStatus.SHIPPED, "closed": OrderStatus.SHIPPED, "versendet": OrderStatus.SHIPPED,
-    "geliefert": OrderStatus.SHIPPED, "expédié": OrderStatus.SHIPPED, "enviado": OrderStatus.SHIPPED,
-    "canceled": OrderStatus.CANCELLED, "voided": OrderStatus.CANCELLED, "void": OrderStatus.CANCELLED,
-    "storniert": OrderStatus.CANCELLED, "annulé": OrderStatus.CANCELLED, "cancelado": OrderStatus.CANCELLED,
-    "partially refunded": OrderStatus.REFUNDED, "erstattet": OrderStatus.REFUNDED, "remboursé": OrderStatus.REFUNDED,
+    "pending": OrderStatus.PLACED,
+    "open": OrderStatus.PLACED,
+    "new": OrderStatus.PLACED,
+    "on hold": OrderStatus.PLACED,
+    "processing": OrderStatus.PAID,
+    "authorized": OrderStatus.PAID,
+    "bezahlt": OrderStatus.PAID,
+    "payé": OrderStatus.PAID,
+    "paye": OrderStatus.PAID,
+    "pagado": OrderStatus.PAID,
+    "completed": OrderStatus.SHIPPED,
+    "complete": OrderStatus.SHIPPED,
+    "fulfilled": OrderStatus.SHIPPED,
+    "delivered": OrderStatus.SHIPPED,
+    "closed": OrderStatus.SHIPPED,
+    "versendet": OrderStatus.SHIPPED,
+    "geliefert": OrderStatus.SHIPPED,
+    "expédié": OrderStatus.SHIPPED,
+    "enviado": OrderStatus.SHIPPED,
+    "canceled": OrderStatus.CANCELLED,
+    "voided": OrderStatus.CANCELLED,
+    "void": OrderStatus.CANCELLED,
+    "storniert": OrderStatus.CANCELLED,
+    "annulé": OrderStatus.CANCELLED,
+    "cancelado": OrderStatus.CANCELLED,
+    "partially refunded": OrderStatus.REFUNDED,
+    "erstattet": OrderStatus.REFUNDED,
+    "remboursé": OrderStatus.REFUNDED,
     "reembolsado": OrderStatus.REFUNDED,
 }
 HEADER_COLUMNS = ("contact_id", "company_id", "deal_id", "ordered_at", "channel", "status", "currency")
@@ -61,8 +101,9 @@ ORDER_DAYS_AHEAD = 366
 
 
 def _total(lines: list[Prepared]) -> Decimal:
-    return sum(((r.extra["quantity"] * r.extra["unit_price"]).quantize(Decimal("0.01")) for r in lines),
-               Decimal("0"))
+    return sum(
+        ((r.extra["quantity"] * r.extra["unit_price"]).quantize(Decimal("0.01")) for r in lines), Decimal("0")
+    )
 
 
 class OrderImporter(RecordImporter):
@@ -86,21 +127,25 @@ class OrderImporter(RecordImporter):
                 for first, last in batch.created_ranges.get("order", []):
                     for pk in range(first, last + 1):
                         self.job_orders[pk] = "created"
-            for pk in ImportRow.objects.filter(job=self.job, outcome=Outcome.UPDATED).values_list("object_id",
-                                                                                                 flat=True):
-                if pk:
-                    self.job_orders[pk] = "updated"
+            for updated in ImportRow.objects.filter(job=self.job, outcome=Outcome.UPDATED).values_list(
+                "object_id", flat=True
+            ):
+                if updated:
+                    self.job_orders[int(updated)] = "updated"
 
     def check_mapping(self) -> None:
         if not self.mapped & {"number", "external_id"}:
-            raise ValidationError("Map a column to Order number: rows with the same number are the lines of one "
-                                  "order.")
+            raise ValidationError(
+                "Map a column to Order number: rows with the same number are the lines of one order."
+            )
         if self.job.match_key == MatchKey.NUMBER and "number" not in self.mapped:
             raise ValidationError("To match orders by order number, map a column to Order number.")
         if self.job.mode != Mode.UPDATE and "contact" not in self.mapped:
             raise ValidationError("Map a column to Customer email: an order belongs to a contact.")
         if not self.mapped & {"sku", "description"}:
-            raise ValidationError("Map a column to Product SKU or Line description: each row is a line of an order.")
+            raise ValidationError(
+                "Map a column to Product SKU or Line description: each row is a line of an order."
+            )
 
     def natural_key_text(self) -> str:
         return "order number"
@@ -117,11 +162,13 @@ class OrderImporter(RecordImporter):
         elif name == "ordered_at":
             row.values["ordered_at"] = self.datetime(cell, "Order date", future_days=ORDER_DAYS_AHEAD)
         elif name == "channel":
-            row.values["channel"] = self.choice(cell, "channel", "Channel", list(OrderChannel.choices),
-                                                CHANNEL_SYNONYMS)
+            row.values["channel"] = self.choice(
+                cell, "channel", "Channel", list(OrderChannel.choices), CHANNEL_SYNONYMS
+            )
         elif name == "status":
-            row.values["status"] = self.choice(cell, "status", "Order status", list(OrderStatus.choices),
-                                               STATUS_SYNONYMS)
+            row.values["status"] = self.choice(
+                cell, "status", "Order status", list(OrderStatus.choices), STATUS_SYNONYMS
+            )
         elif name == "currency":
             row.values["currency"] = self.currency(cell)
         elif name == "sku":
@@ -138,14 +185,18 @@ class OrderImporter(RecordImporter):
 
     def finish_row(self, row: Prepared, errors: list[str]) -> None:
         if not (row.values.get("number") or row.external_id):
-            errors.append("This line has no order number; give every line the number of the order it belongs to.")
+            errors.append(
+                "This line has no order number; give every line the number of the order it belongs to."
+            )
         if not (row.keys.get("product") or row.extra.get("description")):
             errors.append("This line has neither a product SKU nor a description; give one of them.")
         price_currency = row.extra.get("price_currency")
         if price_currency:
             if row.values.get("currency", price_currency) != price_currency:
-                errors.append(f"The unit price is in {price_currency} but the currency column says "
-                              f"{row.values['currency']}; fix one of them.")
+                errors.append(
+                    f"The unit price is in {price_currency} but the currency column says "
+                    f"{row.values['currency']}; fix one of them."
+                )
             row.values["currency"] = price_currency
         row.extra.setdefault("quantity", Decimal("1.000"))
 
@@ -177,18 +228,38 @@ class OrderImporter(RecordImporter):
 
     def external_matches(self, rows: list[Prepared]) -> dict[int, tuple[int, str]]:
         ext = sorted({r.external_id for r in rows if r.external_id})
-        by_ext = dict(db.query_in("SELECT external_id, id FROM sales_order WHERE deleted_at IS NULL AND external_id "
-                                  "IN ({})", ext)) if ext else {}
-        return {r.row_number: (by_ext[r.external_id], "same external id") for r in rows if r.external_id in by_ext}
+        by_ext = (
+            dict(
+                db.query_in(
+                    "SELECT external_id, id FROM sales_order WHERE deleted_at IS NULL AND external_id "
+                    "IN ({})",
+                    ext,
+                )
+            )
+            if ext
+            else {}
+        )
+        return {
+            r.row_number: (by_ext[r.external_id], "same external id") for r in rows if r.external_id in by_ext
+        }
 
     def natural_matches(self, rows: list[Prepared]) -> dict[int, tuple[int, str]]:
         numbers = sorted({r.values["number"] for r in rows if r.values.get("number")})
         by_number: dict[str, int] = {}
-        for number, pk in db.query_in("SELECT number, id FROM sales_order WHERE deleted_at IS NULL AND number IN ({}) "
-                                      "ORDER BY id", numbers) if numbers else []:
+        for number, pk in (
+            db.query_in(
+                "SELECT number, id FROM sales_order WHERE deleted_at IS NULL AND number IN ({}) ORDER BY id",
+                numbers,
+            )
+            if numbers
+            else []
+        ):
             by_number.setdefault(number, pk)
-        return {r.row_number: (by_number[r.values["number"]], "same order number") for r in rows
-                if r.values.get("number") in by_number}
+        return {
+            r.row_number: (by_number[r.values["number"]], "same order number")
+            for r in rows
+            if r.values.get("number") in by_number
+        }
 
     # ------------------------------------------------------------ processing
 
@@ -202,8 +273,15 @@ class OrderImporter(RecordImporter):
             product = r.extra.get("product")
             if "unit_price" not in r.extra:
                 if product is None:
-                    out.rejects.append(Rejected(r.row_number, r.cells, (
-                        "This line has no unit price and no product to take it from; give the unit price.")))
+                    out.rejects.append(
+                        Rejected(
+                            r.row_number,
+                            r.cells,
+                            (
+                                "This line has no unit price and no product to take it from; give the unit price."
+                            ),
+                        )
+                    )
                     continue
                 r.extra["unit_price"] = product[1]
             if not r.extra.get("description") and product is not None:
@@ -231,9 +309,16 @@ class OrderImporter(RecordImporter):
             lines = [r for r in lines if r.row_number in resolved]
             if key in failed:
                 for r in lines:
-                    out.rejects.append(Rejected(r.row_number, r.cells, (
-                        f"Another line of order {self._label(key)} (row {failed[key]}) was rejected; fix that line "
-                        "and import the whole order again.")))
+                    out.rejects.append(
+                        Rejected(
+                            r.row_number,
+                            r.cells,
+                            (
+                                f"Another line of order {self._label(key)} (row {failed[key]}) was rejected; fix that line "
+                                "and import the whole order again."
+                            ),
+                        )
+                    )
                 continue
             problem = self._group_problem(lines)
             if problem:
@@ -251,8 +336,10 @@ class OrderImporter(RecordImporter):
             if match is None:
                 if self.job.mode == Mode.UPDATE:
                     what = "external id" if self.job.match_key == MatchKey.EXTERNAL_ID else "order number"
-                    out.skips.extend((r.row_number, None, f"No existing order has this {what}; nothing to update.")
-                                     for r in lines)
+                    out.skips.extend(
+                        (r.row_number, None, f"No existing order has this {what}; nothing to update.")
+                        for r in lines
+                    )
                     continue
                 problem = self._create_problem(first)
                 if problem:
@@ -267,15 +354,20 @@ class OrderImporter(RecordImporter):
                 appends.append((lines, 0))  # dry run: lines of an order met earlier in the file
             elif self.job.mode == Mode.CREATE:
                 which = f"as order #{order_id}" if order_id else why.replace("same as ", "at ")
-                out.skips.extend((r.row_number, order_id, f"Duplicate: this order is already in Rapport {which} "
-                                                          f"({why.split(' row')[0]}).") for r in lines)
+                out.skips.extend(
+                    (
+                        r.row_number,
+                        order_id,
+                        f"Duplicate: this order is already in Rapport {which} ({why.split(' row')[0]}).",
+                    )
+                    for r in lines
+                )
             else:
                 updates.append((lines, order_id or 0))
         if not self.write:
             for lines in creates:
                 self.seen.setdefault(self.group_key(lines[0]), lines[0].row_number)
-            result.created = sum(len(lines) for lines in creates) + sum(
-                len(lines) for lines, _ in appends)
+            result.created = sum(len(lines) for lines in creates) + sum(len(lines) for lines, _ in appends)
             result.updated = sum(len(lines) for lines, _ in updates)
             result.skipped = len(out.skips)
             result.rejected = len(out.rejects)
@@ -321,8 +413,13 @@ class OrderImporter(RecordImporter):
         if len(lines) < 2:
             return None
         label = self._label(self.group_key(lines[0]))
-        for column, what in (("contact_id", "customers"), ("ordered_at", "order dates"), ("currency", "currencies"),
-                             ("channel", "channels"), ("status", "statuses")):
+        for column, what in (
+            ("contact_id", "customers"),
+            ("ordered_at", "order dates"),
+            ("currency", "currencies"),
+            ("channel", "channels"),
+            ("status", "statuses"),
+        ):
             values = {r.values[column] for r in lines if column in r.values}
             if len(values) > 1:
                 rows = ", ".join(str(r.row_number) for r in lines)
@@ -343,9 +440,16 @@ class OrderImporter(RecordImporter):
         return header
 
     def _line_rows(self, order_id: int, lines: list[Prepared]) -> list[dict[str, Any]]:
-        return [{"order_id": order_id, "product_id": r.values.get("product_id"),
-                 "description": r.extra.get("description", ""), "quantity": r.extra["quantity"],
-                 "unit_price": r.extra["unit_price"]} for r in lines]
+        return [
+            {
+                "order_id": order_id,
+                "product_id": r.values.get("product_id"),
+                "description": r.extra.get("description", ""),
+                "quantity": r.extra["quantity"],
+                "unit_price": r.extra["unit_price"],
+            }
+            for r in lines
+        ]
 
     def _sample(self, lines: list[Prepared]) -> dict[str, Any]:
         header = {k: json_safe(v) for k, v in self._header(lines).items() if not k.endswith("_id")}
@@ -370,17 +474,41 @@ class OrderImporter(RecordImporter):
             header.setdefault("currency", self.default_currency)
             header.setdefault("number", group[0].external_id[:64])
             total = _total(group)
-            orders.append({"id": pk, "created_at": self.now, "updated_at": self.now,
-                           "external_id": group[0].external_id or None, "total": total, **header})
+            orders.append(
+                {
+                    "id": pk,
+                    "created_at": self.now,
+                    "updated_at": self.now,
+                    "external_id": group[0].external_id or None,
+                    "total": total,
+                    **header,
+                }
+            )
             lines.extend(self._line_rows(pk, group))
-            events.append({
-                "occurred_at": self.now, "actor_id": self.user.pk, "kind": "imported",
-                "summary": (f"Order {header['number']}: {total} {header['currency']} imported from "
-                            f"{self.job.original_name}")[:280] + f" (row {group[0].row_number})",
-                "data": {"import": self.job.pk, "row": group[0].row_number, "record": f"order:{pk}",
-                         "total": str(total), "currency": header["currency"], "lines": len(group),
-                         "ordered_at": json_safe(header["ordered_at"])},
-                "order_id": pk, "contact_id": header["contact_id"], "company_id": header.get("company_id")})
+            events.append(
+                {
+                    "occurred_at": self.now,
+                    "actor_id": self.user.pk,
+                    "kind": "imported",
+                    "summary": (
+                        f"Order {header['number']}: {total} {header['currency']} imported from "
+                        f"{self.job.original_name}"
+                    )[:280]
+                    + f" (row {group[0].row_number})",
+                    "data": {
+                        "import": self.job.pk,
+                        "row": group[0].row_number,
+                        "record": f"order:{pk}",
+                        "total": str(total),
+                        "currency": header["currency"],
+                        "lines": len(group),
+                        "ordered_at": json_safe(header["ordered_at"]),
+                    },
+                    "order_id": pk,
+                    "contact_id": header["contact_id"],
+                    "company_id": header.get("company_id"),
+                }
+            )
             customers.add(header["contact_id"])
             self.job_orders[pk] = "created"
         model_insert(Order, orders)
@@ -391,10 +519,20 @@ class OrderImporter(RecordImporter):
 
     def _current(self, ids: list[int]) -> dict[int, dict[str, Any]]:
         columns = ["id", "version", "number", *self.update_columns]
-        return {row[0]: dict(zip(columns, row, strict=True)) for row in db.query_in(
-            f"SELECT {', '.join(columns)} FROM sales_order WHERE id IN ({{}})", ids)} if ids else {}
+        return (
+            {
+                row[0]: dict(zip(columns, row, strict=True))
+                for row in db.query_in(
+                    f"SELECT {', '.join(columns)} FROM sales_order WHERE id IN ({{}})", ids
+                )
+            }
+            if ids
+            else {}
+        )
 
-    def _write_updates(self, updates: list[tuple[list[Prepared], int]], out: Outcomes, customers: set[int]) -> None:
+    def _write_updates(
+        self, updates: list[tuple[list[Prepared], int]], out: Outcomes, customers: set[int]
+    ) -> None:
         """Rewrite matched orders: header cells given in the file, and the lines replaced by the file's lines."""
         from rapport.activities.models import TimelineEvent
 
@@ -405,19 +543,28 @@ class OrderImporter(RecordImporter):
         current = self._current(ids)
         old_lines: dict[int, list[list[Any]]] = {}
         for order_id, product_id, description, quantity, unit_price in db.query_in(
-                "SELECT order_id, product_id, description, quantity, unit_price FROM sales_orderline "
-                "WHERE order_id IN ({}) ORDER BY id", ids):
-            old_lines.setdefault(order_id, []).append([product_id, description, json_safe(quantity),
-                                                       json_safe(unit_price)])
+            "SELECT order_id, product_id, description, quantity, unit_price FROM sales_orderline "
+            "WHERE order_id IN ({}) ORDER BY id",
+            ids,
+        ):
+            old_lines.setdefault(order_id, []).append(
+                [product_id, description, json_safe(quantity), json_safe(unit_price)]
+            )
         fields = {f.column: f for f in Order._meta.concrete_fields}
         statements, new_lines, events = [], [], []
         touched: list[int] = []
         for group, order_id in updates:
             first = group[0]
             if order_id not in editable:
-                out.skips.extend((r.row_number, order_id, f"Matches order #{order_id}, which you may not change; ask "
-                                                          "its owner or a manager to import these lines.")
-                                 for r in group)
+                out.skips.extend(
+                    (
+                        r.row_number,
+                        order_id,
+                        f"Matches order #{order_id}, which you may not change; ask "
+                        "its owner or a manager to import these lines.",
+                    )
+                    for r in group
+                )
                 continue
             old = current[order_id]
             new = dict(old)
@@ -429,27 +576,52 @@ class OrderImporter(RecordImporter):
                     changes[column] = [json_safe(old[column]), json_safe(value)]
                     new[column] = value
             rows = self._line_rows(order_id, group)
-            wanted = [[r["product_id"], r["description"], str(r["quantity"]), str(r["unit_price"])] for r in rows]
-            had = [[p, d, str(Decimal(str(q)).quantize(Decimal("0.001"))),
-                    str(Decimal(str(u)).quantize(Decimal("0.01")))] for p, d, q, u in old_lines.get(order_id, [])]
+            wanted = [
+                [r["product_id"], r["description"], str(r["quantity"]), str(r["unit_price"])] for r in rows
+            ]
+            had = [
+                [
+                    p,
+                    d,
+                    str(Decimal(str(q)).quantize(Decimal("0.001"))),
+                    str(Decimal(str(u)).quantize(Decimal("0.01"))),
+                ]
+                for p, d, q, u in old_lines.get(order_id, [])
+            ]
             if wanted != had:
                 before["lines"] = old_lines.get(order_id, [])
                 before["total"] = json_safe(old["total"])
                 changes["lines"] = [len(had), len(wanted)]
                 new["total"] = _total(group)
             if not before:
-                out.skips.extend((r.row_number, order_id, f"Order #{order_id} already has these values and lines; "
-                                                          "nothing changed.") for r in group)
+                out.skips.extend(
+                    (
+                        r.row_number,
+                        order_id,
+                        f"Order #{order_id} already has these values and lines; nothing changed.",
+                    )
+                    for r in group
+                )
                 continue
             before["version"] = old["version"]
             if "lines" in before:
                 new_lines.extend(rows)
-            statements.append(tuple(self._db(new[c]) for c in self.update_columns) + (db.db_time(self.now), order_id))
-            events.append({"occurred_at": self.now, "actor_id": self.user.pk, "kind": "updated",
-                           "summary": f"Order {old['number']}: changed {', '.join(sorted(changes))} (import "
-                                      f"#{self.job.pk}, row {first.row_number})"[:300],
-                           "data": {"record": f"order:{order_id}", "import": self.job.pk, "changes": changes},
-                           "order_id": order_id, "contact_id": new["contact_id"], "company_id": new["company_id"]})
+            statements.append(
+                tuple(self._db(new[c]) for c in self.update_columns) + (db.db_time(self.now), order_id)
+            )
+            events.append(
+                {
+                    "occurred_at": self.now,
+                    "actor_id": self.user.pk,
+                    "kind": "updated",
+                    "summary": f"Order {old['number']}: changed {', '.join(sorted(changes))} (import "
+                    f"#{self.job.pk}, row {first.row_number})"[:300],
+                    "data": {"record": f"order:{order_id}", "import": self.job.pk, "changes": changes},
+                    "order_id": order_id,
+                    "contact_id": new["contact_id"],
+                    "company_id": new["company_id"],
+                }
+            )
             out.updated.append((first.row_number, order_id, before))
             out.also_updated += len(group) - 1
             customers.update(c for c in (old["contact_id"], new["contact_id"]) if c)
@@ -461,8 +633,10 @@ class OrderImporter(RecordImporter):
                 db.exec_in("DELETE FROM sales_orderline WHERE order_id IN ({})", replaced)
             model_insert(OrderLine, new_lines)
             sets = ", ".join(f"{c} = %s" for c in self.update_columns)
-            db.rows_execute_many(f"UPDATE sales_order SET {sets}, updated_at = %s, version = version + 1 "
-                                 "WHERE id = %s", statements)
+            db.rows_execute_many(
+                f"UPDATE sales_order SET {sets}, updated_at = %s, version = version + 1 WHERE id = %s",
+                statements,
+            )
         model_insert(TimelineEvent, events)
 
     @staticmethod
@@ -471,8 +645,9 @@ class OrderImporter(RecordImporter):
 
         return to_db(value)
 
-    def _write_appends(self, appends: list[tuple[list[Prepared], int]], out: Outcomes,
-                       customers: set[int]) -> dict[str, int]:
+    def _write_appends(
+        self, appends: list[tuple[list[Prepared], int]], out: Outcomes, customers: set[int]
+    ) -> dict[str, int]:
         """Lines of orders this job already wrote (earlier in the file, or before a resume): add them."""
         counts = {"created": 0, "updated": 0}
         if not appends:
@@ -484,9 +659,12 @@ class OrderImporter(RecordImporter):
             totals.append((self._db(_total(group)), db.db_time(self.now), order_id))
             counts[self.job_orders[order_id]] += len(group)
         model_insert(OrderLine, lines)
-        db.rows_execute_many("UPDATE sales_order SET total = total + %s, updated_at = %s WHERE id = %s", totals)
-        for contact_id, in db.query_in("SELECT contact_id FROM sales_order WHERE id IN ({})",
-                                       [oid for _, oid in appends]):
+        db.rows_execute_many(
+            "UPDATE sales_order SET total = total + %s, updated_at = %s WHERE id = %s", totals
+        )
+        for (contact_id,) in db.query_in(
+            "SELECT contact_id FROM sales_order WHERE id IN ({})", [oid for _, oid in appends]
+        ):
             customers.add(contact_id)
         return counts
 

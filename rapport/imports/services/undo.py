@@ -38,8 +38,14 @@ MODELS = {
     "dealstagechange": "sales.DealStageChange",
 }
 SEARCH_KINDS = {"contact", "company", "lead", "deal"}
-EXTERNAL_TARGETS = {"contact": "contacts", "company": "companies", "lead": "leads", "deal": "deals",
-                    "activity": "activities", "order": "orders"}
+EXTERNAL_TARGETS = {
+    "contact": "contacts",
+    "company": "companies",
+    "lead": "leads",
+    "deal": "deals",
+    "activity": "activities",
+    "order": "orders",
+}
 TARGET_KINDS = {v: k for k, v in EXTERNAL_TARGETS.items()}
 RUN_CHUNK = 200
 
@@ -52,14 +58,19 @@ def _ids_sql(ids: set[int]) -> str:
     return ", ".join(str(int(i)) for i in sorted(ids))
 
 
+def _reverse_relations(model: type[models.Model]) -> list[Any]:
+    """Every relation pointing at the model, hidden ones too (related_name="+", like timeline links to orders)."""
+    return [f for f in model._meta.get_fields(include_hidden=True) if f.auto_created and not f.concrete]
+
+
 def _referenced(model: type[models.Model], runs: list[list[int]]) -> set[int]:
     """Ids in the runs that a business record or a protected row points at (they must not be deleted)."""
     kept: set[int] = set()
-    for rel in model._meta.related_objects:
+    for rel in _reverse_relations(model):
         if rel.many_to_many or not getattr(rel, "field", None):
             continue
         related = rel.related_model
-        if not isinstance(related, type):
+        if not (isinstance(related, type) and issubclass(related, models.Model)):
             continue
         on_delete = rel.on_delete
         plain = not issubclass(related, Record)
@@ -74,7 +85,9 @@ def _referenced(model: type[models.Model], runs: list[list[int]]) -> set[int]:
             inside, inside_params = db.ranges_where("id", runs)
             extra = f" AND NOT {inside}"
             params = [*params, *inside_params]
-        kept.update(r[0] for r in db.query(f"SELECT DISTINCT {column} FROM {table} WHERE {where}{extra}", params))
+        kept.update(
+            r[0] for r in db.query(f"SELECT DISTINCT {column} FROM {table} WHERE {where}{extra}", params)
+        )
     return kept
 
 
@@ -86,9 +99,9 @@ def records_delete(kind: str, runs: list[list[int]], by: Any, now: Any) -> tuple
     table = model._meta.db_table
     kept = _referenced(model, runs) if issubclass(model, Record) else set()
     keep = f" AND {{col}} NOT IN ({_ids_sql(kept)})" if kept else ""
-    for rel in model._meta.related_objects:
+    for rel in _reverse_relations(model):
         related = rel.related_model
-        if not isinstance(related, type) or related is model:
+        if not (isinstance(related, type) and issubclass(related, models.Model)) or related is model:
             continue
         if rel.many_to_many:
             through = rel.through._meta  # type: ignore[union-attr]
@@ -103,10 +116,14 @@ def records_delete(kind: str, runs: list[list[int]], by: Any, now: Any) -> tuple
         where, params = db.ranges_where(column, runs)
         if rel.on_delete is models.CASCADE or related is TimelineEvent:
             # Timeline events describe the record (its import, its changes): they go with it.
-            db.query_exec(f"DELETE FROM {related._meta.db_table} WHERE {where}{keep.format(col=column)}", params)
+            db.query_exec(
+                f"DELETE FROM {related._meta.db_table} WHERE {where}{keep.format(col=column)}", params
+            )
         elif rel.on_delete is models.SET_NULL:
-            db.query_exec(f"UPDATE {related._meta.db_table} SET {column} = NULL WHERE {where}"
-                          f"{keep.format(col=column)}", params)
+            db.query_exec(
+                f"UPDATE {related._meta.db_table} SET {column} = NULL WHERE {where}{keep.format(col=column)}",
+                params,
+            )
     for m2m_field in model._meta.many_to_many:
         through_table = m2m_field.m2m_db_table()  # type: ignore[attr-defined]
         column = m2m_field.m2m_column_name()  # type: ignore[attr-defined]
@@ -116,19 +133,27 @@ def records_delete(kind: str, runs: list[list[int]], by: Any, now: Any) -> tuple
     for model_field in model._meta.concrete_fields:
         if isinstance(model_field, models.ForeignKey) and model_field.related_model is model and kept:
             where, params = db.ranges_where(model_field.column, runs)
-            db.query_exec(f"UPDATE {table} SET {model_field.column} = NULL WHERE {where} AND id IN ({_ids_sql(kept)})"
-                          f" AND {model_field.column} NOT IN ({_ids_sql(kept)})", params)
+            db.query_exec(
+                f"UPDATE {table} SET {model_field.column} = NULL WHERE {where} AND id IN ({_ids_sql(kept)})"
+                f" AND {model_field.column} NOT IN ({_ids_sql(kept)})",
+                params,
+            )
     where, params = db.ranges_where("object_id", runs)
     if kind in SEARCH_KINDS:
         db.query_exec(f"DELETE FROM search_searchentry WHERE kind = %s AND {where}", [kind, *params])
     if kind in EXTERNAL_TARGETS:
-        db.query_exec(f"DELETE FROM imports_externalkey WHERE target = %s AND {where}", [EXTERNAL_TARGETS[kind],
-                                                                                       *params])
+        db.query_exec(
+            f"DELETE FROM imports_externalkey WHERE target = %s AND {where}",
+            [EXTERNAL_TARGETS[kind], *params],
+        )
     where, params = db.ranges_where("id", runs)
     deleted = db.query_exec(f"DELETE FROM {table} WHERE {where}{keep.format(col='id')}", params)
     if kept:
-        db.query_exec(f"UPDATE {table} SET deleted_at = %s, deleted_by_id = %s, version = version + 1 "
-                      f"WHERE id IN ({_ids_sql(kept)})", [now, by.pk])
+        db.query_exec(
+            f"UPDATE {table} SET deleted_at = %s, deleted_by_id = %s, version = version + 1 "
+            f"WHERE id IN ({_ids_sql(kept)})",
+            [now, by.pk],
+        )
     return deleted, len(kept)
 
 
@@ -143,7 +168,7 @@ def created_delete(ranges: dict[str, list[list[int]]], by: Any, now: Any) -> dic
     for kind in UNDO_ORDER:
         runs = ranges.get(kind, [])
         for start in range(0, len(runs), RUN_CHUNK):
-            part = runs[start:start + RUN_CHUNK]
+            part = runs[start : start + RUN_CHUNK]
             if kind == "order":
                 summary["customers"].update(_order_contacts(part))
             deleted, trashed = records_delete(kind, part, by, now)
@@ -176,20 +201,30 @@ def updated_restore(job: Any, by: Any, kind: str) -> tuple[int, set[int]]:
         added_tags = before.pop("added_tags", [])
         lines = before.pop("lines", None)
         if added_tags and kind == "company":
-            db.exec_in("DELETE FROM contacts_company_tags WHERE company_id = %s AND tag_id IN ({})", added_tags,
-                       [record_id])
+            db.exec_in(
+                "DELETE FROM contacts_company_tags WHERE company_id = %s AND tag_id IN ({})",
+                added_tags,
+                [record_id],
+            )
         if lines is not None and kind == "order":
             db.query_exec("DELETE FROM sales_orderline WHERE order_id = %s", [record_id])
             if lines:
-                db.rows_insert("sales_orderline", ["order_id", "product_id", "description", "quantity", "unit_price"],
-                               [(record_id, *line) for line in lines])
+                db.rows_insert(
+                    "sales_orderline",
+                    ["order_id", "product_id", "description", "quantity", "unit_price"],
+                    [(record_id, *line) for line in lines],
+                )
         if before:
             values = {k: (db.db_json(v) if k in json_columns else v) for k, v in before.items()}
             sets = ", ".join(f"{k} = %s" for k in values)
-            db.query_exec(f"UPDATE {table} SET {sets}, version = version + 1, updated_at = %s WHERE id = %s",
-                          [*values.values(), db.db_time(now), record_id])
+            db.query_exec(
+                f"UPDATE {table} SET {sets}, version = version + 1, updated_at = %s WHERE id = %s",
+                [*values.values(), db.db_time(now), record_id],
+            )
         if kind == "order":
-            customers.update(r[0] for r in db.query("SELECT contact_id FROM sales_order WHERE id = %s", [record_id]))
+            customers.update(
+                r[0] for r in db.query("SELECT contact_id FROM sales_order WHERE id = %s", [record_id])
+            )
             if before.get("contact_id"):
                 customers.add(int(before["contact_id"]))
         restored.append(record_id)
@@ -198,9 +233,16 @@ def updated_restore(job: Any, by: Any, kind: str) -> tuple[int, set[int]]:
             link = {"activity_id": record_id}
         if kind == "order":
             link = {"order_id": record_id}
-        events.append({"occurred_at": now, "actor_id": by.pk, "kind": "updated",
-                       "summary": f"Changes of import #{job.pk} undone",
-                       "data": {"import": job.pk, "record": f"{kind}:{record_id}", "restored": before}, **link})
+        events.append(
+            {
+                "occurred_at": now,
+                "actor_id": by.pk,
+                "kind": "updated",
+                "summary": f"Changes of import #{job.pk} undone",
+                "data": {"import": job.pk, "record": f"{kind}:{record_id}", "restored": before},
+                **link,
+            }
+        )
     if kind in SEARCH_KINDS and restored:
         search_reindex(kind, runs_of(restored))
     if kind in ("activity", "order"):
@@ -214,8 +256,14 @@ def _link_events(kind: str, events: list[dict[str, Any]]) -> None:
     table = "activities_activity" if kind == "activity" else "sales_order"
     key = f"{kind}_id"
     ids = [e[key] for e in events]
-    links = {r[0]: (r[1], r[2]) for r in db.query_in(f"SELECT id, contact_id, company_id FROM {table} WHERE id IN ({{}})",
-                                                     ids)} if ids else {}
+    links = (
+        {
+            r[0]: (r[1], r[2])
+            for r in db.query_in(f"SELECT id, contact_id, company_id FROM {table} WHERE id IN ({{}})", ids)
+        }
+        if ids
+        else {}
+    )
     for event in events:
         contact_id, company_id = links.get(event[key], (None, None))
         if contact_id:
@@ -230,18 +278,29 @@ def _deal_totals(runs: list[list[int]], extra_ids: list[int], sign: int) -> list
         from rapport.sales.services.totals import StageDelta
     except ImportError:  # board totals are not kept in this version
         return []
-    select = ("SELECT pipeline_id, stage_id, owner_id, currency, COUNT(*), COALESCE(SUM(amount), 0) FROM sales_deal "
-              "WHERE deleted_at IS NULL AND {where} GROUP BY pipeline_id, stage_id, owner_id, currency")
+    select = (
+        "SELECT pipeline_id, stage_id, owner_id, currency, COUNT(*), COALESCE(SUM(amount), 0) FROM sales_deal "
+        "WHERE deleted_at IS NULL AND {where} GROUP BY pipeline_id, stage_id, owner_id, currency"
+    )
     rows: list[tuple[Any, ...]] = []
     for start in range(0, len(runs), RUN_CHUNK):
-        where, params = db.ranges_where("id", runs[start:start + RUN_CHUNK])
+        where, params = db.ranges_where("id", runs[start : start + RUN_CHUNK])
         rows.extend(db.query(select.format(where=where), params))
     if extra_ids:
         rows.extend(db.query_in(select.format(where="id IN ({})"), extra_ids))
     from decimal import Decimal
 
-    return [StageDelta(pipeline_id=p, stage_id=s, owner_id=o, currency=c, count=sign * int(n),
-                       amount=sign * Decimal(str(a))) for p, s, o, c, n, a in rows]
+    return [
+        StageDelta(
+            pipeline_id=p,
+            stage_id=s,
+            owner_id=o,
+            currency=c,
+            count=sign * int(n),
+            amount=sign * Decimal(str(a)),
+        )
+        for p, s, o, c, n, a in rows
+    ]
 
 
 @contextmanager
@@ -253,10 +312,25 @@ def deal_totals_apply(job: Any, ranges: dict[str, list[list[int]]]) -> Iterator[
     inside, params = db.ranges_where("id", runs) if runs else ("1 = 0", [])
     updated: list[int] = []
     if job.target == "deals":
-        ids = sorted(set(ImportRow.objects.filter(job=job, outcome=Outcome.UPDATED, object_id__isnull=False)
-                         .values_list("object_id", flat=True)))
-        created = {r[0] for r in db.query_in(f"SELECT id FROM sales_deal WHERE {inside} AND id IN ({{}})", ids,
-                                             params)} if ids else set()
+        ids: list[int] = sorted(
+            {
+                pk
+                for pk in ImportRow.objects.filter(job=job, outcome=Outcome.UPDATED).values_list(
+                    "object_id", flat=True
+                )
+                if pk is not None
+            }
+        )
+        created = (
+            {
+                r[0]
+                for r in db.query_in(
+                    f"SELECT id FROM sales_deal WHERE {inside} AND id IN ({{}})", ids, params
+                )
+            }
+            if ids
+            else set()
+        )
         updated = [i for i in ids if i not in created]
     if not runs and not updated:
         yield
