@@ -39,34 +39,45 @@ def _owner_clause(user: Any) -> tuple[str, list[Any]]:
 
 
 def search_ids(*, user: Any, query: str, kinds: tuple[str, ...] = KINDS, limit: int = 8) -> dict[str, list[int]]:
-    """Ids of matching records per kind, best matches first (title matches before other matches)."""
+    """Ids of matching records per kind, at most `limit` of each, in one query (one round trip)."""
     term = " ".join(query.split())[:100]
-    if len(term) < MIN_LENGTH:
-        return {k: [] for k in kinds}
+    result: dict[str, list[int]] = {k: [] for k in kinds}
+    if len(term) < MIN_LENGTH or not kinds:
+        return result
     owner_sql, owner_params = _owner_clause(user)
-    result: dict[str, list[int]] = {}
+    parts: list[str] = []
+    params: list[Any] = []
     for kind in kinds:
         if connection.vendor == "sqlite":
             # FTS5 trigram: a quoted phrase matches any substring of 3+ characters, case-insensitively.
-            phrase = '"' + term.replace('"', '""') + '"'
-            sql = (
-                "SELECT s.object_id FROM search_fts f JOIN search_searchentry s ON s.id = f.rowid "
-                f"WHERE search_fts MATCH %s AND s.kind = %s{owner_sql} LIMIT %s"
+            # SQLite takes a LIMIT inside a compound SELECT only in a subquery.
+            parts.append(
+                "SELECT * FROM (SELECT s.kind, s.object_id FROM search_fts f "
+                "JOIN search_searchentry s ON s.id = f.rowid "
+                f"WHERE search_fts MATCH %s AND s.kind = %s{owner_sql} LIMIT %s)"
             )
-            params: list[Any] = [phrase, kind, *owner_params, limit]
+            params += ['"' + term.replace('"', '""') + '"', kind, *owner_params, limit]
         else:
-            like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             # The MATERIALIZED CTE keeps the LIMIT away from the planner's choice for the trigram
             # predicate: it uses the kind's partial GIN index (search 0003) instead of a sequential
             # scan that it hopes a LIMIT will end early; the CTE is read lazily, so the LIMIT still stops it.
-            sql = (
-                "WITH m AS MATERIALIZED (SELECT s.object_id, s.owner_id FROM search_searchentry s "
-                f"WHERE s.kind = %s AND s.text ILIKE %s{owner_sql}) SELECT m.object_id FROM m LIMIT %s"
+            name = f"m_{kind}"
+            parts.append(
+                f"{name} AS MATERIALIZED (SELECT s.kind, s.object_id FROM search_searchentry s "
+                f"WHERE s.kind = %s AND s.text ILIKE %s{owner_sql})"
             )
-            params = [kind, like, *owner_params, limit]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            result[kind] = [row[0] for row in cursor.fetchall()]
+            like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            params += [kind, like, *owner_params]
+    if connection.vendor == "sqlite":
+        sql = " UNION ALL ".join(parts)
+    else:
+        selects = " UNION ALL ".join(f"(SELECT * FROM m_{kind} LIMIT %s)" for kind in kinds)
+        sql = f"WITH {', '.join(parts)} {selects}"
+        params += [limit] * len(kinds)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for kind, object_id in cursor.fetchall():
+            result[kind].append(object_id)
     return result
 
 
