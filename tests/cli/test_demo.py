@@ -252,3 +252,18 @@ def test_a_load_at_scale_puts_back_every_index_it_dropped(monkeypatch):
         with connection.cursor() as cursor:
             assert cursor.execute("PRAGMA foreign_keys").fetchone()[0] == 1
             assert cursor.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_the_board_totals_match_the_demo_deals(demo):
+    from rapport.sales.models import StageTotal
+
+    expected = {
+        (row["stage_id"], row["owner_id"], row["currency"]): (row["n"], row["amount"])
+        for row in Deal.objects.values("stage_id", "owner_id", "currency").annotate(n=Count("id"), amount=Sum("amount"))
+    }
+    totals = {
+        (t.stage_id, t.owner_id, t.currency): (t.deal_count, Decimal(t.amount_cents) / 100)
+        for t in StageTotal.objects.all()
+    }
+    assert totals == expected
+    assert demo["sales_stagetotal"] == len(expected)
