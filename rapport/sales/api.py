@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
 
 from rapport.contacts.models import Company, Contact
-from rapport.core.api_types import ERRORS, owner_resolve, prefixed, resolve, set_values
+from rapport.core.api_types import ERRORS, owner_resolve, resolve, set_values
 from rapport.core.errors import EditConflict
 from rapport.core.ids import pk_or_404
 from rapport.core.pagination import DEFAULT_LIMIT, page_schema, paginate
@@ -82,7 +82,7 @@ from rapport.sales.services import (
     product_create,
     product_update,
 )
-from rapport.sales.services.orders import order_restore, order_trash, order_update_status
+from rapport.sales.services.orders import order_restore, order_trash, order_update_status, orders_bulk_create
 from rapport.sales.services.pipelines import (
     pipeline_delete,
     pipeline_update,
@@ -480,24 +480,50 @@ def create_order(request: HttpRequest, payload: OrderIn) -> Any:
 
 @router.post("/orders/bulk", response={201: BulkOrdersOut, **ERRORS}, summary="Record up to 1000 orders at once")
 def bulk_create_orders(request: HttpRequest, payload: OrderBulkIn) -> Any:
-    """All or nothing; errors are keyed items.<index>.<field>; orders already recorded (external_id) are kept."""
+    """All or nothing; errors are keyed items.<index>.<field>; orders already recorded (external_id) are kept.
+
+    Set-based: the references of every item are read in one query per kind and the orders are
+    written with one INSERT per table, so the number of queries does not grow with the items.
+    """
     user = request.user
     products = _products_for(user, payload.items)
+    refs: dict[str, tuple[Any, str]] = {
+        "contact_id": (Contact.objects.visible_to(user), "contact"),
+        "company_id": (Company.objects.visible_to(user), "company"),
+        "deal_id": (Deal.objects.visible_to(user), "deal"),
+    }
+    found = {
+        field: qs.in_bulk({getattr(item, field) for item in payload.items if getattr(item, field)})
+        for field, (qs, _) in refs.items()
+    }
     errors: dict[str, list[str]] = {}
-    ids: list[int] = []
-    created = 0
-    with transaction.atomic():
-        for i, item in enumerate(payload.items):
-            try:
-                order, is_new = _order_create(item, user, products)
-            except ValidationError as exc:
-                errors.update(prefixed(exc, f"items.{i}"))
-                continue
-            ids.append(order.pk)
-            created += is_new
-        if errors:
-            raise ValidationError(errors)
-    return Status(201, {"created": created, "existing": len(ids) - created, "ids": ids})
+    items: list[dict[str, Any] | None] = []
+    for i, item in enumerate(payload.items):
+        known = len(errors)
+        values = item.model_dump(exclude={"lines"})
+        for field, (_, label) in refs.items():
+            pk = values.pop(field)
+            if pk is not None and pk not in found[field]:
+                errors[f"items.{i}.{field}"] = [f"There is no {label} with id {pk} that you can see; check the id."]
+            values[label] = found[field].get(pk) if pk is not None else None
+        lines: list[dict[str, Any]] = []
+        for j, line in enumerate(item.lines):
+            row = line.model_dump(exclude={"product_id"})
+            if line.product_id is not None:
+                if line.product_id not in products:
+                    errors[f"items.{i}.lines.{j}.product_id"] = [f"There is no product with id {line.product_id}."]
+                row["product"] = products.get(line.product_id)
+            lines.append(row)
+        values["lines"] = lines
+        # An item with an unknown reference is not checked further (its other errors would only follow from it).
+        items.append(_without_none(values, "ordered_at", "currency") if len(errors) == known else None)
+    try:
+        results = orders_bulk_create(by=user, items=items, errors=errors)
+    except IntegrityError:
+        # Another request recorded one of these external ids meanwhile; the second pass returns its order.
+        results = orders_bulk_create(by=user, items=items, errors=errors)
+    created = sum(1 for _, is_new in results if is_new)
+    return Status(201, {"created": created, "existing": len(results) - created, "ids": [o.pk for o, _ in results]})
 
 
 @router.get("/orders/{order_id}", response={200: OrderOut, **ERRORS}, summary="Get an order")

@@ -215,3 +215,94 @@ def test_readonly_role_with_session_gets_403_on_change(client_for, teammate, rea
     assert response.status_code == 403
     contact.refresh_from_db()
     assert contact.title == ""
+
+
+def test_bulk_contacts_get_search_entries_timeline_events_tags_consents_and_custom(api_for, teammate, admin):
+    from rapport.contacts.models import ContactEmail, ContactPhone
+    from rapport.customization.models import Tag
+    from rapport.search.models import SearchEntry
+
+    custom_field_create(entity="contact", key="tier", label="Tier", field_type="choice", choices=["Gold", "Silver"],
+                        by=admin)
+    Tag.objects.create(name="VIP")
+    company = make_company(by=teammate, name="Acme")
+    items = [
+        {"first_name": "Ada", "last_name": "Lovelace", "company_id": company.pk, "country": "gb",
+         "emails": ["ADA@Example.com", {"email": "ada@home.org", "kind": "personal"}], "phones": ["020 7946 0958"],
+         "tags": ["vip", "press", "Press"], "consents": [{"channel": "email", "status": "granted"}],
+         "custom": {"tier": "gold"}},
+        {"last_name": "Babbage", "tags": ["press"]},
+    ]
+    response = api_for(teammate).post("/contacts/bulk", {"items": items})
+    assert response.status_code == 201, response.content
+    ada, charles = (Contact.objects.get(pk=pk) for pk in response.json()["ids"])
+    assert (ada.email, ada.phone, ada.company_id, ada.owner_id, ada.custom) == (
+        "ada@example.com", "+442079460958", company.pk, teammate.pk, {"tier": "Gold"})
+    assert list(ContactEmail.objects.filter(contact=ada).values_list("email", "is_primary")) == [
+        ("ada@example.com", True), ("ada@home.org", False)]
+    assert ContactPhone.objects.filter(contact=ada).count() == 1
+    assert sorted(t.name for t in ada.tags.all()) == ["VIP", "press"]
+    assert [t.name for t in charles.tags.all()] == ["press"]
+    assert Tag.objects.count() == 2
+    assert list(Consent.objects.filter(contact=ada).values_list("channel", "status")) == [("email", "granted")]
+    entry = SearchEntry.objects.get(kind="contact", object_id=ada.pk)
+    assert (entry.title, entry.owner_id) == ("Ada Lovelace", teammate.pk)
+    assert "ada@home.org" in entry.text and "442079460958" in entry.text
+    events = TimelineEvent.objects.filter(kind="created", contact__in=[ada, charles]).order_by("contact_id")
+    assert [(e.summary, e.actor_id, e.company_id) for e in events] == [
+        ("Contact Ada Lovelace created", teammate.pk, company.pk), ("Contact Babbage created", teammate.pk, None)]
+    found = api_for(teammate).get("/search", {"q": "lovelace"}).json()["results"]
+    assert [r["id"] for r in found] == [ada.pk]
+
+
+def test_bulk_reports_reference_and_field_errors_together_and_writes_nothing(api_for, teammate, outsider,
+                                                                             manager):
+    theirs = make_company(by=outsider)
+    items = [
+        {"last_name": "Fine"},
+        {"last_name": "Hidden company", "company_id": theirs.pk},
+        {"last_name": "Their rep", "owner_id": outsider.pk},
+        {"last_name": "Nobody", "owner_id": 999999},
+        {"emails": ["broken"]},
+        {"first_name": ""},
+    ]
+    response = api_for(teammate).post("/contacts/bulk", {"items": items})
+    assert response.status_code == 422
+    body = response.json()
+    assert set(body) == {"detail", "errors"}
+    assert body["errors"] == {
+        "items.1.company_id": [f"There is no company with id {theirs.pk} that you can see; check the id."],
+        "items.2.owner": [f"You cannot give records to {outsider}; pick yourself or a teammate."],
+        "items.3.owner_id": ["There is no active user with id 999999 that you can see; check the id."],
+        "items.4.emails.0": body["errors"]["items.4.emails.0"],
+        "items.5.last_name": ["Enter a name or an email address."],
+    }
+    assert "not a valid email" in body["errors"]["items.4.emails.0"][0]
+    assert Contact.all_objects.count() == 0
+    assert TimelineEvent.objects.filter(kind="created", contact__isnull=False).count() == 0
+
+
+def test_manager_hands_bulk_contacts_to_a_teammate(api_for, manager, teammate):
+    response = api_for(manager).post("/contacts/bulk", {"items": [{"last_name": "Handed", "owner_id": teammate.pk}]})
+    assert response.status_code == 201
+    assert Contact.objects.get(pk=response.json()["ids"][0]).owner_id == teammate.pk
+
+
+def test_bulk_contacts_follow_the_validation_rules(api_for, admin, teammate):
+    from rapport.customization.services import validation_rule_create
+
+    validation_rule_create(entity="contact", name="Customers have a company", kind="conditional", field="company",
+                           parameters={"when": {"field": "lifecycle_stage", "operator": "equals",
+                                                "value": "customer"}, "then": {"kind": "required"}}, by=admin)
+    items = [{"last_name": "Lead"}, {"last_name": "Customer", "lifecycle_stage": "customer"}]
+    response = api_for(teammate).post("/contacts/bulk", {"items": items})
+    assert response.status_code == 422
+    assert response.json()["errors"] == {
+        "items.1.company": ["Company is required when Lifecycle stage is customer; enter a value."]}
+    assert Contact.all_objects.count() == 0
+
+
+def test_readonly_cannot_bulk_create(api_for, readonly):
+    response = api_for(readonly, scope="read").post("/contacts/bulk", {"items": [{"last_name": "x"}]})
+    assert response.status_code == 403
+    assert Contact.all_objects.count() == 0

@@ -125,3 +125,50 @@ def test_small_lists_of_configuration_are_a_fixed_number_of_queries(api_for, adm
     for path in ("/pipelines", "/stages", "/custom-fields", "/accounts/tokens"):
         with django_assert_max_num_queries(6):
             assert api.get(path).status_code == 200
+
+
+def _bulk_contacts(n: int, company_id: int, offset: int = 0) -> list[dict[str, Any]]:
+    return [{"first_name": "Bulk", "last_name": f"N{offset + i}", "company_id": company_id,
+             "emails": [f"bulk{offset + i}@example.com", f"b{offset + i}@home.example"], "phones": ["+4930123456"],
+             "tags": ["vip", f"t{offset}-{i % 3}"], "consents": [{"channel": "email", "status": "granted"}],
+             "custom": {"tier": "gold"}} for i in range(n)]
+
+
+def _bulk_orders(n: int, contact_id: int, product_id: int, offset: int = 0) -> list[dict[str, Any]]:
+    return [{"contact_id": contact_id, "external_id": f"shop-{offset + i}",
+             "lines": [{"product_id": product_id, "quantity": "2"}, {"description": "Shipping", "unit_price": "4.50"}]}
+            for i in range(n)]
+
+
+def count_post(api, path: str, body: dict[str, Any]) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = api.post(path, body)
+    assert response.status_code == 201, response.content
+    return len(ctx.captured_queries)
+
+
+def test_bulk_create_of_contacts_costs_the_same_queries_for_3_and_30_items(api_for, admin, teammate):
+    # 30 items stay inside one INSERT of SQLite's 999-parameter batches, so the counts compare like for like.
+    custom_field_create(entity="contact", key="tier", label="Tier", field_type="text", by=admin)
+    company = make_company(by=teammate)
+    api = api_for(teammate)
+    api.get("/accounts/me")
+    small = count_post(api, "/contacts/bulk", {"items": _bulk_contacts(3, company.pk)})
+    large = count_post(api, "/contacts/bulk", {"items": _bulk_contacts(30, company.pk, offset=100)})
+    assert large == small <= 30
+    from rapport.contacts.models import Contact
+
+    assert Contact.objects.count() == 33
+
+
+def test_bulk_create_of_orders_costs_the_same_queries_for_3_and_30_items(api_for, manager, teammate):
+    product = make_product(by=manager)
+    contact = make_contact(by=teammate)
+    api = api_for(teammate)
+    api.get("/accounts/me")
+    small = count_post(api, "/orders/bulk", {"items": _bulk_orders(3, contact.pk, product.pk)})
+    large = count_post(api, "/orders/bulk", {"items": _bulk_orders(30, contact.pk, product.pk, offset=100)})
+    assert large == small <= 30
+    from rapport.sales.models import Order
+
+    assert Order.objects.count() == 33

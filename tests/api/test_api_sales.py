@@ -297,3 +297,57 @@ def test_admin_changes_pipelines_and_stages(api_for, admin, teammate, pipeline):
     rep = api_for(teammate)
     assert rep.patch(f"/pipelines/{pipeline.pk}", {"name": "Mine"}).status_code == 403
     assert rep.post("/stages", {"pipeline_id": pipeline.pk, "name": "Mine"}).status_code == 403
+
+
+def test_bulk_orders_write_lines_timeline_lifecycle_and_purchase_summary(api_for, teammate, manager):
+    from decimal import Decimal
+
+    from rapport.activities.models import TimelineEvent
+    from rapport.analytics.models import PurchaseSummary
+
+    product = make_product(by=manager, unit_price="10.00", sku="MUG")
+    company = make_company(by=teammate, name="Buyer Ltd")
+    ada = make_contact(by=teammate, company=company)
+    bob = make_contact(by=teammate)
+    items = [_order(ada, product, external_id="x1", ordered_at="2026-03-01T10:00:00Z", currency="USD"),
+             _order(bob, product, number="B-7", ordered_at="2026-03-02T10:00:00Z"),
+             {"contact_id": bob.pk, "lines": [{"sku": "MUG", "quantity": "1"}], "ordered_at": "2026-03-03T10:00:00Z"}]
+    response = api_for(teammate).post("/orders/bulk", {"items": items})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["created"], body["existing"]) == (3, 0)
+    first, second, third = (Order.objects.get(pk=pk) for pk in body["ids"])
+    assert (first.total, first.currency, first.company_id, first.external_id) == (
+        Decimal("24.50"), "USD", company.pk, "x1")
+    assert (second.number, second.company_id, third.total) == ("B-7", None, Decimal("10.00"))
+    assert [(ln.product_id, ln.description, ln.quantity, ln.unit_price) for ln in first.lines.all()] == [
+        (product.pk, product.name, Decimal("2.000"), Decimal("10.00")),
+        (None, "Shipping", Decimal("1.000"), Decimal("4.50"))]
+    assert set(Contact.objects.filter(pk__in=[ada.pk, bob.pk]).values_list("lifecycle_stage", flat=True)) == {
+        "customer"}
+    events = TimelineEvent.objects.filter(kind="order_placed").order_by("occurred_at")
+    assert [(e.summary, e.contact_id, e.company_id, e.order_id, e.data) for e in events] == [
+        ("Order " + first.number + ": 24.50 USD", ada.pk, company.pk, first.pk,
+         {"total": "24.50", "currency": "USD", "lines": 2}),
+        ("Order B-7: 24.50 EUR", bob.pk, None, second.pk, {"total": "24.50", "currency": "EUR", "lines": 2}),
+        ("Order " + third.number + ": 10.00 EUR", bob.pk, None, third.pk,
+         {"total": "10.00", "currency": "EUR", "lines": 1}),
+    ]
+    assert PurchaseSummary.objects.get(contact=bob).orders == 2
+
+
+def test_bulk_orders_refuse_unknown_references_and_another_teams_external_id(api_for, teammate, outsider, manager):
+    product = make_product(by=manager)
+    theirs = make_contact(by=outsider)
+    api_for(outsider).post("/orders", _order(theirs, product, external_id="shop-9"))
+    mine = make_contact(by=teammate)
+    items = [_order(mine, product, external_id="shop-9"), _order(theirs, product),
+             {"contact_id": mine.pk, "lines": [{"product_id": 999999}]}, _order(mine, product)]
+    response = api_for(teammate).post("/orders/bulk", {"items": items})
+    assert response.status_code == 422
+    assert response.json()["errors"] == {
+        "items.0.external_id": ["Another order already uses this external id; send a different one."],
+        "items.1.contact_id": [f"There is no contact with id {theirs.pk} that you can see; check the id."],
+        "items.2.lines.0.product_id": ["There is no product with id 999999."],
+    }
+    assert Order.all_objects.count() == 1
