@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from rapport.core.ids import pk_or_404
 from rapport.imports.choices import JobStatus, MatchKey, Mode, Target
 from rapport.imports.models import ImportJob, SavedMapping
 from rapport.imports.services.jobs import (
+    MATCH_KEYS,
     import_dry_run,
     import_job_configure,
     import_job_create,
@@ -26,7 +28,14 @@ from rapport.imports.services.jobs import (
 from rapport.imports.services.mapping import fields_for
 
 SYNC_DRY_RUN_BYTES = 20 * 1024 * 1024
-AVAILABLE_TARGETS = [(Target.CONTACTS.value, Target.CONTACTS.label)]
+AVAILABLE_TARGETS = list(Target.choices)
+# What the records of each target are called in the wizard's sentences.
+TARGET_NOUNS: dict[str, tuple[str, str]] = {
+    Target.CONTACTS: ("contact", "contacts"), Target.COMPANIES: ("company", "companies"),
+    Target.LEADS: ("lead", "leads"), Target.DEALS: ("deal", "deals"),
+    Target.ORDERS: ("order", "orders"), Target.ACTIVITIES: ("activity", "activities"),
+}
+CURRENCY_TARGETS = {Target.DEALS, Target.ORDERS}
 COUNTRIES = ["US", "GB", "DE", "FR", "ES", "IT", "NL", "AT", "CH", "BE", "PT", "PL", "SE", "DK", "NO", "FI", "IE",
              "CA", "AU", "BR", "MX", "IN", "JP"]
 
@@ -62,8 +71,9 @@ def import_list(request: HttpRequest) -> HttpResponse:
             else:
                 return redirect("import-detail", pk=job.pk)
     jobs = list(_jobs_of(request.user)[:50])
-    return render(request, "imports/import_list.html", {"jobs": jobs, "error": error, "targets": AVAILABLE_TARGETS},
-                  status=422 if error else 200)
+    target = request.POST.get("target") or request.GET.get("target") or Target.CONTACTS
+    return render(request, "imports/import_list.html", {"jobs": jobs, "error": error, "targets": AVAILABLE_TARGETS,
+                                                        "target": target}, status=422 if error else 200)
 
 
 def _mapping_rows(job: ImportJob) -> list[dict[str, Any]]:
@@ -77,13 +87,19 @@ def _mapping_rows(job: ImportJob) -> list[dict[str, Any]]:
 
 
 def _detail_context(job: ImportJob, request: HttpRequest, error: str = "") -> dict[str, Any]:
+    labels = dict(MatchKey.choices)
+    singular, plural = TARGET_NOUNS.get(job.target, ("record", "records"))
     return {
+        "noun": singular,
+        "nouns": plural,
+        "asks_currency": job.target in CURRENCY_TARGETS,
+        "default_currency": job.options.get("currency") or settings.RAPPORT_BASE_CURRENCY,
         "job": job,
         "error": error,
         "mapping_rows": _mapping_rows(job),
         "fields": fields_for(job.target, request.user),
         "modes": Mode.choices,
-        "match_keys": MatchKey.choices,
+        "match_keys": [(key, labels[key]) for key in MATCH_KEYS.get(job.target, MatchKey.values)],
         "countries": COUNTRIES,
         "saved_mappings": SavedMapping.objects.filter(target=job.target)[:20],
         "report": job.dry_run or {},
@@ -104,7 +120,7 @@ def import_configure(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_or_404(request, pk)
     post = request.POST
     options: dict[str, Any] = {}
-    for key in ("sheet", "delimiter", "encoding", "default_country", "date_order"):
+    for key in ("sheet", "delimiter", "encoding", "default_country", "date_order", "currency"):
         if post.get(key):
             options[key] = "\t" if key == "delimiter" and post[key] == "tab" else post[key]
     options["decimal_comma"] = post.get("decimal_comma") == "on"

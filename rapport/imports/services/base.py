@@ -336,6 +336,8 @@ class RecordImporter:
         self.decimal_comma = bool(options.get("decimal_comma"))
         self.default_currency = str(options.get("currency") or settings.RAPPORT_BASE_CURRENCY).upper()
         self.value_map: dict[str, dict[str, str]] = options.get("value_map") or {}
+        if len(self.default_currency) != 3 or not self.default_currency.isalpha():
+            raise ValidationError("The default currency must be a three-letter code, like EUR or USD.")
         self.headers: list[str] = list(job.headers or [])
         allowed = {f.key for f in fields_for(self.target, user)}
         self.columns: list[tuple[int, str]] = []

@@ -141,8 +141,9 @@ def import_job_configure(*, job: ImportJob, by: Any, mapping: dict[str, str] | N
         job.mode = mode
     if match_key is not None:
         if match_key not in MATCH_KEYS[job.target]:
-            raise ValidationError({"match_key": [f"Match {job.get_target_display().lower()} by "
-                                                 f"{' or '.join(MATCH_KEYS[job.target])}."]})
+            labels = dict(MatchKey.choices)
+            ways = " or ".join(str(labels[key]).lower() for key in MATCH_KEYS[job.target])
+            raise ValidationError({"match_key": [f"Match {job.get_target_display().lower()} by {ways}."]})
         job.match_key = match_key
     _importer(job, write=False)  # refuses mappings that cannot work (no name or email column, …)
     job.status = JobStatus.DRAFT

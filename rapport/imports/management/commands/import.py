@@ -1,4 +1,4 @@
-"""`rapport import FILE --target contacts [--mapping …] [--dry-run]`: import a file from the terminal."""
+"""`rapport import FILE --target contacts|companies|leads|deals|orders|activities [--mapping …] [--dry-run]`."""
 
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ class Progress:
 
 
 class Command(BaseCommand):
-    help = "Import contacts (and other records) from a CSV or XLSX file, with a dry run and undo."
+    help = ("Import contacts, companies, leads, deals, orders (one row per line) or activities from a CSV or XLSX "
+            "file, with a dry run, resume and undo.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", nargs="?", help="CSV or XLSX file to import.")
@@ -55,7 +56,10 @@ class Command(BaseCommand):
         parser.add_argument("--mapping", help='JSON {"Column header": "field"} or a file containing it; '
                                               'unmapped columns use the suggestions, "" ignores a column.')
         parser.add_argument("--mode", default=Mode.CREATE_OR_UPDATE, choices=Mode.values)
-        parser.add_argument("--match", default=MatchKey.EMAIL, choices=MatchKey.values)
+        parser.add_argument("--match", choices=MatchKey.values,
+                            help="How rows find existing records (default per target: email for contacts, web "
+                                 "domain for companies, order number for orders, else external id).")
+        parser.add_argument("--currency", help="Currency of amounts that name none, e.g. EUR (deals, orders).")
         parser.add_argument("--sheet", help="Sheet of an XLSX workbook.")
         parser.add_argument("--delimiter", help="CSV delimiter (default: detected).")
         parser.add_argument("--encoding", help="File encoding (default: detected).")
@@ -100,7 +104,7 @@ class Command(BaseCommand):
 
     def _create(self, user: User, options: dict[str, Any]) -> ImportJob:
         if not options.get("file"):
-            raise CommandError("Name the file to import, e.g. rapport import contacts.csv --target contacts.")
+            raise CommandError("Name the file to import, e.g. rapport import deals.csv --target deals.")
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"There is no file {path}.")
@@ -116,6 +120,8 @@ class Command(BaseCommand):
             extra["date_order"] = options["date_order"]
         if options.get("decimal_comma"):
             extra["decimal_comma"] = True
+        if options.get("currency"):
+            extra["currency"] = options["currency"].upper()
         mapping = dict(job.mapping)
         if options.get("mapping"):
             text = options["mapping"]
@@ -130,7 +136,7 @@ class Command(BaseCommand):
                     raise CommandError(f"The file has no column {header!r}; its columns are: {', '.join(job.headers)}.")
                 mapping[str(job.headers.index(header))] = field
         job = import_job_configure(job=job, by=user, mapping=mapping, options=extra, mode=options["mode"],
-                                   match_key=options["match"])
+                                   match_key=options.get("match"))
         self.stdout.write(f"Import #{job.pk}: {job.original_name} ({job.options.get('format')}, "
                           f"{job.options.get('encoding')}, delimiter {job.options.get('delimiter')!r})")
         for index, header in enumerate(job.headers):
