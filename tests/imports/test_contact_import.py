@@ -297,6 +297,14 @@ def test_an_update_records_the_values_before_it_for_undo(admin):
 
 
 def test_a_crash_at_a_batch_boundary_resumes_with_exactly_the_remaining_rows(admin):
+    _crash_at_a_batch_boundary_then_resume(admin)
+
+
+def test_a_crash_with_rows_transformed_in_the_worker_resumes_with_exactly_the_remaining_rows(admin, in_worker):
+    _crash_at_a_batch_boundary_then_resume(admin)
+
+
+def _crash_at_a_batch_boundary_then_resume(admin):
     existing = make_contact(by=admin, first_name="Old", last_name="One", emails=["p4@example.com"])
     lines = [f"P{i},L{i},p{i}@example.com,,,,\n" for i in range(10)]
     lines[6] = "Bad,Row,not-an-email,,,,\n"
