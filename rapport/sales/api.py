@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Status
+from ninja import Query, Router, Schema, Status
 
 from rapport.contacts.models import Company, Contact
-from rapport.core.api_types import ERRORS, owner_resolve, resolve, set_values
+from rapport.core.api_types import ERRORS, owner_resolve, resolve, set_values, text_values
 from rapport.core.errors import EditConflict
 from rapport.core.ids import pk_or_404
 from rapport.core.pagination import DEFAULT_LIMIT, page_schema, paginate
@@ -125,6 +125,35 @@ def _without_none(values: dict[str, Any], *names: str) -> dict[str, Any]:
     return {k: v for k, v in values.items() if not (k in names and v is None)}
 
 
+def _page(request: HttpRequest, records: Any, out: Any, entity: str, *, cursor: str | None, limit: int,
+          prefetch: tuple[str, ...] = ()) -> dict[str, Any]:
+    """One cursor page of a list endpoint, with the custom fields the user may see."""
+    page = paginate(records, cursor=cursor, limit=limit)
+    prefetch_related_objects(page.items, *prefetch)
+    hidden = hidden_custom_keys(entity, request.user)
+    return {"results": [out(record, hidden) for record in page.items], "next": page.next}
+
+
+def _created_values(payload: Schema, user: Any, entity: str, *optional: str) -> dict[str, Any]:
+    """A create payload's values: references resolved, custom values checked, optional ones left to defaults."""
+    values = _refs(payload.model_dump(), user)
+    values["custom"] = custom_in(values["custom"], hidden_custom_keys(entity, user))
+    return _without_none(values, *optional)
+
+
+def _changed_values(payload: Schema, user: Any, entity: str, *text: str) -> dict[str, Any]:
+    """The fields a PATCH sent (not its version): references resolved, null text as "", custom values checked."""
+    values = text_values(_refs(set_values(payload, exclude=("version",)), user), text)
+    custom_in(values.get("custom"), hidden_custom_keys(entity, user))
+    return values
+
+
+def _trashed(record: Any, user: Any) -> Any:
+    """Move a record to the trash; the endpoint answers 204."""
+    record_trash(record, by=user)
+    return Status(204, None)
+
+
 # ---------------------------------------------------------------- pipelines and stages
 
 
@@ -228,8 +257,7 @@ def update_product(request: HttpRequest, product_id: int, payload: ProductPatch)
 
 @router.delete("/products/{product_id}", response={204: None, **ERRORS}, summary="Move a product to the trash")
 def trash_product(request: HttpRequest, product_id: int) -> Any:
-    record_trash(product_get(user=request.user, pk=product_id), by=request.user)
-    return Status(204, None)
+    return _trashed(product_get(user=request.user, pk=product_id), request.user)
 
 
 @router.post("/products/{product_id}/restore", response={200: ProductOut, **ERRORS},
@@ -250,19 +278,14 @@ def _deal_response(user: Any, pk: int) -> dict[str, Any]:
 def list_deals(request: HttpRequest, filters: Query[DealQuery], limit: int = DEFAULT_LIMIT,
                cursor: str | None = None) -> Any:
     """Deals you may see; custom fields filter as cf_<key>=value. Follow `next` for the next page."""
-    page = paginate(deal_list(user=request.user, filters=DealFilter.from_params(request.GET)),
-                    cursor=cursor, limit=limit)
-    prefetch_related_objects(page.items, "lines__product")
-    hidden = hidden_custom_keys("deal", request.user)
-    return {"results": [deal_out(d, hidden) for d in page.items], "next": page.next}
+    deals = deal_list(user=request.user, filters=DealFilter.from_params(request.GET))
+    return _page(request, deals, deal_out, "deal", cursor=cursor, limit=limit, prefetch=("lines__product",))
 
 
 @router.post("/deals", response={201: DealOut, **ERRORS}, summary="Create a deal")
 def create_deal(request: HttpRequest, payload: DealIn) -> Any:
     user = request.user
-    values = _without_none(_refs(payload.model_dump(), user), "owner", "currency")
-    values["custom"] = custom_in(values["custom"], hidden_custom_keys("deal", user))
-    deal = deal_create(by=user, **values)
+    deal = deal_create(by=user, **_created_values(payload, user, "deal", "owner", "currency"))
     return Status(201, _deal_response(user, deal.pk))
 
 
@@ -276,10 +299,7 @@ def update_deal(request: HttpRequest, deal_id: int, payload: DealPatch) -> Any:
     """Change fields; to change the stage use POST /deals/{id}/move."""
     user = request.user
     deal = deal_get(user=user, pk=deal_id)
-    values = _refs(set_values(payload, exclude=("version",)), user)
-    if values.get("lost_reason") is None and "lost_reason" in values:
-        values["lost_reason"] = ""
-    custom_in(values.get("custom"), hidden_custom_keys("deal", user))
+    values = _changed_values(payload, user, "deal", "lost_reason")
     deal_update(deal=deal, by=user, expected_version=payload.version, **values)
     return _deal_response(user, deal.pk)
 
@@ -314,8 +334,7 @@ def set_deal_lines(request: HttpRequest, deal_id: int, payload: DealLinesIn) -> 
 
 @router.delete("/deals/{deal_id}", response={204: None, **ERRORS}, summary="Move a deal to the trash")
 def trash_deal(request: HttpRequest, deal_id: int) -> Any:
-    record_trash(deal_get(user=request.user, pk=deal_id), by=request.user)
-    return Status(204, None)
+    return _trashed(deal_get(user=request.user, pk=deal_id), request.user)
 
 
 @router.post("/deals/{deal_id}/restore", response={200: DealOut, **ERRORS}, summary="Restore a deal from the trash")
@@ -335,21 +354,15 @@ def _lead_response(user: Any, pk: int) -> dict[str, Any]:
 def list_leads(request: HttpRequest, filters: Query[LeadQuery], limit: int = DEFAULT_LIMIT,
                cursor: str | None = None) -> Any:
     """Leads you may see, by status (or `open`) and source. Follow `next` for the next page."""
-    page = paginate(lead_list(user=request.user, filters=LeadFilter.from_params(request.GET)),
-                    cursor=cursor, limit=limit)
-    prefetch_related_objects(page.items, "product")
-    hidden = hidden_custom_keys("lead", request.user)
-    return {"results": [lead_out(lead, hidden) for lead in page.items], "next": page.next}
+    leads = lead_list(user=request.user, filters=LeadFilter.from_params(request.GET))
+    return _page(request, leads, lead_out, "lead", cursor=cursor, limit=limit, prefetch=("product",))
 
 
 @router.post("/leads", response={201: LeadOut, **ERRORS}, summary="Create a lead")
 def create_lead(request: HttpRequest, payload: LeadIn) -> Any:
     """Give `contact_id`, or `person`: a person whose email matches a contact reuses that contact."""
     user = request.user
-    values = _refs(payload.model_dump(), user)
-    values["custom"] = custom_in(values["custom"], hidden_custom_keys("lead", user))
-    values = _without_none(values, "owner", "product")
-    lead = lead_create(by=user, **values)
+    lead = lead_create(by=user, **_created_values(payload, user, "lead", "owner", "product"))
     return Status(201, _lead_response(user, lead.pk))
 
 
@@ -362,11 +375,7 @@ def get_lead(request: HttpRequest, lead_id: int) -> Any:
 def update_lead(request: HttpRequest, lead_id: int, payload: LeadPatch) -> Any:
     user = request.user
     lead = lead_get(user=user, pk=lead_id)
-    values = _refs(set_values(payload, exclude=("version",)), user)
-    if "need" in values and values["need"] is None:
-        values["need"] = ""
-    custom_in(values.get("custom"), hidden_custom_keys("lead", user))
-    lead_update(lead=lead, by=user, expected_version=payload.version, **values)
+    lead_update(lead=lead, by=user, expected_version=payload.version, **_changed_values(payload, user, "lead", "need"))
     return _lead_response(user, lead.pk)
 
 
@@ -403,8 +412,7 @@ def attach_lead(request: HttpRequest, lead_id: int, payload: LeadAttachIn) -> An
 
 @router.delete("/leads/{lead_id}", response={204: None, **ERRORS}, summary="Move a lead to the trash")
 def trash_lead(request: HttpRequest, lead_id: int) -> Any:
-    record_trash(lead_get(user=request.user, pk=lead_id), by=request.user)
-    return Status(204, None)
+    return _trashed(lead_get(user=request.user, pk=lead_id), request.user)
 
 
 @router.post("/leads/{lead_id}/restore", response={200: LeadOut, **ERRORS}, summary="Restore a lead from the trash")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,15 +11,15 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods
 
-from rapport.core.errors import EditConflict, NotAllowed
+from rapport.core.errors import NotAllowed
 from rapport.core.http import AuthenticatedHttpRequest
 from rapport.sales.forms import PipelineForm, ProductForm, StageFormSet
 from rapport.sales.models import Pipeline, Product
 from rapport.sales.selectors import product_get, product_list
 from rapport.sales.services import pipeline_create, product_create, product_update
 from rapport.sales.services.pipelines import DEFAULT_STAGES
-from rapport.sales.views.common import add_errors, error_dict, page_of, render_page
-from rapport.sales.views.leads import _base_currency, _version, not_allowed
+from rapport.sales.views.common import add_errors, edit_page, error_dict, not_allowed, page_of, render_page
+from rapport.sales.views.leads import _base_currency
 
 
 @login_required
@@ -116,28 +118,15 @@ def product_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     product = product_get(user=request.user, pk=pk)
     if not Product.objects.editable_by(request.user).filter(pk=product.pk).exists():
         return not_allowed(request, NotAllowed("Only managers and administrators change the product catalogue."))
-    conflict = None
-    status = 200
     if request.method == "POST":
         form = ProductForm(request.POST)
-        if form.is_valid():
-            try:
-                product_update(product=product, by=request.user, expected_version=_version(request),
-                               **{**form.cleaned_data, "currency": form.cleaned_data["currency"].upper()})
-            except NotAllowed as exc:
-                return not_allowed(request, exc)
-            except EditConflict as exc:
-                conflict, status = exc, 409
-            except ValidationError as exc:
-                add_errors(form, exc)
-                status = 400
-            else:
-                messages.success(request, f"Product {form.cleaned_data['name']} saved.")
-                return redirect("product-list")
-        else:
-            status = 400
     else:
         form = ProductForm(initial={f: getattr(product, f) for f in ProductForm.base_fields})
-    return render_page(request, "sales/product_form.html", {
-        "form": form, "product": product, "creating": False, "conflict": conflict,
-        "version": conflict.record.version if conflict else product.version}, status=status)
+
+    def save(data: dict[str, Any], version: int | None) -> None:
+        product_update(product=product, by=request.user, expected_version=version,
+                       **{**data, "currency": data["currency"].upper()})
+
+    return edit_page(request, record=product, name="product", form=form, save=save,
+                     saved=lambda data: f"Product {data['name']} saved.", done="product-list",
+                     template="sales/product_form.html")

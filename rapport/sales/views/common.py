@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from rapport.core.errors import EditConflict, NotAllowed
 
 PAGE_SIZE = 50
 
@@ -95,3 +100,53 @@ def render_page(request: HttpRequest, template: str, context: dict[str, Any], st
             for form in value.forms:
                 style_form(form)
     return render(request, template, context, status=status)
+
+
+def not_allowed(request: HttpRequest, exc: NotAllowed) -> HttpResponse:
+    """The 403 page with the service's sentence."""
+    return render_page(request, "sales/not_allowed.html", {"message": str(exc)}, status=403)
+
+
+def posted_version(request: HttpRequest) -> int | None:
+    """The record version the edit form was rendered with (None if missing)."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+def edit_page(
+    request: HttpRequest,
+    *,
+    record: Model,
+    name: str,
+    form: Any,
+    save: Callable[[dict[str, Any], int | None], Any],
+    saved: str | Callable[[dict[str, Any]], str],
+    done: Any,
+    template: str,
+) -> HttpResponse:
+    """An edit page: on POST validate `form` and `save(cleaned_data, version)`, refusing a stale version.
+
+    A stale version shows what changed meanwhile (409), service errors go on the form fields (400),
+    success says `saved` and redirects to `done`. On GET it renders `form` as given.
+    """
+    conflict: EditConflict | None = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                save(form.cleaned_data, posted_version(request))
+            except NotAllowed as exc:
+                return not_allowed(request, exc)
+            except EditConflict as exc:
+                conflict, status = exc, 409
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                flash.success(request, saved(form.cleaned_data) if callable(saved) else saved)
+                return redirect(done)
+    version = conflict.record.version if conflict else record.version  # type: ignore[attr-defined]
+    return render_page(request, template, {"form": form, name: record, "creating": False, "conflict": conflict,
+                                           "version": version}, status=status)

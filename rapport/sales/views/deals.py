@@ -27,8 +27,8 @@ from rapport.sales.forms import BaseLineFormSet, DealForm, DealLineFormSet, Move
 from rapport.sales.models import Deal, DealStageChange, Pipeline, Product, Stage
 from rapport.sales.selectors import deal_get, deal_list
 from rapport.sales.services import deal_create, deal_lines_set, deal_move_to_stage, deal_update
-from rapport.sales.views.common import add_errors, error_dict, page_of, render_page
-from rapport.sales.views.leads import _base_currency, _version, custom_rows, filter_form, not_allowed
+from rapport.sales.views.common import add_errors, edit_page, error_dict, not_allowed, page_of, render_page
+from rapport.sales.views.leads import _base_currency, custom_rows, filter_form
 
 RECENT_ACTIVITIES = 20
 
@@ -120,39 +120,24 @@ def deal_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def deal_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     deal = deal_get(user=request.user, pk=pk)
-    conflict = None
-    status = 200
     if request.method == "POST":
         form = DealForm(request.POST, user=request.user, creating=False)
         add_custom_fields(form, "deal", request.user)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                deal_update(deal=deal, by=request.user, expected_version=_version(request),
-                            custom=custom_values_from(form), name=data["name"], amount=data.get("amount") or 0,
-                            currency=data["currency"].upper(), expected_close_date=data.get("expected_close_date"),
-                            contact=data.get("contact"), company=data.get("company"), owner=data.get("owner"))
-            except NotAllowed as exc:
-                return not_allowed(request, exc)
-            except EditConflict as exc:
-                conflict, status = exc, 409
-            except ValidationError as exc:
-                add_errors(form, exc)
-                status = 400
-            else:
-                messages.success(request, "Deal saved.")
-                return redirect(deal)
-        else:
-            status = 400
     else:
         form = DealForm(user=request.user, creating=False, initial={
             "name": deal.name, "amount": deal.amount, "currency": deal.currency,
             "expected_close_date": deal.expected_close_date, "contact": deal.contact_id,
             "company": deal.company_id, "owner": deal.owner_id})
         add_custom_fields(form, "deal", request.user, initial=deal.custom)
-    return render_page(request, "sales/deal_form.html", {
-        "form": form, "deal": deal, "creating": False, "conflict": conflict,
-        "version": conflict.record.version if conflict else deal.version}, status=status)
+
+    def save(data: dict[str, Any], version: int | None) -> None:
+        deal_update(deal=deal, by=request.user, expected_version=version, custom=custom_values_from(form),
+                    name=data["name"], amount=data.get("amount") or 0, currency=data["currency"].upper(),
+                    expected_close_date=data.get("expected_close_date"), contact=data.get("contact"),
+                    company=data.get("company"), owner=data.get("owner"))
+
+    return edit_page(request, record=deal, name="deal", form=form, save=save, saved="Deal saved.", done=deal,
+                     template="sales/deal_form.html")
 
 
 @login_required

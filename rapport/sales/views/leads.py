@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rapport.accounts.permissions import assignable_users
 from rapport.activities.selectors import activity_list
 from rapport.activities.timeline import timeline_for
-from rapport.core.errors import EditConflict, NotAllowed
+from rapport.core.errors import NotAllowed
 from rapport.core.http import AuthenticatedHttpRequest
 from rapport.customization.forms import add_custom_fields, custom_bound_fields, custom_values_from
 from rapport.customization.services import custom_fields_for
@@ -39,13 +39,16 @@ from rapport.sales.services import (
     lead_qualify,
     lead_update,
 )
-from rapport.sales.views.common import add_errors, error_dict, page_of, render_page
+from rapport.sales.views.common import (
+    add_errors,
+    edit_page,
+    error_dict,
+    not_allowed,
+    page_of,
+    render_page,
+)
 
 RECENT_ACTIVITIES = 20
-
-
-def not_allowed(request: AuthenticatedHttpRequest, exc: NotAllowed) -> HttpResponse:
-    return render_page(request, "sales/not_allowed.html", {"message": str(exc)}, status=403)
 
 
 def custom_rows(entity: str, user: Any, values: dict[str, Any]) -> list[dict[str, Any]]:
@@ -124,45 +127,23 @@ def lead_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def lead_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     lead = lead_get(user=request.user, pk=pk)
-    conflict = None
-    status = 200
     if request.method == "POST":
         form = LeadEditForm(request.POST, user=request.user)
         add_custom_fields(form, "lead", request.user)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                lead_update(lead=lead, by=request.user, expected_version=_version(request),
-                            custom=custom_values_from(form), source=data["source"], status=data["status"],
-                            score=data.get("score") or 0, need=data.get("need", ""), owner=data.get("owner"),
-                            disqualified_reason=data.get("disqualified_reason", ""))
-            except NotAllowed as exc:
-                return not_allowed(request, exc)
-            except EditConflict as exc:
-                conflict, status = exc, 409
-            except ValidationError as exc:
-                add_errors(form, exc)
-                status = 400
-            else:
-                messages.success(request, "Lead saved.")
-                return redirect(lead)
-        else:
-            status = 400
     else:
         form = LeadEditForm(user=request.user, initial={
             "source": lead.source, "status": lead.status, "score": lead.score, "need": lead.need,
             "owner": lead.owner_id, "disqualified_reason": lead.disqualified_reason})
         add_custom_fields(form, "lead", request.user, initial=lead.custom)
-    return render_page(request, "sales/lead_form.html", {
-        "form": form, "lead": lead, "creating": False, "conflict": conflict,
-        "version": conflict.record.version if conflict else lead.version}, status=status)
 
+    def save(data: dict[str, Any], version: int | None) -> None:
+        lead_update(lead=lead, by=request.user, expected_version=version, custom=custom_values_from(form),
+                    source=data["source"], status=data["status"], score=data.get("score") or 0,
+                    need=data.get("need", ""), owner=data.get("owner"),
+                    disqualified_reason=data.get("disqualified_reason", ""))
 
-def _version(request: AuthenticatedHttpRequest) -> int | None:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
+    return edit_page(request, record=lead, name="lead", form=form, save=save, saved="Lead saved.", done=lead,
+                     template="sales/lead_form.html")
 
 
 @login_required

@@ -19,8 +19,8 @@ from rapport.sales.filters import OrderFilter
 from rapport.sales.forms import BaseLineFormSet, OrderForm, OrderLineFormSet
 from rapport.sales.selectors import order_get, order_list
 from rapport.sales.services import order_create
-from rapport.sales.views.common import error_dict, page_of, render_page
-from rapport.sales.views.leads import _base_currency, not_allowed
+from rapport.sales.views.common import error_dict, not_allowed, page_of, render_page
+from rapport.sales.views.leads import _base_currency
 
 
 @login_required
