@@ -183,7 +183,9 @@ def contact_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
                       .order_by("-created_at")[:20]),
         "orders": list(orders.order_by("-ordered_at", "-id")[:20]),
         "order_totals": totals,
-        "activities": list(activity_list(user=user, record=contact)[:20]),
+        # The page shows kind, subject, dates and owner: no joins to the linked records.
+        "activities": list(activity_list(user=user, record=contact).select_related(None)
+                           .select_related("owner")[:20]),
         "events": timeline_for(contact, limit=50),
         "can_edit": Contact.objects.editable_by(user).filter(pk=contact.pk).exists(),
     }
