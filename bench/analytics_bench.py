@@ -42,7 +42,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--deals", type=int, default=1_000_000)
     parser.add_argument("--clv-customers", type=int, default=100_000)
     parser.add_argument("--new-orders", type=int, default=10_000)
-    parser.add_argument("--sqlite-dir", default=str(ROOT / "var" / "bench"), help="Folder of the SQLite databases.")
+    parser.add_argument(
+        "--sqlite-dir", default=str(ROOT / "var" / "bench"), help="Folder of the SQLite databases."
+    )
     parser.add_argument("--reuse", action="store_true", help="Keep data generated earlier at this size.")
     parser.add_argument("--generate-only", action="store_true", help="Generate the data, measure nothing.")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
@@ -121,6 +123,9 @@ def _print(r: dict[str, Any]) -> None:
     ]
     for name, value, target in rows:
         print(f"  {name:<52} {value:>10}   target {target}")
+    cpu = {k: round(v, 2) for k, v in r.items() if k.endswith("_cpu")}
+    print(f"  CPU seconds of the benchmark process (PostgreSQL's own work is not included): {cpu}")
+    print(f"  load average before / after: {r.get('load_before')} / {r.get('load_after')}")
 
 
 # ---------------------------------------------------------------- worker (inside one backend)
@@ -137,9 +142,15 @@ def _setup() -> None:
     call_command("migrate", verbosity=0)
 
 
+CPU: dict[str, float] = {}  # CPU seconds of this process per measured step (the last one under "last")
+
+
 def _timed(fn: Any, *a: Any, **kw: Any) -> tuple[float, Any]:
+    """Wall seconds of one call (its CPU seconds in this process go to CPU["last"])."""
+    cpu = time.process_time()
     start = time.perf_counter()
     value = fn(*a, **kw)
+    CPU["last"] = time.process_time() - cpu
     return time.perf_counter() - start, value
 
 
@@ -477,15 +488,19 @@ def worker(opts: argparse.Namespace) -> dict[str, Any]:
     }
     if opts.generate_only:
         return out
+    out["load_before"] = os.getloadavg()
     _remove_added_orders()
     out["summary_rebuild_s"], summarised = _timed(purchase_summary_rebuild)
+    out["summary_rebuild_cpu"] = CPU["last"]
     out["summarised_customers"] = summarised
     samples = []
     for _ in range(3):
         seconds, rfm = _timed(run_now, kind="rfm", by=None)
         assert rfm.status == RunStatus.DONE, rfm.message
         samples.append(seconds)
+        out.setdefault("rfm_full_cpu_samples", []).append(CPU["last"])
     out["rfm_full_s"], out["rfm_full_samples"] = statistics.median(samples), samples
+    out["rfm_full_cpu"] = statistics.median(out["rfm_full_cpu_samples"])
     # Incremental: 10,000 new orders arrive (raw insert, like an import), then summaries and RFM scores follow.
     rng = np.random.default_rng(7)
     contacts = rng.integers(1, opts.customers + 1, opts.new_orders).tolist()
@@ -503,10 +518,12 @@ def worker(opts: argparse.Namespace) -> dict[str, Any]:
         pg,
     )
     out["incremental_s"], _ = _timed(purchase_summary_apply, contact_ids=contacts)
+    out["incremental_cpu"] = CPU["last"]
     out["incremental_rfm_s"], _ = _timed(rfm_rescore_contacts, contacts)
     _remove_added_orders()
     purchase_summary_apply(contact_ids=contacts)
     out["abc_s"], abc = _timed(run_now, kind="abc", by=None)
+    out["abc_cpu"] = CPU["last"]
     assert abc.status == RunStatus.DONE, abc.message
     # CLV: a calibration window holding about 100k active customers, then all customers.
     start_100k = _calibration_start_for(opts.clv_customers)
@@ -514,6 +531,7 @@ def worker(opts: argparse.Namespace) -> dict[str, Any]:
         run_now, kind="clv", by=None, params={"calibration_start": start_100k.isoformat()}
     )
     assert clv.status == RunStatus.DONE, clv.message
+    out["clv_100k_cpu"] = CPU["last"]
     out["clv_customers"] = clv.customers
     out["clv_all_s"], clv_all = _timed(
         run_now,
@@ -531,6 +549,7 @@ def worker(opts: argparse.Namespace) -> dict[str, Any]:
         out["dashboard_ms"] = _median_ms(lambda: client.get("/analytics/dashboards/sales/"))
         out["kpi_page_ms"] = _median_ms(lambda: client.get("/analytics/kpis/"))
         out["rfm_page_ms"] = _median_ms(lambda: client.get("/analytics/"))
+    out["load_after"] = os.getloadavg()
     return out
 
 

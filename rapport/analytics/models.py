@@ -112,9 +112,10 @@ class SegmentRule(models.Model):
 class RfmScore(models.Model):
     """A contact's recency, frequency and monetary scores (1-5) and segment in one RFM run."""
 
-    # No separate index on run: the unique (run, contact) constraint serves lookups by run.
+    # No single-column indexes on run or contact: the unique (run, contact) constraint and the (contact, run)
+    # index serve those lookups, and every index costs time when a full run writes 700,000 rows.
     run = models.ForeignKey(AnalyticsRun, on_delete=models.CASCADE, related_name="rfm_scores", db_index=False)
-    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+", db_index=False)
     recency_days = models.IntegerField()
     frequency = models.PositiveIntegerField()
     monetary = money_field()
@@ -134,8 +135,9 @@ class RfmScore(models.Model):
 class AbcClass(models.Model):
     """A contact's ABC class by cumulative share of revenue in one ABC run."""
 
-    run = models.ForeignKey(AnalyticsRun, on_delete=models.CASCADE, related_name="abc_classes")
-    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
+    # Covered by the unique (run, contact) constraint and the (contact, run) index (see RfmScore).
+    run = models.ForeignKey(AnalyticsRun, on_delete=models.CASCADE, related_name="abc_classes", db_index=False)
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+", db_index=False)
     revenue = money_field()
     cumulative_share = models.FloatField()
     abc = models.CharField(max_length=1)
@@ -151,8 +153,9 @@ class AbcClass(models.Model):
 class ClvScore(models.Model):
     """A contact's BG/NBD + Gamma-Gamma results in one CLV run (as of the run's date)."""
 
-    run = models.ForeignKey(AnalyticsRun, on_delete=models.CASCADE, related_name="clv_scores")
-    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
+    # Covered by the unique (run, contact) constraint and the (contact, run) index (see RfmScore).
+    run = models.ForeignKey(AnalyticsRun, on_delete=models.CASCADE, related_name="clv_scores", db_index=False)
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+", db_index=False)
     repeat_purchases = models.PositiveIntegerField(help_text="x: purchase days after the first one.")
     recency_weeks = models.FloatField(help_text="t_x: weeks from first to last purchase.")
     age_weeks = models.FloatField(help_text="T: weeks from first purchase to the as-of date.")

@@ -59,22 +59,28 @@ class CalibrationData:
 def load_purchase_days(start: dt.date, end: dt.date) -> np.ndarray:
     """One row per (contact, purchase day) between start and end: contact id, day ordinal, spend in the base currency.
 
-    Sorted by contact and day; numbers only (no dates or Decimals to convert per row), fetched in batches.
+    Sorted by contact and day. The database only filters and converts (a range scan of the ordered_at
+    index, numbers only, fetched in batches); grouping orders into purchase days happens in numpy, which
+    spares the database a sort of every order in the window.
     """
     day = day_of("o.ordered_at")
-    number = day_number("o.ordered_at")
     sql = (
-        f"SELECT p.contact_id, p.day, {as_float('COALESCE(SUM(p.amount), 0)')} FROM (SELECT o.contact_id, "
-        f"{number} AS day, {converted('o.total', 'o.currency', day)} AS amount FROM sales_order o "
-        f"WHERE {PURCHASE_WHERE} AND o.ordered_at >= %s AND o.ordered_at < %s) p GROUP BY p.contact_id, p.day "
-        f"ORDER BY p.contact_id, p.day"
+        f"SELECT o.contact_id, {day_number('o.ordered_at')}, {as_float(converted('o.total', 'o.currency', day))} "
+        f"FROM sales_order o WHERE {PURCHASE_WHERE} AND o.ordered_at >= %s AND o.ordered_at < %s"
     )
     parts = []
     with connection.cursor() as cursor:
         cursor.execute(sql, [base_currency(), _start_of(start), _start_of(end + dt.timedelta(days=1))])
         while batch := cursor.fetchmany(100_000):
             parts.append(np.array(batch, dtype=float))
-    return np.concatenate(parts) if parts else np.empty((0, 3))
+    if not parts:
+        return np.empty((0, 3))
+    orders = np.concatenate(parts)
+    contacts, days = orders[:, 0].astype(np.int64), orders[:, 1].astype(np.int64)
+    key = contacts * (1 << 22) + days  # day ordinals stay below 2**22 until the year 11000
+    unique, inverse = np.unique(key, return_inverse=True)  # sorted by contact, then day
+    spend = np.bincount(inverse.reshape(-1), weights=np.nan_to_num(orders[:, 2]), minlength=len(unique))
+    return np.column_stack([(unique >> 22).astype(float), (unique & ((1 << 22) - 1)).astype(float), spend])
 
 
 def _start_of(day: dt.date) -> Any:
