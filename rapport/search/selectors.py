@@ -38,6 +38,21 @@ def _owner_clause(user: Any) -> tuple[str, list[Any]]:
     return clause + ")", params
 
 
+# FTS5 trigram: a quoted phrase matches any substring of 3+ characters, case-insensitively. FTS5 returns
+# matches in rowid order and one kind's entries mostly sit together, so the kind's lowest and highest
+# id bound the scan (index search_kind_id, migration 0004): a search for companies no longer walks every
+# matching contact first. CROSS JOIN keeps FTS5 the outer loop, where the bounds apply.
+SQLITE_MATCH = (
+    "SELECT s.kind, s.object_id FROM search_fts f CROSS JOIN search_searchentry s ON s.id = f.rowid "
+    "WHERE search_fts MATCH %s AND f.rowid >= (SELECT MIN(id) FROM search_searchentry WHERE kind = %s) "
+    "AND f.rowid <= (SELECT MAX(id) FROM search_searchentry WHERE kind = %s) AND s.kind = %s"
+)
+
+
+def _sqlite_match_params(term: str, kind: str) -> list[Any]:
+    return ['"' + term.replace('"', '""') + '"', kind, kind, kind]
+
+
 def search_ids(*, user: Any, query: str, kinds: tuple[str, ...] = KINDS, limit: int = 8) -> dict[str, list[int]]:
     """Ids of matching records per kind, at most `limit` of each, in one query (one round trip)."""
     term = " ".join(query.split())[:100]
@@ -49,14 +64,9 @@ def search_ids(*, user: Any, query: str, kinds: tuple[str, ...] = KINDS, limit: 
     params: list[Any] = []
     for kind in kinds:
         if connection.vendor == "sqlite":
-            # FTS5 trigram: a quoted phrase matches any substring of 3+ characters, case-insensitively.
             # SQLite takes a LIMIT inside a compound SELECT only in a subquery.
-            parts.append(
-                "SELECT * FROM (SELECT s.kind, s.object_id FROM search_fts f "
-                "JOIN search_searchentry s ON s.id = f.rowid "
-                f"WHERE search_fts MATCH %s AND s.kind = %s{owner_sql} LIMIT %s)"
-            )
-            params += ['"' + term.replace('"', '""') + '"', kind, *owner_params, limit]
+            parts.append(f"SELECT * FROM ({SQLITE_MATCH}{owner_sql} LIMIT %s)")
+            params += [*_sqlite_match_params(term, kind), *owner_params, limit]
         else:
             # The MATERIALIZED CTE keeps the LIMIT away from the planner's choice for the trigram
             # predicate: it uses the kind's partial GIN index (search 0003) instead of a sequential
@@ -109,11 +119,6 @@ def search_match_sql(kind: str, query: str) -> tuple[str, list[Any]] | None:
     if len(term) < MIN_LENGTH:
         return None
     if connection.vendor == "sqlite":
-        phrase = '"' + term.replace('"', '""') + '"'
-        return (
-            "SELECT s.object_id FROM search_fts f JOIN search_searchentry s ON s.id = f.rowid "
-            "WHERE search_fts MATCH %s AND s.kind = %s",
-            [phrase, kind],
-        )
+        return f"SELECT object_id FROM ({SQLITE_MATCH})", _sqlite_match_params(term, kind)
     like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return "SELECT s.object_id FROM search_searchentry s WHERE s.text ILIKE %s AND s.kind = %s", [like, kind]

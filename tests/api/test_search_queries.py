@@ -59,3 +59,15 @@ def test_search_of_another_teams_records_finds_nothing_in_one_query(teammate, ou
     with CaptureQueriesContext(connection) as captured:
         assert global_search(user=outsider, query="quoll") == []
     assert len(_searches(captured)) == 1
+
+
+def test_search_finds_every_record_of_a_kind_whatever_was_indexed_in_between(admin, teammate):
+    pipeline = make_pipeline(by=admin)
+    first = make_contact(by=teammate, first_name="Dingo", last_name="Early")
+    make_company(by=teammate, name="Dingo Depot")
+    make_deal(by=teammate, pipeline=pipeline, name="Dingo deal", contact=first)
+    last = make_contact(by=teammate, first_name="Dingo", last_name="Late")
+    ids = search_ids(user=teammate, query="dingo")
+    assert sorted(ids["contact"]) == [first.pk, last.pk]
+    assert len(ids["company"]) == 1 and len(ids["deal"]) == 1
+    assert ids["lead"] == []
