@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.django_db
-
 from rapport.imports.services.mapping import fields_for, mapping_suggest
+
+pytestmark = pytest.mark.django_db
 
 
 def by_header(target: str, headers: list[str]) -> dict[str, str]:
