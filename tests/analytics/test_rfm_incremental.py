@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 import pytest
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -47,6 +48,17 @@ def test_stored_scores_equal_the_quintile_rule_on_values_with_ties_and_cents(adm
     ):  # SQLite keeps sums of cents as binary floats
         assert run.result["breakpoints"][key] == pytest.approx(expected[key], abs=1e-9)
     assert sum(sum(line) for line in run.result["grid"]) == 23
+    # The sizes and grid computed from the arrays agree with the stored rows.
+    stored = dict(
+        RfmScore.objects.filter(run=run).values("segment").annotate(n=Count("id")).values_list("segment", "n")
+    )
+    assert {name: s["customers"] for name, s in run.result["segments"].items()} == stored
+    cells = (
+        RfmScore.objects.filter(run=run).values("r", "f").annotate(n=Count("id")).values_list("r", "f", "n")
+    )
+    assert {(r, f): n for r, f, n in cells} == {
+        (r + 1, f + 1): n for r, line in enumerate(run.result["grid"]) for f, n in enumerate(line) if n
+    }
 
 
 @pytest.fixture

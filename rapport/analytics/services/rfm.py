@@ -82,12 +82,15 @@ def rfm_compute(run: AnalyticsRun) -> dict[str, Any]:
     if n == 0:
         raise ValidationError(f"No customer has bought anything on or before {as_of}; record orders (or import "
                               f"them) and run the segmentation again.")
-    breakpoints = rfm_breakpoints(values[:, 0], values[:, 1], values[:, 2])
+    r, f, m = rfm_scores_of(values[:, 0], values[:, 1], values[:, 2])
+    breakpoints = _breakpoints_of(values[:, 0], values[:, 1], values[:, 2], r, f, m)
     run_progress(run, 40, f"Scoring {n:,} customers")
     with transaction.atomic():
         _insert_scores(run, breakpoints, source, source_params, "s.first_purchase <= %s", [date_param(as_of)])
     run_progress(run, 80, "Comparing with the previous run")
-    result = rfm_statistics(run, breakpoints)
+    # Sizes, revenue and grid from the arrays: the stored scores are the same numbers (one rule, exact
+    # comparisons with breakpoints taken from the data), so no GROUP BY over the new rows is needed.
+    result = rfm_statistics(run, breakpoints, cells=_cells_of(r, f, values[:, 2]))
     result["customers"] = n
     result["thresholds_computed_at"] = timezone.now().isoformat()
     result["rescored"] = 0
@@ -109,8 +112,8 @@ def _fetch_array(sql: str, params: list[Any]) -> np.ndarray:
 
 def _lower_count(values: np.ndarray) -> np.ndarray:
     """For each value, how many values are strictly lower (RANK() - 1, ties sharing the lowest rank)."""
-    ordered = np.sort(values, kind="stable")
-    return np.searchsorted(ordered, values, side="left").astype(np.int64)
+    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    return (np.cumsum(counts) - counts)[inverse.reshape(-1)].astype(np.int64)
 
 
 def rfm_scores_of(recency_days: np.ndarray, frequency: np.ndarray, monetary: np.ndarray
@@ -131,6 +134,11 @@ def rfm_breakpoints(recency_days: np.ndarray, frequency: np.ndarray, monetary: n
     its quintile score; new or changed customers are scored the same way until the next full run.
     """
     r, f, m = rfm_scores_of(recency_days, frequency, monetary)
+    return _breakpoints_of(recency_days, frequency, monetary, r, f, m)
+
+
+def _breakpoints_of(recency_days: np.ndarray, frequency: np.ndarray, monetary: np.ndarray, r: np.ndarray,
+                    f: np.ndarray, m: np.ndarray) -> dict[str, list[float | None]]:
     out: dict[str, list[float | None]] = {"recency_max": [], "frequency_min": [], "monetary_min": []}
     for k in range(2, 6):
         out["recency_max"].append(float(recency_days[r >= k].max()) if np.any(r >= k) else None)
@@ -174,6 +182,15 @@ def _cells(run_id: int, where: str = "", params: list[Any] | None = None) -> lis
     return [(str(a), int(b), int(c), int(d), float(e or 0)) for a, b, c, d, e in rows]
 
 
+def _cells_of(r: np.ndarray, f: np.ndarray, monetary: np.ndarray) -> list[tuple[str, int, int, int, float]]:
+    """(segment, r, f, customers, revenue) per occupied R x F cell, from score arrays."""
+    cell = (r - 1) * 5 + (f - 1)
+    counts = np.bincount(cell, minlength=25)
+    revenue = np.bincount(cell, weights=monetary, minlength=25)
+    names = segment_names(np.repeat(np.arange(1, 6), 5), np.tile(np.arange(1, 6), 5))
+    return [(str(names[i]), i // 5 + 1, i % 5 + 1, int(counts[i]), float(revenue[i])) for i in range(25) if counts[i]]
+
+
 def _add_cells(result: dict[str, Any], cells: list[tuple[str, int, int, int, float]], sign: int) -> None:
     """Add (or with sign -1 take away) cells to a run's segment sizes, revenue and R x F grid."""
     segments: dict[str, dict[str, Any]] = result.setdefault("segments", {})
@@ -187,10 +204,11 @@ def _add_cells(result: dict[str, Any], cells: list[tuple[str, int, int, int, flo
     result["revenue"] = sum(s["revenue"] for s in result["segments"].values())
 
 
-def rfm_statistics(run: AnalyticsRun, breakpoints: dict[str, list[float | None]]) -> dict[str, Any]:
+def rfm_statistics(run: AnalyticsRun, breakpoints: dict[str, list[float | None]],
+                   cells: list[tuple[str, int, int, int, float]] | None = None) -> dict[str, Any]:
     """Segment sizes and revenue, the R x F grid, the score breakpoints and movement since the previous run."""
     result: dict[str, Any] = {"breakpoints": breakpoints}
-    _add_cells(result, _cells(run.pk), 1)
+    _add_cells(result, _cells(run.pk) if cells is None else cells, 1)
     previous = latest_run(RunKind.RFM, before=run) if run.finished_at else _previous_done(run)
     movement: list[dict[str, Any]] = []
     if previous is not None:
