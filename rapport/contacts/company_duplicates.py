@@ -30,6 +30,7 @@ from rapport.contacts.duplicates import (
     company_fold,
     latest_scan_pairs,
     pair_dismiss,
+    pairs_scored,
     phone_canonical,
     phonetic,
     score_of,
@@ -298,19 +299,15 @@ def scan_company_features(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> list[Pair]:
     """Every likely duplicate pair among normalised companies, best first."""
-    candidates = company_candidate_pairs(features)
-    if progress:
-        progress("companies", 0, len(candidates))
-    found: list[Pair] = []
-    for i, j in candidates:
-        a, b = features[i], features[j]
-        score, reasons = company_pair_score(a, b)
-        if score >= min_score:
-            low, high = (a.id, b.id) if a.id < b.id else (b.id, a.id)
-            if (low, high) not in skip:
-                found.append(Pair(low, high, score, reasons))
-    found.sort(key=lambda p: (-p.score, p.first_id, p.second_id))
-    return found
+    return pairs_scored(
+        features,
+        company_candidate_pairs(features),
+        company_pair_evidence,
+        min_score=min_score,
+        skip=skip,
+        progress=progress,
+        phase="companies",
+    )
 
 
 def scan_company_rows(rows: Iterable[CompanyRow | Sequence[Any]], **options: Any) -> list[Pair]:

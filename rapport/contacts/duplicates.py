@@ -504,21 +504,35 @@ def scan_features(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> list[Pair]:
     """Every likely duplicate pair among normalised contacts, best first."""
-    candidates = candidate_pairs(features)
+    return pairs_scored(features, candidate_pairs(features), pair_evidence, min_score=min_score, skip=skip,
+                        progress=progress, phase="scoring")
+
+
+def pairs_scored(
+    features: Sequence[Any],
+    candidates: set[tuple[int, int]],
+    evidence: Callable[[Any, Any], tuple[float, list[str]]],
+    *,
+    min_score: int,
+    skip: set[tuple[int, int]] | frozenset[tuple[int, int]],
+    progress: Callable[[str, int, int], None] | None,
+    phase: str,
+) -> list[Pair]:
+    """Score candidate index pairs with `evidence`; the pairs at or above `min_score`, best first."""
     total = len(candidates)
     if progress:
-        progress("scoring", 0, total)
+        progress(phase, 0, total)
     found: list[Pair] = []
     for done, (i, j) in enumerate(candidates, 1):
         a, b = features[i], features[j]
-        weight, reasons = pair_evidence(a, b)
+        weight, reasons = evidence(a, b)
         score = score_of(weight)
         if score >= min_score:
             low, high = (a.id, b.id) if a.id < b.id else (b.id, a.id)
             if (low, high) not in skip:
                 found.append(Pair(low, high, score, "; ".join(reasons)))
         if progress and done % 200_000 == 0:
-            progress("scoring", done, total)
+            progress(phase, done, total)
     found.sort(key=lambda p: (-p.score, p.first_id, p.second_id))
     return found
 
