@@ -155,13 +155,17 @@ def join_errors(errors: Iterable[str]) -> str:
     return " ".join(sentence(e) for e in errors)
 
 
-def to_db(value: Any) -> Any:
-    """A Python value as the raw driver stores it on this database."""
+def to_db(value: Any, postgres: bool | None = None) -> Any:
+    """A Python value as the raw driver stores it here (loops pass `postgres`, so the vendor is asked once)."""
+    if value is None or isinstance(value, str | int | float):
+        return value
+    if postgres is None:
+        postgres = db.is_postgres()
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:  # read back through the raw SQLite driver: already naive UTC
             return value.isoformat(sep=" ")
-        return db.db_time(value)
-    if db.is_postgres():
+        return value if postgres else value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")
+    if postgres:
         return value
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -245,6 +249,7 @@ def model_insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> N
         column for f, column in zip(fields, columns, strict=True) if isinstance(f, models.JSONField)
     }
     table = model._meta.db_table
+    postgres = db.is_postgres()
 
     def row_tuple(row: dict[str, Any]) -> tuple[Any, ...]:
         out = []
@@ -254,7 +259,7 @@ def model_insert(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> N
                 out.append(
                     db.db_json(value)
                     if column in json_columns and not isinstance(value, str)
-                    else to_db(value)
+                    else to_db(value, postgres)
                 )
             else:
                 out.append(defaults.get(column))
@@ -385,6 +390,7 @@ class RecordImporter:
         self._choice_cache: dict[tuple[str, str], str] = {}
         self._tag_ids: dict[str, int] = {}
         self._company_cache: dict[str, int] = {}
+        self._datetimes: dict[str, dt.datetime] = {}
         self._batch: list[Prepared | Rejected] = []
         self._batch_keys: set[str] = set()
         self.check_mapping()
@@ -515,7 +521,12 @@ class RecordImporter:
     def datetime(
         self, cell: str, label: str, *, past: bool = False, future_days: int | None = None
     ) -> dt.datetime:
-        value = datetime_parse(cell, self.date_order)
+        # Exports repeat dates (every line of an order, a day's activities): parse each text once.
+        value = self._datetimes.get(cell)
+        if value is None:
+            value = datetime_parse(cell, self.date_order)
+            if len(self._datetimes) < 100_000:
+                self._datetimes[cell] = value
         if not FIRST_DATE <= value.date() <= LAST_DATE:
             raise ValidationError(f"{label} {cell!r} is out of range; use a date between 1900 and 2200.")
         if past and value > self.now:

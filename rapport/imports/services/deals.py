@@ -59,11 +59,15 @@ def stage_deltas(rows: list[tuple[Any, ...]], sign: int) -> list[Any]:
         from rapport.sales.services.totals import StageDelta
     except ImportError:  # board totals are not kept in this version
         return []
+    # One delta per board key, so a batch of 20,000 deals is a few upserts.
+    sums: dict[tuple[Any, ...], list[Any]] = {}
+    for p, s, o, c, a in rows:
+        entry = sums.setdefault((p, s, o, c), [0, Decimal("0")])
+        entry[0] += 1
+        entry[1] += Decimal(str(a or 0))
     return [
-        StageDelta(
-            pipeline_id=p, stage_id=s, owner_id=o, currency=c, count=sign, amount=sign * Decimal(str(a or 0))
-        )
-        for p, s, o, c, a in rows
+        StageDelta(pipeline_id=p, stage_id=s, owner_id=o, currency=c, count=sign * n, amount=sign * total)
+        for (p, s, o, c), (n, total) in sums.items()
     ]
 
 
@@ -125,7 +129,7 @@ class DealImporter(RecordImporter):
     def __init__(self, **kwargs: Any):
         # Pipelines and stages are few: read once, before the base class checks the mapping.
         self.pipelines = {p.name.upper(): p.pk for p in Pipeline.objects.all()}
-        self.pipeline_names = {pk: name for name, pk in self.pipelines.items()}
+        self.pipeline_names = {p.pk: p.name for p in Pipeline.objects.all()}
         default = (
             Pipeline.objects.filter(is_default=True).first()
             or Pipeline.objects.order_by("position", "id").first()
@@ -221,8 +225,7 @@ class DealImporter(RecordImporter):
             row.values["currency"] = amount_currency
 
     def _pipeline_label(self, pipeline_id: int | None) -> str:
-        pk = pipeline_id or self.default_pipeline
-        name = Pipeline.objects.filter(pk=pk).values_list("name", flat=True).first() if pk else None
+        name = self.pipeline_names.get(pipeline_id or self.default_pipeline or 0)
         return repr(name) if name else "(none)"
 
     def create_problem(self, row: Prepared) -> str | None:
