@@ -42,6 +42,14 @@ def _page(request: HttpRequest, rows: Any) -> Any:
     return Paginator(rows, PAGE).get_page(request.GET.get("page"))
 
 
+def _activity_text(counts: dict[str, int]) -> str:
+    """"17 calls, 5 meetings" from activity counts per kind."""
+    from rapport.activities.choices import ActivityKind
+
+    labels = dict(ActivityKind.choices)
+    return ", ".join(f"{n:,} {str(labels.get(k, k)).lower()}{'' if n == 1 else 's'}" for k, n in sorted(counts.items()))
+
+
 def _moment(value: Any) -> dt.datetime | None:
     """A datetime stored as ISO text in a run's result (None when missing or malformed)."""
     try:
@@ -108,7 +116,7 @@ def abc(request: HttpRequest) -> HttpResponse:
     if run is not None:
         chosen = request.GET.get("class", "")
         ctx["classes"] = [{"name": c, **run.result["classes"][c], "url": f"?{urlencode({'class': c})}#customers",
-                           "activity_rows": sorted(run.result["classes"][c].get("activities", {}).items())}
+                           "activity_text": _activity_text(run.result["classes"][c].get("activities", {}))}
                           for c in "ABC"]
         ctx["pareto"] = charts.pareto_chart(run.result.get("pareto", []), title="Pareto curve of revenue",
                                             a_share=run.result.get("a_share", 80), b_share=run.result.get("b_share",
