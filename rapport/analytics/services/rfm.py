@@ -254,6 +254,8 @@ def rfm_rescore_contacts(contact_ids: list[int]) -> int:
     result = run.result
     written = 0
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            execute("SET LOCAL jit = off")  # indexed statements on a few thousand rows: compiling costs more
         for part in chunks(sorted(set(contact_ids))):
             marks = ", ".join(["%s"] * len(part))
             _add_cells(result, _cells(run.pk, f" AND contact_id IN ({marks})", part), -1)

@@ -26,6 +26,7 @@ from rapport.analytics.services.sql import (
     day_of,
     execute,
     fetchall,
+    is_postgres,
     now_param,
 )
 
@@ -33,8 +34,8 @@ COLUMNS = ("contact_id, company_id, first_purchase, last_purchase, purchase_days
            "unconverted_orders, updated_at")
 
 
-def _summary_select(*, where: str = "", until_param: bool = False) -> str:
-    """SELECT producing one summary row per contact (takes base currency, now, [until], [ids...])."""
+def _summary_select(*, where: str = "", until_param: bool = False, contacts_where: str = "") -> str:
+    """SELECT producing one summary row per contact (takes base currency, now, [until], [ids...], [ids...])."""
     day = day_of("o.ordered_at")
     until = f" AND {day} <= %s" if until_param else ""
     return (
@@ -44,7 +45,7 @@ def _summary_select(*, where: str = "", until_param: bool = False) -> str:
         f"SUM(CASE WHEN p.amount IS NULL THEN 1 ELSE 0 END) AS unconverted_orders, MAX(p.now) AS updated_at "
         f"FROM (SELECT o.contact_id, {day} AS day, {converted('o.total', 'o.currency', day)} AS amount, "
         f"%s AS now FROM sales_order o WHERE {PURCHASE_WHERE}{until}{where}) p "
-        f"JOIN contacts_contact c ON c.id = p.contact_id GROUP BY p.contact_id"
+        f"JOIN contacts_contact c ON c.id = p.contact_id{contacts_where} GROUP BY p.contact_id"
     )
 
 
@@ -60,13 +61,18 @@ def purchase_summary_apply(*, contact_id: int | None = None, contact_ids: list[i
     ids = sorted({*(contact_ids or []), *([contact_id] if contact_id else [])})
     written = 0
     with transaction.atomic():
+        if ids and is_postgres():
+            # These statements touch a few thousand rows through indexes; compiling them (JIT, on by
+            # default above a plan cost these large IN lists reach) costs more than it saves.
+            execute("SET LOCAL jit = off")
         for part in chunks(ids):
             marks = ", ".join(["%s"] * len(part))
             execute(f"DELETE FROM analytics_purchasesummary WHERE contact_id IN ({marks})", part)
+            # The contact filter is repeated on the join, so the contacts come by primary key, not a scan.
             written += execute(
                 f"INSERT INTO analytics_purchasesummary ({COLUMNS}) "
-                + _summary_select(where=f" AND o.contact_id IN ({marks})"),
-                [base_currency(), now_param(), *part],
+                + _summary_select(where=f" AND o.contact_id IN ({marks})", contacts_where=f" AND c.id IN ({marks})"),
+                [base_currency(), now_param(), *part, *part],
             )
     if ids:
         from rapport.analytics.services.rfm import rfm_rescore_contacts
