@@ -213,3 +213,13 @@ def test_outsider_cannot_import_deals_for_another_teams_owner_or_contact(teammat
 def test_a_deal_without_name_is_rejected(admin, pipeline):
     job = run(make_job(admin, "Name,Amount\n,10\nOk,5\n", target="deals"))
     assert ImportRow.objects.get(job=job).reason == "This row has no deal name; a new deal needs one."
+
+
+def test_a_won_deal_makes_its_contact_a_customer_until_undone(admin, pipeline):
+    ada = make_contact(by=admin, emails=["ada@example.com"], lifecycle_stage="opportunity")
+    job = run(make_job(admin, "Name,Stage,Contact Email\nWon it,Won,ada@example.com\n", target="deals"))
+    ada.refresh_from_db()
+    assert ada.lifecycle_stage == "customer"
+    import_undo(job=job, by=admin)
+    ada.refresh_from_db()
+    assert ada.lifecycle_stage == "opportunity"

@@ -261,3 +261,16 @@ def test_outsider_cannot_import_orders_for_another_teams_customer(teammate, outs
     job = run(make_job(outsider, text, target="orders"))
     assert job.rejected_count == 1
     assert Order.objects.count() == 0
+
+
+def test_buyers_become_customers_and_undo_puts_their_lifecycle_stage_back(admin):
+    lead = make_contact(by=admin, emails=["lead@example.com"], lifecycle_stage="lead")
+    fan = make_contact(by=admin, emails=["fan@example.com"], lifecycle_stage="evangelist")
+    text = "Order Number,Email,Description,Unit Price\nL-1,lead@example.com,A,5\nF-1,fan@example.com,B,5\n"
+    job = run(make_job(admin, text, target="orders"))
+    lead.refresh_from_db()
+    fan.refresh_from_db()
+    assert (lead.lifecycle_stage, fan.lifecycle_stage) == ("customer", "evangelist")
+    import_undo(job=job, by=admin)
+    lead.refresh_from_db()
+    assert lead.lifecycle_stage == "lead"

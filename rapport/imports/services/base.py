@@ -601,6 +601,31 @@ class RecordImporter:
             return []
         return list(self.rules.errors(self.rule_values(values, custom)))
 
+    def customers_promote(self, contact_ids: Iterable[int], result: BatchResult) -> None:
+        """Contacts who bought (or won a deal) become customers, as the order and deal services do.
+
+        The ids are kept per earlier stage in created_ranges ("lifecycle:lead": runs), so undo can put
+        each contact back where it was.
+        """
+        ids = sorted(set(contact_ids))
+        if not ids:
+            return
+        earlier = ("subscriber", "lead", "opportunity")
+        by_stage: dict[str, list[int]] = {}
+        for pk, stage in db.query_in(
+            "SELECT id, lifecycle_stage FROM contacts_contact WHERE lifecycle_stage IN (%s, %s, %s) AND id IN ({})",
+            ids,
+            earlier,
+        ):
+            by_stage.setdefault(stage, []).append(pk)
+        for stage, stage_ids in by_stage.items():
+            db.exec_in(
+                "UPDATE contacts_contact SET lifecycle_stage = 'customer' WHERE lifecycle_stage = %s AND id IN ({})",
+                stage_ids,
+                [stage],
+            )
+            result.created_ranges.setdefault(f"lifecycle:{stage}", []).extend(runs_of(stage_ids))
+
     def event(self, pk: int, row: Prepared, links: dict[str, Any]) -> dict[str, Any]:
         """The "imported" timeline event of one created record."""
         return {

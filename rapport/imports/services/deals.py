@@ -143,6 +143,7 @@ class DealImporter(RecordImporter):
             self.stage_kind[stage.pk] = stage.kind
             self.stage_pipeline[stage.pk] = stage.pipeline_id
         self._stage_changes: list[dict[str, Any]] = []
+        self._won_contacts: set[int] = set()
         super().__init__(**kwargs)
 
     def check_mapping(self) -> None:
@@ -333,6 +334,14 @@ class DealImporter(RecordImporter):
         search_reindex("deal", runs)
         model_insert(TimelineEvent, events)
         stage_totals_add(stage_deltas(totals, 1))
+        self.customers_promote(
+            (
+                r["contact_id"]
+                for r in records
+                if r.get("contact_id") and self.stage_kind[r["stage_id"]] == StageKind.WON
+            ),
+            result,
+        )
         result.created_ranges.setdefault("deal", []).extend(runs)
 
     def write_updates(self, out: Outcomes) -> None:
@@ -375,6 +384,8 @@ class DealImporter(RecordImporter):
             new["closed_at"] = self._closed_at(row, kind)
             before["stage_changed_at"] = json_safe(old["stage_changed_at"])
             before["closed_at"] = json_safe(old["closed_at"])
+            if kind == StageKind.WON and new.get("contact_id"):
+                self._won_contacts.add(int(new["contact_id"]))
             self._stage_changes.append(
                 {
                     "deal_id": record_id,
@@ -388,6 +399,9 @@ class DealImporter(RecordImporter):
 
     def _stage_changes_write(self, result: BatchResult) -> None:
         """Stage changes of updated deals, recorded with their ids so undo removes them."""
+        if self._won_contacts:
+            self.customers_promote(self._won_contacts, result)
+            self._won_contacts = set()
         if not self._stage_changes:
             return
         ids = db.ids_reserve("sales_dealstagechange", len(self._stage_changes))

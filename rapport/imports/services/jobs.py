@@ -402,7 +402,13 @@ def _restore_updated(job: ImportJob, by: Any) -> int:
 
 def import_undo(*, job: ImportJob, by: Any, status: str = JobStatus.UNDONE) -> dict[str, int]:
     """Delete what the import created (records used since go to the trash) and restore what it updated."""
-    from rapport.imports.services.undo import TARGET_KINDS, created_delete, deal_totals_apply, updated_restore
+    from rapport.imports.services.undo import (
+        TARGET_KINDS,
+        created_delete,
+        deal_totals_apply,
+        lifecycle_restore,
+        updated_restore,
+    )
 
     _ensure_owner(job, by)
     if job.status == JobStatus.UNDONE:
@@ -424,6 +430,7 @@ def import_undo(*, job: ImportJob, by: Any, status: str = JobStatus.UNDONE) -> d
                 summary["restored"] = _restore_updated(job, by)
             else:
                 summary["restored"], customers = updated_restore(job, by, kind)
+            lifecycle_restore(ranges)
             deleted = created_delete(ranges, by, now)
         summary["deleted"], summary["trashed"] = deleted["deleted"], deleted["trashed"]
         customers |= deleted["customers"]

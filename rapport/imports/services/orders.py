@@ -384,6 +384,7 @@ class OrderImporter(RecordImporter):
         result.rejected = len(out.rejects)
         self.write_outcome_rows(out)
         if customers:
+            self.customers_promote(customers, result)
             from rapport.analytics.services.summary import purchase_summary_apply
 
             purchase_summary_apply(contact_ids=sorted(customers))

@@ -157,6 +157,20 @@ def records_delete(kind: str, runs: list[list[int]], by: Any, now: Any) -> tuple
     return deleted, len(kept)
 
 
+def lifecycle_restore(ranges: dict[str, list[list[int]]]) -> None:
+    """Put contacts the import made customers back to their earlier lifecycle stage (if still customers)."""
+    for key, runs in ranges.items():
+        if not key.startswith("lifecycle:"):
+            continue
+        stage = key.split(":", 1)[1]
+        for start in range(0, len(runs), RUN_CHUNK):
+            where, params = db.ranges_where("id", runs[start : start + RUN_CHUNK])
+            db.query_exec(
+                f"UPDATE contacts_contact SET lifecycle_stage = %s WHERE lifecycle_stage = 'customer' AND {where}",
+                [stage, *params],
+            )
+
+
 def _order_contacts(runs: list[list[int]]) -> set[int]:
     where, params = db.ranges_where("id", runs)
     return {r[0] for r in db.query(f"SELECT DISTINCT contact_id FROM sales_order WHERE {where}", params)}
