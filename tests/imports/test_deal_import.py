@@ -223,3 +223,10 @@ def test_a_won_deal_makes_its_contact_a_customer_until_undone(admin, pipeline):
     import_undo(job=job, by=admin)
     ada.refresh_from_db()
     assert ada.lifecycle_stage == "opportunity"
+
+
+def test_month_first_close_dates_are_recognised_from_the_file(admin, pipeline):
+    job = make_job(admin, "Name,Close Date\nA,03/25/2030\nB,04/01/2030\n", target="deals")
+    assert job.options["date_order"] == "MDY"
+    run(job)
+    assert Deal.objects.get(name="B").expected_close_date == dt.date(2030, 4, 1)

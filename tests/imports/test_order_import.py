@@ -274,3 +274,35 @@ def test_buyers_become_customers_and_undo_puts_their_lifecycle_stage_back(admin)
     import_undo(job=job, by=admin)
     lead.refresh_from_db()
     assert lead.lifecycle_stage == "lead"
+
+
+def test_the_dry_run_counts_what_the_run_then_does(admin):
+    make_contact(by=admin, emails=["ada@example.com"])
+    make_product(by=admin, sku="W-1", unit_price="10.00")
+    text = HEADER + (
+        "D-1,ada@example.com,2024-01-01,W-1,1,,\n"
+        "D-2,ada@example.com,2024-01-01,W-1,1,,\n"
+        "D-1,ada@example.com,2024-01-01,W-1,2,,\n"
+        "D-3,ada@example.com,2024-01-01,BAD,1,,\n"
+        "D-3,ada@example.com,2024-01-01,W-1,1,,\n"
+    )
+    job = make_job(admin, text, target="orders")
+    report = import_dry_run(job=job, by=admin)
+    job = run(job, batch_rows=1)
+    assert (
+        (report["created"], report["updated"], report["skipped"], report["rejected"])
+        == (job.created_count, job.updated_count, job.skipped_count, job.rejected_count)
+        == (3, 0, 0, 2)
+    )
+
+
+def test_rejected_order_lines_download_with_their_reasons(admin):
+    from rapport.imports.services.jobs import rejected_rows_csv
+
+    job = run(make_job(admin, HEADER + "E-1,nobody@example.com,2024-01-01,W-1,1,5,EUR\n", target="orders"))
+    lines = "".join(rejected_rows_csv(job)).lstrip("\ufeff").splitlines()
+    assert lines == [
+        "Row,Reason,Order Number,Email,Order Date,SKU,Quantity,Unit Price,Currency",
+        "2,\"There is no contact with the email 'nobody@example.com'; import or add the contact first, or fix the "
+        'email.",E-1,nobody@example.com,2024-01-01,W-1,1,5,EUR',
+    ]

@@ -102,7 +102,8 @@ def _set_header(job: ImportJob, headers: list[str], sample: list[list[str]]) -> 
     saved = SavedMapping.objects.filter(target=job.target).order_by("-created_at").first()
     saved_columns = saved.columns if saved and set(saved.columns) & {header_key(h) for h in headers} else None
     job.mapping = mapping_suggest(job.target, headers, saved_columns, job.created_by)
-    date_columns = [int(i) for i, f in job.mapping.items() if f == "created_at"]
+    date_fields = {"created_at", "expected_close_date", "ordered_at", "due_at", "done_at", "starts_at", "ends_at"}
+    date_columns = [int(i) for i, f in job.mapping.items() if f in date_fields]
     job.options.setdefault("date_order", date_order_guess([r[i] for r in sample for i in date_columns if i < len(r)]))
     job.options["sample"] = sample[:5]
     job.options.setdefault("default_country", settings.RAPPORT_DEFAULT_COUNTRY)
