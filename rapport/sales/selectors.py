@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -110,15 +111,23 @@ def board_totals(*, user: Any, pipeline: Pipeline, owner: int | None = None) -> 
 
 
 def latest_rates(currencies: Iterable[str], *, on: dt.date) -> dict[str, Decimal]:
-    """The latest exchange rate on or before `on` of each currency that has one (one query)."""
+    """The latest exchange rate on or before `on` of each currency that has one.
+
+    One query: a UNION ALL of one index seek (currency, date descending, LIMIT 1) per currency, so
+    years of daily rates cost no more than one.
+    """
     wanted = sorted(set(currencies))
     if not wanted:
         return {}
-    rates: dict[str, Decimal] = {}
-    newest = ExchangeRate.objects.filter(currency=OuterRef("currency"), date__lte=on).order_by("-date")
-    for rate in ExchangeRate.objects.filter(currency__in=wanted, pk=Subquery(newest.values("pk")[:1])):
-        rates[rate.currency] = rate.rate
-    return rates
+    table = connection.ops.quote_name(ExchangeRate._meta.db_table)
+    day = connection.ops.adapt_datefield_value(on)
+    sql = " UNION ALL ".join(
+        f"SELECT * FROM (SELECT id, currency, date, rate FROM {table} WHERE currency = %s AND date <= %s"
+        f" ORDER BY date DESC LIMIT 1) AS rate_{i}"
+        for i in range(len(wanted))
+    )
+    params = [value for currency in wanted for value in (currency, day)]
+    return {rate.currency: rate.rate for rate in ExchangeRate.objects.raw(sql, params)}
 
 
 def board_cards(*, user: Any, pipeline: Pipeline, stage: Stage, owner: int | None = None, offset: int = 0,
