@@ -164,7 +164,7 @@ class Consent(models.Model):
 
 
 class DuplicateScan(models.Model):
-    """One run of the duplicate scan over all contacts: its progress and how many pairs it found."""
+    """One run of the duplicate scan over all contacts and companies: its progress and the pairs it found."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Waiting to start"
