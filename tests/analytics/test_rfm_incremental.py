@@ -123,3 +123,13 @@ def test_the_segment_page_says_when_the_thresholds_were_computed_and_how_many_we
     assert "Score thresholds computed by the full run of" in body
     assert "Since then 1 customer score was updated as orders came in" in body
     assert "the next full recalculation re-balances the quintiles" in body
+
+
+def test_deleting_a_contact_for_good_deletes_its_scores(admin, scored):
+    people, run = scored
+    from rapport.contacts.models import Contact
+
+    people[3].orders.all().delete()  # orders protect their contact
+    Contact.all_objects.filter(pk=people[3].pk).delete()
+    assert not RfmScore.objects.filter(contact_id=people[3].pk).exists()
+    assert RfmScore.objects.filter(run=run).count() == 9
