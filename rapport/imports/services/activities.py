@@ -11,11 +11,11 @@ from rapport.activities.choices import ActivityKind, CallOutcome, Priority
 from rapport.activities.models import Activity
 from rapport.imports.choices import MatchKey
 from rapport.imports.services import db
-from rapport.imports.services.base import (
+from rapport.imports.services.base import RecordImporter
+from rapport.imports.services.rows import (
     BatchResult,
     Outcomes,
     Prepared,
-    RecordImporter,
     Rejected,
     as_datetime,
     json_safe,

@@ -11,11 +11,11 @@ from rapport.contacts.models import Company
 from rapport.core.normalize import domain_normalize
 from rapport.imports.choices import MatchKey
 from rapport.imports.services import db
-from rapport.imports.services.base import (
+from rapport.imports.services.base import RecordImporter
+from rapport.imports.services.rows import (
     BatchResult,
     Outcomes,
     Prepared,
-    RecordImporter,
     model_insert,
     runs_of,
     search_reindex,

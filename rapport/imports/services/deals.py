@@ -12,11 +12,11 @@ from django.core.exceptions import ValidationError
 
 from rapport.imports.choices import MatchKey
 from rapport.imports.services import db
-from rapport.imports.services.base import (
+from rapport.imports.services.base import RecordImporter
+from rapport.imports.services.rows import (
     BatchResult,
     Outcomes,
     Prepared,
-    RecordImporter,
     json_safe,
     model_insert,
     runs_of,

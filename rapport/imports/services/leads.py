@@ -11,11 +11,11 @@ from rapport.contacts.choices import LifecycleStage
 from rapport.contacts.models import Company, Contact
 from rapport.imports.choices import MatchKey
 from rapport.imports.services import db
-from rapport.imports.services.base import (
+from rapport.imports.services.base import RecordImporter
+from rapport.imports.services.rows import (
     BatchResult,
     Outcomes,
     Prepared,
-    RecordImporter,
     Rejected,
     json_safe,
     model_insert,

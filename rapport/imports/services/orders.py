@@ -17,11 +17,11 @@ from django.core.exceptions import ValidationError
 from rapport.imports.choices import MatchKey, Mode, Outcome
 from rapport.imports.models import ImportBatch, ImportRow
 from rapport.imports.services import db
-from rapport.imports.services.base import (
+from rapport.imports.services.base import RecordImporter
+from rapport.imports.services.rows import (
     BatchResult,
     Outcomes,
     Prepared,
-    RecordImporter,
     Rejected,
     json_safe,
     model_insert,
@@ -642,7 +642,7 @@ class OrderImporter(RecordImporter):
 
     @staticmethod
     def _db(value: Any) -> Any:
-        from rapport.imports.services.base import to_db
+        from rapport.imports.services.rows import to_db
 
         return to_db(value)
 

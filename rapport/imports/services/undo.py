@@ -196,7 +196,7 @@ def updated_restore(job: Any, by: Any, kind: str) -> tuple[int, set[int]]:
     """Write back the values the import replaced on records of `kind`; return (restored, order customers)."""
     from rapport.activities.models import TimelineEvent
     from rapport.imports.models import ImportRow
-    from rapport.imports.services.base import model_insert, runs_of, search_reindex
+    from rapport.imports.services.rows import model_insert, runs_of, search_reindex
 
     model = model_of(kind)
     table = model._meta.db_table
