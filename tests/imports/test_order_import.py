@@ -306,3 +306,33 @@ def test_rejected_order_lines_download_with_their_reasons(admin):
         "2,\"There is no contact with the email 'nobody@example.com'; import or add the contact first, or fix the "
         'email.",E-1,nobody@example.com,2024-01-01,W-1,1,5,EUR',
     ]
+
+
+def test_order_lines_import_from_a_chosen_excel_sheet(admin):
+    from tests.imports.helpers import xlsx_bytes
+
+    make_contact(by=admin, emails=["ada@example.com"])
+    data = xlsx_bytes(
+        {
+            "Notes": [["nothing here"]],
+            "Lines": [
+                ["Order Number", "Email", "Order Date", "Description", "Quantity", "Unit Price"],
+                ["X-1", "ada@example.com", "2024-02-01", "Thing", 2, 9.5],
+                ["X-1", "ada@example.com", "2024-02-01", "Other", 1, 1],
+            ],
+        }
+    )
+    job = make_job(admin, data, name="orders.xlsx", target="orders")
+    from rapport.imports.services.jobs import import_job_configure
+
+    job = import_job_configure(job=job, by=admin, options={"sheet": "Lines"})
+    assert job.mapping == {
+        "0": "number",
+        "1": "contact",
+        "2": "ordered_at",
+        "3": "description",
+        "4": "quantity",
+        "5": "unit_price",
+    }
+    job = run(job)
+    assert (job.created_count, Order.objects.get().total) == (2, Decimal("20.00"))
