@@ -127,3 +127,22 @@ def make_contact_owner(admin, teammate):
     from tests.factories import make_user
 
     return make_user(role="rep", team=teammate.team)
+
+
+def test_global_search_finds_imported_companies_leads_and_deals_and_not_after_undo(admin, pipeline):
+    from rapport.search.selectors import search_ids
+
+    jobs = [
+        run(make_job(admin, "Name,Website\nZanzibar Works,zanzibar.example\n", target="companies")),
+        run(
+            make_job(admin, "Email,First Name,Need\nquokka@example.com,Quentin,Xylophones\n", target="leads")
+        ),
+        run(make_job(admin, "Name,Company\nWombat renewal,Zanzibar Works\n", target="deals")),
+    ]
+    found = search_ids(user=admin, query="zanzibar")
+    assert (len(found.get("company", [])), len(found.get("deal", []))) == (1, 1)
+    assert len(search_ids(user=admin, query="xylophone").get("lead", [])) == 1
+    assert len(search_ids(user=admin, query="wombat").get("deal", [])) == 1
+    for job in reversed(jobs):
+        import_undo(job=job, by=admin)
+    assert not any(search_ids(user=admin, query="zanzibar").values())
