@@ -119,11 +119,14 @@ class Deal(Record):
         ordering = ["-created_at", "-id"]
         indexes = [
             # Board: the top cards of a stage in the board's order (amount, then id, both descending), so
-            # a LIMIT query reads only the rows it shows; the totals come from StageTotal.
-            models.Index(fields=["pipeline", "stage", "deleted_at", "-amount", "-id"], name="deal_board_cards"),
+            # a LIMIT query reads only the rows it shows; the totals come from StageTotal. Partial on
+            # live deals: with deleted_at as a key column PostgreSQL cannot use the index order
+            # (IS NULL is no equality for the planner) and sorted the whole stage instead.
+            models.Index(fields=["pipeline", "stage", "-amount", "-id"], name="deal_board_live",
+                         condition=models.Q(deleted_at__isnull=True)),
             # A rep's cards, read backwards in the same order, never scanning other owners' deals.
-            models.Index(fields=["owner", "pipeline", "stage", "deleted_at", "amount", "id"],
-                         name="deal_owner_board_cards"),
+            models.Index(fields=["owner", "pipeline", "stage", "amount", "id"], name="deal_owner_board_live",
+                         condition=models.Q(deleted_at__isnull=True)),
             models.Index(fields=["expected_close_date"]),
         ]
 

@@ -132,7 +132,7 @@ def latest_rates(currencies: Iterable[str], *, on: dt.date) -> dict[str, Decimal
 
 def board_cards(*, user: Any, pipeline: Pipeline, stage: Stage, owner: int | None = None, offset: int = 0,
                 limit: int = BOARD_CARDS_PER_STAGE) -> list[Deal]:
-    """One stage's cards, biggest first: one LIMIT query on index deal_board_cards (or deal_owner_board_cards)."""
+    """One stage's cards, biggest first: one LIMIT query on index deal_board_live (or deal_owner_board_live)."""
     deals = Deal.objects.visible_to(user).filter(pipeline=pipeline, stage=stage)
     if owner:
         deals = deals.filter(owner_id=owner)
