@@ -83,7 +83,9 @@ def test_common_phone_shapes_are_normalised_to_e164(raw, country, expected):
 def test_a_phone_too_short_to_be_real_is_refused_like_everywhere_else():
     with pytest.raises(ValidationError) as exc:
         phone_fast("1-0", "DE")
-    assert exc.value.messages == ["'1-0' is not a phone number; write it with its country code, like +44 20 7946 0958."]
+    assert exc.value.messages == [
+        "'1-0' is not a phone number; write it with its country code, like +44 20 7946 0958."
+    ]
 
 
 def test_email_is_trimmed_and_lower_cased():
