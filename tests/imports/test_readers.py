@@ -160,3 +160,53 @@ def test_polish_and_russian_exports_keep_their_own_code_pages():
 
     assert detect_encoding("Imię;Nazwisko\nŁukasz;Żółć\nJózef;Kraków\n".encode("cp1250")) == "cp1250"
     assert detect_encoding("Имя;Фамилия\nИван;Петров\nМария;Смирнова\n".encode("cp1251")) == "cp1251"
+
+
+# ---------------------------------------------------------------- the forked transform worker
+
+
+def test_forked_stream_yields_every_item_in_order():
+    from rapport.imports.services.readers import ForkedStream
+
+    with ForkedStream(lambda: (n * n for n in range(5001)), chunk=1000) as stream:
+        assert list(stream) == [n * n for n in range(5001)]
+
+
+def test_a_validation_error_in_the_forked_stream_is_raised_here_with_its_message():
+    from rapport.imports.services.readers import ForkedStream
+
+    def produce():
+        yield 1
+        raise ValidationError("Row 2 cannot be read: a cell is larger than 1024 KB. Check the quotes in that row.")
+
+    with pytest.raises(ValidationError) as exc, ForkedStream(produce) as stream:
+        list(stream)
+    assert exc.value.messages == ["Row 2 cannot be read: a cell is larger than 1024 KB. Check the quotes in that row."]
+
+
+def test_an_unexpected_error_in_the_forked_stream_stops_the_import_with_its_name():
+    from rapport.imports.services.readers import ForkedStream
+
+    def produce():
+        yield {}["missing"]
+
+    with pytest.raises(RuntimeError) as exc, ForkedStream(produce) as stream:
+        list(stream)
+    assert str(exc.value) == "KeyError: 'missing'"
+
+
+def test_the_import_connection_gets_its_settings_back_after_a_bulk_session(db):
+    from django.db import connection
+
+    from rapport.imports.services import db as bulk
+
+    if connection.vendor != "sqlite":
+        pytest.skip("only SQLite changes connection settings for bulk writes")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        with bulk.bulk_session():
+            cursor.execute("PRAGMA cache_size")
+            assert cursor.fetchone()[0] == -bulk.BULK_CACHE_KIB
+        cursor.execute("PRAGMA cache_size")
+        assert cursor.fetchone()[0] == before
