@@ -3,7 +3,12 @@
 A batch is written in one transaction together with the job's checkpoint. Creates reserve their ids
 first, so each batch records the ranges it created (undo deletes exactly those). Emails, phones,
 tags, search entries and an "imported" timeline event are written with the contacts, all through the
-raw driver (see services/db.py).
+raw driver (see services/db.py); the search index takes each batch's entries in one set-based statement
+(rapport.search.services.search_entries_insert / _update).
+
+transform() only reads what __init__ loaded (one compiled handler per mapped column), so large files are
+transformed in a forked worker process while this one matches and writes (jobs.transformed_rows).
+Where the time goes at a million rows, and why: bench/README.md, "Import".
 """
 
 from __future__ import annotations
