@@ -1195,7 +1195,10 @@ def database_analyze() -> None:
     """Refresh the query planner's statistics after a bulk load."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("PRAGMA analysis_limit=1000")
+            # A full ANALYZE (10 s at 1,000,000 contacts): the sampled one (analysis_limit=1000) counted
+            # ~1,000 deals per pipeline instead of 197,276, and SQLite then sorted every deal for the
+            # first page of the deals list (1.2 s instead of 4 ms).
+            cursor.execute("PRAGMA analysis_limit=0")
             cursor.execute("ANALYZE")
             if not connection.in_atomic_block:  # give the write-ahead log back to the disk
                 cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
