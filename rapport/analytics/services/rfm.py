@@ -19,7 +19,15 @@ from django.utils import timezone
 
 from rapport.analytics.models import AnalyticsRun, RfmScore, RunKind, SegmentRule
 from rapport.analytics.services.runs import latest_run, run_progress
-from rapport.analytics.services.sql import as_float, chunks, date_param, days_between, execute, fetchall
+from rapport.analytics.services.sql import (
+    as_float,
+    chunks,
+    date_param,
+    days_between,
+    execute,
+    fetchall,
+    in_ids,
+)
 from rapport.analytics.services.summary import ensure_convertible, summary_source_sql
 
 UNCLASSIFIED = "Unclassified"
@@ -148,21 +156,28 @@ def _breakpoints_of(recency_days: np.ndarray, frequency: np.ndarray, monetary: n
 
 
 def _insert_scores(run: AnalyticsRun, breakpoints: dict[str, list[float | None]], source: str,
-                   source_params: list[Any], where: str, where_params: list[Any]) -> int:
-    """INSERT ... SELECT the scores and segment of the summaries matching `where`, against the breakpoints."""
+                   source_params: list[Any], where: str, where_params: list[Any], *, returning: str = ""
+                   ) -> Any:
+    """INSERT ... SELECT the scores and segment of the summaries matching `where`, against the breakpoints.
+
+    Returns the number of rows, or with `returning` (columns) the rows written.
+    """
     r_expr, r_params = _score_expr("rd", breakpoints["recency_max"], reverse=True)
     f_expr, f_params = _score_expr("fq", breakpoints["frequency_min"], reverse=False)
     m_expr, m_params = _score_expr(as_float("mon"), breakpoints["monetary_min"], reverse=False)
     case, case_params = segment_case()
     recency = _clamp0(days_between("%s", "s.last_purchase"))
-    return execute(
+    sql = (
         f"INSERT INTO analytics_rfmscore ({SCORE_COLUMNS}) SELECT {int(run.pk)}, contact_id, rd, fq, mon, "
         f"r, f, m, {case} FROM (SELECT contact_id, rd, fq, mon, {r_expr} AS r, {f_expr} AS f, "
         f"{m_expr} AS m FROM (SELECT s.contact_id AS contact_id, {recency} AS rd, s.purchase_days AS fq, "
-        f"s.total_spend AS mon FROM {source} WHERE {where}) b) w",
-        [*case_params, *r_params, *f_params, *m_params, date_param(run.as_of), date_param(run.as_of),
-         *source_params, *where_params],
+        f"s.total_spend AS mon FROM {source} WHERE {where}) b) w"
     )
+    params = [*case_params, *r_params, *f_params, *m_params, date_param(run.as_of), date_param(run.as_of),
+              *source_params, *where_params]
+    if returning:
+        return fetchall(f"{sql} RETURNING {returning}", params)
+    return execute(sql, params)
 
 
 def segment_names(r: np.ndarray, f: np.ndarray, rules: list[SegmentRule] | None = None) -> np.ndarray:
@@ -189,6 +204,16 @@ def _cells_of(r: np.ndarray, f: np.ndarray, monetary: np.ndarray) -> list[tuple[
     revenue = np.bincount(cell, weights=monetary, minlength=25)
     names = segment_names(np.repeat(np.arange(1, 6), 5), np.tile(np.arange(1, 6), 5))
     return [(str(names[i]), i // 5 + 1, i % 5 + 1, int(counts[i]), float(revenue[i])) for i in range(25) if counts[i]]
+
+
+def _cells_from_rows(rows: list[tuple[Any, ...]]) -> list[tuple[str, int, int, int, float]]:
+    """(segment, r, f, customers, revenue) from (segment, r, f, monetary) score rows."""
+    cells: dict[tuple[str, int, int], list[float]] = {}
+    for segment, r, f, monetary in rows:
+        cell = cells.setdefault((str(segment), int(r), int(f)), [0, 0.0])
+        cell[0] += 1
+        cell[1] += float(monetary or 0)
+    return [(s, r, f, int(n), revenue) for (s, r, f), (n, revenue) in cells.items()]
 
 
 def _add_cells(result: dict[str, Any], cells: list[tuple[str, int, int, int, float]], sign: int) -> None:
@@ -244,9 +269,10 @@ def rfm_rescore_contacts(contact_ids: list[int]) -> int:
     """Rescore changed customers in the latest RFM run against that run's breakpoints (no full recompute).
 
     Set-based and indexed: per batch of contacts one DELETE and one INSERT ... SELECT from their
-    summaries, plus two small GROUP BYs that adjust the run's segment sizes, revenue and grid, so pages
-    stay right without a rescan. Recency is measured at the run's as-of date (a purchase after it
-    counts as 0 days). The quintiles are re-balanced only by the next full run.
+    summaries; both return the rows they remove and write (RETURNING), which adjust the run's segment
+    sizes, revenue and grid, so pages stay right without a rescan. Recency is measured at the run's
+    as-of date (a purchase after it counts as 0 days). The quintiles are re-balanced only by the next
+    full run.
     """
     run = latest_run(RunKind.RFM)
     if run is None or not contact_ids or "breakpoints" not in run.result:
@@ -256,15 +282,19 @@ def rfm_rescore_contacts(contact_ids: list[int]) -> int:
     with transaction.atomic():
         if connection.vendor == "postgresql":
             execute("SET LOCAL jit = off")  # indexed statements on a few thousand rows: compiling costs more
-        for part in chunks(sorted(set(contact_ids))):
-            marks = ", ".join(["%s"] * len(part))
-            _add_cells(result, _cells(run.pk, f" AND contact_id IN ({marks})", part), -1)
-            execute(f"DELETE FROM analytics_rfmscore WHERE run_id = %s AND contact_id IN ({marks})", [run.pk, *part])
-            written += _insert_scores(run, result["breakpoints"], "analytics_purchasesummary s", [],
-                                      f"s.contact_id IN ({marks})", part)
-            _add_cells(result, _cells(run.pk, f" AND contact_id IN ({marks})", part), 1)
-            from rapport.analytics.services.segment_tags import rfm_tags_sync
+        from rapport.analytics.services.segment_tags import rfm_tags_sync
 
+        cell_columns = f"segment, r, f, {as_float('monetary')}"
+        for part in chunks(sorted(set(contact_ids))):
+            scores_of, part_params = in_ids("contact_id", part)
+            removed = fetchall(f"DELETE FROM analytics_rfmscore WHERE run_id = %s AND {scores_of} "
+                               f"RETURNING {cell_columns}", [run.pk, *part_params])
+            _add_cells(result, _cells_from_rows(removed), -1)
+            summaries_of, _ = in_ids("s.contact_id", part)
+            added = _insert_scores(run, result["breakpoints"], "analytics_purchasesummary s", [], summaries_of,
+                                   part_params, returning=cell_columns)
+            _add_cells(result, _cells_from_rows(added), 1)
+            written += len(added)
             rfm_tags_sync(run, contact_ids=part)
         result["rescored"] = int(result.get("rescored", 0)) + written
         result["rescored_at"] = timezone.now().isoformat()

@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 
 from rapport.analytics.models import AnalyticsRun, AnalyticsSettings
-from rapport.analytics.services.sql import execute, fetchall
+from rapport.analytics.services.sql import execute, fetchall, in_ids
 
 TAG_PREFIX = "RFM: "
 TAG_MAX_LENGTH = 50  # customization.Tag.name
@@ -53,13 +53,12 @@ def rfm_tags_sync(run: AnalyticsRun, *, contact_ids: list[int] | None = None) ->
         else list(run.result.get("segments", {}))
     )
     if contact_ids is not None:
-        marks = ", ".join(["%s"] * len(contact_ids))
+        scores_of, params = in_ids("contact_id", contact_ids)
         names += [
             str(r[0])
             for r in fetchall(
-                f"SELECT DISTINCT segment FROM analytics_rfmscore WHERE run_id = %s "
-                f"AND contact_id IN ({marks})",
-                [run.pk, *contact_ids],
+                f"SELECT DISTINCT segment FROM analytics_rfmscore WHERE run_id = %s AND {scores_of}",
+                [run.pk, *params],
             )
         ]
     wanted = {name: segment_tag_name(name) for name in set(names)}
@@ -76,19 +75,20 @@ def rfm_tags_sync(run: AnalyticsRun, *, contact_ids: list[int] | None = None) ->
             case_params += [segment, tag_ids[tag_name]]
         case = f"(CASE s.segment {' '.join(case_parts)} END)" if case_parts else "NULL"
         all_tags = ", ".join(str(int(i)) for i in tag_ids.values())
-        only, only_params = "", []
+        only_tags, only_scores = "", ""
+        only_params: list[Any] = []
         if contact_ids is not None:
-            only = f" AND {{col}} IN ({', '.join(['%s'] * len(contact_ids))})"
-            only_params = list(contact_ids)
+            tags_of, only_params = in_ids(contact_col, contact_ids)
+            only_tags, only_scores = f" AND {tags_of}", f" AND {in_ids('s.contact_id', contact_ids)[0]}"
         execute(
-            f"DELETE FROM {table} WHERE {tag_col} IN ({all_tags}){only.format(col=contact_col)} AND NOT EXISTS ("
+            f"DELETE FROM {table} WHERE {tag_col} IN ({all_tags}){only_tags} AND NOT EXISTS ("
             f"SELECT 1 FROM analytics_rfmscore s WHERE s.run_id = %s AND s.contact_id = {table}.{contact_col} "
             f"AND {case} = {table}.{tag_col})",
             [*only_params, run.pk, *case_params],
         )
         return execute(
             f"INSERT INTO {table} ({contact_col}, {tag_col}) SELECT s.contact_id, {case} FROM analytics_rfmscore s "
-            f"WHERE s.run_id = %s{only.format(col='s.contact_id')} AND {case} IS NOT NULL AND NOT EXISTS ("
+            f"WHERE s.run_id = %s{only_scores} AND {case} IS NOT NULL AND NOT EXISTS ("
             f"SELECT 1 FROM {table} t WHERE t.{contact_col} = s.contact_id AND t.{tag_col} = {case})",
             [*case_params, run.pk, *only_params, *case_params, *case_params],
         )

@@ -91,7 +91,18 @@ def execute(sql: str, params: list[Any] | tuple[Any, ...] = ()) -> int:
 
 
 def chunks(ids: list[int], size: int = 5000) -> list[list[int]]:
+    """Batches of ids for IN lists; PostgreSQL takes any number at once as one array parameter."""
+    if is_postgres():
+        size = max(size, 50_000)
     return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
+def in_ids(column: str, ids: list[int]) -> tuple[str, list[Any]]:
+    """`column IN (ids)` and its parameters: one array parameter on PostgreSQL (cheap to parse and plan
+    however many ids), a list of placeholders on SQLite."""
+    if is_postgres():
+        return f"{column} = ANY(%s)", [list(ids)]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
 
 
 def now_param() -> Any:

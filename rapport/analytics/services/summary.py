@@ -26,6 +26,7 @@ from rapport.analytics.services.sql import (
     day_of,
     execute,
     fetchall,
+    in_ids,
     is_postgres,
     now_param,
 )
@@ -66,13 +67,15 @@ def purchase_summary_apply(*, contact_id: int | None = None, contact_ids: list[i
             # default above a plan cost these large IN lists reach) costs more than it saves.
             execute("SET LOCAL jit = off")
         for part in chunks(ids):
-            marks = ", ".join(["%s"] * len(part))
-            execute(f"DELETE FROM analytics_purchasesummary WHERE contact_id IN ({marks})", part)
+            summaries_of, params = in_ids("contact_id", part)
+            orders_of, _ = in_ids("o.contact_id", part)
+            contacts_of, _ = in_ids("c.id", part)
+            execute(f"DELETE FROM analytics_purchasesummary WHERE {summaries_of}", params)
             # The contact filter is repeated on the join, so the contacts come by primary key, not a scan.
             written += execute(
                 f"INSERT INTO analytics_purchasesummary ({COLUMNS}) "
-                + _summary_select(where=f" AND o.contact_id IN ({marks})", contacts_where=f" AND c.id IN ({marks})"),
-                [base_currency(), now_param(), *part, *part],
+                + _summary_select(where=f" AND {orders_of}", contacts_where=f" AND {contacts_of}"),
+                [base_currency(), now_param(), *params, *params],
             )
     if ids:
         from rapport.analytics.services.rfm import rfm_rescore_contacts
