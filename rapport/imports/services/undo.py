@@ -163,12 +163,13 @@ def lifecycle_restore(ranges: dict[str, list[list[int]]]) -> None:
         if not key.startswith("lifecycle:"):
             continue
         stage = key.split(":", 1)[1]
-        for start in range(0, len(runs), RUN_CHUNK):
-            where, params = db.ranges_where("id", runs[start : start + RUN_CHUNK])
-            db.query_exec(
-                f"UPDATE contacts_contact SET lifecycle_stage = %s WHERE lifecycle_stage = 'customer' AND {where}",
-                [stage, *params],
-            )
+        # Buyers' ids are scattered (runs of one): an IN list uses the primary key, OR-ed ranges would scan.
+        ids = [pk for first, last in runs for pk in range(first, last + 1)]
+        db.exec_in(
+            "UPDATE contacts_contact SET lifecycle_stage = %s WHERE lifecycle_stage = 'customer' AND id IN ({})",
+            ids,
+            [stage],
+        )
 
 
 def _order_contacts(runs: list[list[int]]) -> set[int]:
