@@ -35,18 +35,28 @@ COLUMNS = ("contact_id, company_id, first_purchase, last_purchase, purchase_days
            "unconverted_orders, updated_at")
 
 
-def _summary_select(*, where: str = "", until_param: bool = False, contacts_where: str = "") -> str:
-    """SELECT producing one summary row per contact (takes base currency, now, [until], [ids...], [ids...])."""
+def _summary_select(*, where: str = "", until_param: bool = False, few: bool = False) -> str:
+    """SELECT producing one summary row per contact (takes base currency, now, [until], [ids...]).
+
+    `few`: for a few thousand contacts, look each company up by primary key instead of joining the
+    contacts table (a join would scan it, and a repeated contact filter misleads PostgreSQL's estimates).
+    """
     day = day_of("o.ordered_at")
     until = f" AND {day} <= %s" if until_param else ""
+    if few:
+        company = "(SELECT c.company_id FROM contacts_contact c WHERE c.id = p.contact_id)"
+        contacts = ""
+    else:
+        company = "MAX(c.company_id)"
+        contacts = " JOIN contacts_contact c ON c.id = p.contact_id"
     return (
-        f"SELECT p.contact_id AS contact_id, MAX(c.company_id) AS company_id, MIN(p.day) AS first_purchase, "
+        f"SELECT p.contact_id AS contact_id, {company} AS company_id, MIN(p.day) AS first_purchase, "
         f"MAX(p.day) AS last_purchase, COUNT(DISTINCT p.day) AS purchase_days, COUNT(*) AS orders, "
         f"COALESCE(SUM(p.amount), 0) AS total_spend, "
         f"SUM(CASE WHEN p.amount IS NULL THEN 1 ELSE 0 END) AS unconverted_orders, MAX(p.now) AS updated_at "
         f"FROM (SELECT o.contact_id, {day} AS day, {converted('o.total', 'o.currency', day)} AS amount, "
         f"%s AS now FROM sales_order o WHERE {PURCHASE_WHERE}{until}{where}) p "
-        f"JOIN contacts_contact c ON c.id = p.contact_id{contacts_where} GROUP BY p.contact_id"
+        f"{contacts} GROUP BY p.contact_id"
     )
 
 
@@ -69,13 +79,10 @@ def purchase_summary_apply(*, contact_id: int | None = None, contact_ids: list[i
         for part in chunks(ids):
             summaries_of, params = in_ids("contact_id", part)
             orders_of, _ = in_ids("o.contact_id", part)
-            contacts_of, _ = in_ids("c.id", part)
             execute(f"DELETE FROM analytics_purchasesummary WHERE {summaries_of}", params)
-            # The contact filter is repeated on the join, so the contacts come by primary key, not a scan.
             written += execute(
-                f"INSERT INTO analytics_purchasesummary ({COLUMNS}) "
-                + _summary_select(where=f" AND {orders_of}", contacts_where=f" AND {contacts_of}"),
-                [base_currency(), now_param(), *params, *params],
+                f"INSERT INTO analytics_purchasesummary ({COLUMNS}) " + _summary_select(where=f" AND {orders_of}", few=True),
+                [base_currency(), now_param(), *params],
             )
     if ids:
         from rapport.analytics.services.rfm import rfm_rescore_contacts
