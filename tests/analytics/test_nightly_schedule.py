@@ -95,3 +95,18 @@ def test_rapport_worker_is_the_task_worker_with_the_schedule():
     from rapport.core.management.commands.worker import Command
 
     assert issubclass(Command, DatabaseWorker)
+
+
+def test_the_worker_command_runs_the_schedule_beside_the_task_loop_and_stops_it(monkeypatch):
+    from django_tasks_db.management.commands.db_worker import Command as DatabaseWorker
+
+    from rapport.core.management.commands.worker import Command
+
+    events = []
+    monkeypatch.setattr(
+        NightlyScheduler, "start", lambda self: events.append(("start", self.worker.count(":")))
+    )
+    monkeypatch.setattr(NightlyScheduler, "stop", lambda self: events.append(("stop", 0)))
+    monkeypatch.setattr(DatabaseWorker, "handle", lambda self, *a, **kw: events.append(("tasks", 0)))
+    Command().handle(worker_id="abcdefgh12345")
+    assert events == [("start", 2), ("tasks", 0), ("stop", 0)]
