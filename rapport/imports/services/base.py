@@ -25,9 +25,7 @@ from django.utils import timezone
 
 from rapport.accounts.models import User
 from rapport.accounts.permissions import assignable_users
-from rapport.customization.choices import FieldType
-from rapport.customization.models import CustomField, Tag
-from rapport.customization.services import custom_value_clean
+from rapport.customization.models import CustomField
 from rapport.imports.choices import MatchKey, Mode, Outcome
 from rapport.imports.services import db
 from rapport.imports.services.fastnorm import email_fast, phone_fast
@@ -55,6 +53,7 @@ from rapport.imports.services.transforms import (
     number_parse,
     text_clean,
 )
+from rapport.imports.services.values import CellValues
 
 BATCH_ROWS = 20000
 MAX_AMOUNT = Decimal("999999999999.99")
@@ -62,54 +61,9 @@ MAX_QUANTITY = Decimal("999999999.999")
 FIRST_DATE = dt.date(1900, 1, 1)
 LAST_DATE = dt.date(2200, 12, 31)
 CURRENCY_SIGNS = {"€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "CHF": "CHF"}
-COUNTRY_NAMES = {
-    "germany": "DE",
-    "deutschland": "DE",
-    "france": "FR",
-    "united states": "US",
-    "usa": "US",
-    "united states of america": "US",
-    "united kingdom": "GB",
-    "uk": "GB",
-    "great britain": "GB",
-    "england": "GB",
-    "spain": "ES",
-    "espana": "ES",
-    "españa": "ES",
-    "italy": "IT",
-    "italia": "IT",
-    "netherlands": "NL",
-    "nederland": "NL",
-    "the netherlands": "NL",
-    "austria": "AT",
-    "österreich": "AT",
-    "osterreich": "AT",
-    "switzerland": "CH",
-    "schweiz": "CH",
-    "suisse": "CH",
-    "belgium": "BE",
-    "belgique": "BE",
-    "portugal": "PT",
-    "poland": "PL",
-    "polska": "PL",
-    "sweden": "SE",
-    "denmark": "DK",
-    "norway": "NO",
-    "finland": "FI",
-    "ireland": "IE",
-    "canada": "CA",
-    "australia": "AU",
-    "brazil": "BR",
-    "brasil": "BR",
-    "mexico": "MX",
-    "méxico": "MX",
-    "india": "IN",
-    "japan": "JP",
-    "china": "CN",
-}
 
 
-class RecordImporter(RelatedLookups):
+class RecordImporter(RelatedLookups, CellValues):
     """Shared machinery: column parsing, owner and custom fields, batching, matching, outcome rows."""
 
     target: ClassVar[str] = ""
@@ -344,52 +298,6 @@ class RecordImporter(RelatedLookups):
 
     def phone(self, cell: str, country: str = "") -> str:
         return phone_fast(cell, country or self.default_country)
-
-    def country(self, cell: str) -> str:
-        value = cell.strip()
-        if len(value) == 2 and value.isalpha():
-            return value.upper()
-        code = COUNTRY_NAMES.get(value.lower())
-        if code:
-            return code
-        raise ValidationError(f"{cell!r} is not a country; use the two-letter code, like DE or US.")
-
-    def owner(self, cell: str) -> int:
-        owner_id = self.owner_ids.get(cell.strip().lower())
-        if owner_id is None:
-            raise ValidationError(
-                f"There is no user {cell!r}; add them under Settings → Users or leave the owner empty."
-            )
-        if owner_id not in self.assignable:
-            raise ValidationError(f"You cannot give {self.target} to {cell!r}; pick yourself or a teammate.")
-        return owner_id
-
-    def tags(self, cell: str) -> list[str]:
-        names = [t.strip() for t in cell.replace(";", ",").split(",") if t.strip()]
-        for name in names:
-            if len(name) > 50:
-                raise ValidationError(f"Tag {name[:20]!r}… is too long: at most 50 characters.")
-        return list(dict.fromkeys(names))
-
-    def custom_value(self, key: str, cell: str) -> Any:
-        definition = self.custom_defs.get(key)
-        if definition is None:
-            raise ValidationError(f"There is no custom field {key!r} on {self.target}.")
-        value: Any = cell
-        if definition.field_type == FieldType.DATE:
-            value = date_parse(cell, self.date_order)
-        elif definition.field_type in (FieldType.NUMBER, FieldType.MONEY):
-            value = str(number_parse(cell, self.decimal_comma))
-        elif definition.field_type == FieldType.CHOICE and self.value_map.get(f"custom.{key}"):
-            value = self.value_map[f"custom.{key}"].get(cell, cell)
-        return custom_value_clean(definition, value)
-
-    def tag_ids(self, names: set[str]) -> dict[str, int]:
-        for name in names:
-            if name.lower() not in self._tag_ids:
-                tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
-                self._tag_ids[name.lower()] = tag.pk
-        return {n: self._tag_ids[n.lower()] for n in names}
 
     def rule_errors(self, values: dict[str, Any], custom: dict[str, Any]) -> list[str]:
         """The admin's validation rules broken by these values (none when there are no rules)."""

@@ -26,9 +26,8 @@ from rapport.accounts.models import User
 from rapport.accounts.permissions import assignable_users
 from rapport.contacts.choices import Channel, LifecycleStage
 from rapport.contacts.models import Contact
-from rapport.customization.choices import Entity, FieldType
-from rapport.customization.models import CustomField, Tag
-from rapport.customization.services import custom_value_clean
+from rapport.customization.choices import Entity
+from rapport.customization.models import CustomField
 from rapport.customization.validation import rules_for
 from rapport.imports.choices import MatchKey, Mode, Outcome
 from rapport.imports.services import db
@@ -36,23 +35,12 @@ from rapport.imports.services.fastnorm import email_fast, phone_fast
 from rapport.imports.services.mapping import fields_for
 from rapport.imports.services.transforms import (
     choice_parse,
-    date_parse,
     datetime_parse,
-    number_parse,
     text_clean,
 )
+from rapport.imports.services.values import CellValues
 from rapport.search.services import search_entries_insert, search_entries_update
 
-COUNTRY_NAMES = {
-    "germany": "DE", "deutschland": "DE", "france": "FR", "united states": "US", "usa": "US",
-    "united states of america": "US", "united kingdom": "GB", "uk": "GB", "great britain": "GB", "england": "GB",
-    "spain": "ES", "espana": "ES", "españa": "ES", "italy": "IT", "italia": "IT", "netherlands": "NL",
-    "nederland": "NL", "the netherlands": "NL", "austria": "AT", "österreich": "AT", "osterreich": "AT",
-    "switzerland": "CH", "schweiz": "CH", "suisse": "CH", "belgium": "BE", "belgique": "BE", "portugal": "PT",
-    "poland": "PL", "polska": "PL", "sweden": "SE", "denmark": "DK", "norway": "NO", "finland": "FI",
-    "ireland": "IE", "canada": "CA", "australia": "AU", "brazil": "BR", "brasil": "BR", "mexico": "MX",
-    "méxico": "MX", "india": "IN", "japan": "JP", "china": "CN",
-}
 TEXT_FIELDS = {"first_name": 100, "last_name": 100, "title": 100, "city": 100}
 LIFECYCLE_CHOICES = list(LifecycleStage.choices)
 CHANNEL_CHOICES = list(Channel.choices)
@@ -119,7 +107,7 @@ class BatchResult:
     rejections: list[tuple[int, str]] = field(default_factory=list)
 
 
-class ContactImporter:
+class ContactImporter(CellValues):
     """Transform, match and write contact rows of one job."""
 
     target = "contacts"
@@ -164,7 +152,7 @@ class ContactImporter:
             self.owner_ids.setdefault(username.lower(), pk)
         self.assignable = set(assignable_users(user).values_list("id", flat=True))
         self.company_ids: dict[str, int] = {}
-        self.tag_ids: dict[str, int] = {}
+        self._tag_ids: dict[str, int] = {}
         # Dry run only: keys seen in earlier rows of the file (a real run finds them in the database).
         self.seen: dict[str, int] = {}
         self._choice_cache: dict[tuple[str, str], str] = {}
@@ -227,7 +215,7 @@ class ContactImporter:
             return company
         if name == "owner":
             def owner(cell: str, row: PreparedRow, scratch: _Scratch) -> None:
-                row.values["owner_id"] = self._owner(cell)
+                row.values["owner_id"] = self.owner(cell)
 
             return owner
         if name in ("lifecycle_stage", "preferred_channel"):
@@ -240,7 +228,7 @@ class ContactImporter:
             return choice
         if name == "country":
             def country(cell: str, row: PreparedRow, scratch: _Scratch) -> None:
-                scratch.country = row.values["country"] = self._country(cell)
+                scratch.country = row.values["country"] = self.country(cell)
 
             return country
         if name == "external_id":
@@ -250,7 +238,7 @@ class ContactImporter:
             return external_id
         if name == "tags":
             def tags(cell: str, row: PreparedRow, scratch: _Scratch) -> None:
-                row.tags = self._tags(cell)
+                row.tags = self.tags(cell)
 
             return tags
         if name == "created_at":
@@ -262,7 +250,7 @@ class ContactImporter:
             key = name[7:]
 
             def custom(cell: str, row: PreparedRow, scratch: _Scratch) -> None:
-                row.custom[key] = self._custom(key, cell)
+                row.custom[key] = self.custom_value(key, cell)
 
             return custom
 
@@ -354,43 +342,6 @@ class ContactImporter:
 
     def _label(self, name: str) -> str:
         return {"first_name": "First name", "last_name": "Last name", "title": "Job title", "city": "City"}[name]
-
-    def _owner(self, cell: str) -> int:
-        owner_id = self.owner_ids.get(cell.lower())
-        if owner_id is None:
-            raise ValidationError(f"There is no user {cell!r}; add them under Settings → Users or leave the owner empty.")
-        if owner_id not in self.assignable:
-            raise ValidationError(f"You cannot give contacts to {cell!r}; pick yourself or a teammate.")
-        return owner_id
-
-    def _country(self, cell: str) -> str:
-        value = cell.strip()
-        if len(value) == 2 and value.isalpha():
-            return value.upper()
-        code = COUNTRY_NAMES.get(value.lower())
-        if code:
-            return code
-        raise ValidationError(f"{cell!r} is not a country; use the two-letter code, like DE or US.")
-
-    def _tags(self, cell: str) -> list[str]:
-        names = [t.strip() for t in cell.replace(";", ",").split(",") if t.strip()]
-        for name in names:
-            if len(name) > 50:
-                raise ValidationError(f"Tag {name[:20]!r}… is too long: at most 50 characters.")
-        return names
-
-    def _custom(self, key: str, cell: str) -> Any:
-        definition = self.custom_defs.get(key)
-        if definition is None:
-            raise ValidationError(f"There is no custom field {key!r} on contacts.")
-        value: Any = cell
-        if definition.field_type == FieldType.DATE:
-            value = date_parse(cell, self.date_order)
-        elif definition.field_type in (FieldType.NUMBER, FieldType.MONEY):
-            value = str(number_parse(cell, self.decimal_comma))
-        elif definition.field_type == FieldType.CHOICE and self.value_map.get(f"custom.{key}"):
-            value = self.value_map[f"custom.{key}"].get(cell, cell)
-        return custom_value_clean(definition, value)
 
     # ------------------------------------------------------------ batching
 
@@ -568,13 +519,6 @@ class ContactImporter:
             if r.company:
                 r.values["company_id"] = self.company_ids[r.company.upper()]
 
-    def _tag_ids(self, names: set[str]) -> dict[str, int]:
-        for name in names:
-            if name.lower() not in self.tag_ids:
-                tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
-                self.tag_ids[name.lower()] = tag.pk
-        return {n: self.tag_ids[n.lower()] for n in names}
-
     # ------------------------------------------------------------ writes
 
     def _write_creates(self, rows: list[PreparedRow], result: BatchResult) -> None:
@@ -590,7 +534,7 @@ class ContactImporter:
         events: list[tuple[Any, ...]] = []
         tags: list[tuple[int, int]] = []
         keys: list[tuple[Any, ...]] = []
-        tag_ids = self._tag_ids({t for r in rows for t in r.tags})
+        tag_ids = self.tag_ids({t for r in rows for t in r.tags})
         summary_prefix = f"Imported from {self.job.original_name}"[:250]
         # This loop runs once per created row: ids and settings are locals, created dates are converted
         # once per distinct value, and the search title and text come ready from transform().
@@ -721,7 +665,7 @@ class ContactImporter:
                     before["phone"] = old["phone"]
                     new["phone"] = added_phones[0][0]
             if r.tags:
-                tag_ids = self._tag_ids(set(r.tags))
+                tag_ids = self.tag_ids(set(r.tags))
                 existing = current_tags.get(cid, set())
                 added_tags = sorted({tag_ids[t] for t in r.tags} - existing)
                 if added_tags:

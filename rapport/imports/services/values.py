@@ -1,0 +1,122 @@
+"""Cell values every importer parses the same way: country, owner, tags, custom fields, tag ids.
+
+A mixin: the importer sets `target`, `owner_ids` (email or username -> user id), `assignable` (ids the
+importing user may give records to), `custom_defs`, `date_order`, `decimal_comma`, `value_map` and an
+empty `_tag_ids` dict.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+
+from rapport.customization.choices import FieldType
+from rapport.customization.models import CustomField, Tag
+from rapport.customization.services import custom_value_clean
+from rapport.imports.services.transforms import date_parse, number_parse
+
+COUNTRY_NAMES = {
+    "germany": "DE",
+    "deutschland": "DE",
+    "france": "FR",
+    "united states": "US",
+    "usa": "US",
+    "united states of america": "US",
+    "united kingdom": "GB",
+    "uk": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "spain": "ES",
+    "espana": "ES",
+    "españa": "ES",
+    "italy": "IT",
+    "italia": "IT",
+    "netherlands": "NL",
+    "nederland": "NL",
+    "the netherlands": "NL",
+    "austria": "AT",
+    "österreich": "AT",
+    "osterreich": "AT",
+    "switzerland": "CH",
+    "schweiz": "CH",
+    "suisse": "CH",
+    "belgium": "BE",
+    "belgique": "BE",
+    "portugal": "PT",
+    "poland": "PL",
+    "polska": "PL",
+    "sweden": "SE",
+    "denmark": "DK",
+    "norway": "NO",
+    "finland": "FI",
+    "ireland": "IE",
+    "canada": "CA",
+    "australia": "AU",
+    "brazil": "BR",
+    "brasil": "BR",
+    "mexico": "MX",
+    "méxico": "MX",
+    "india": "IN",
+    "japan": "JP",
+    "china": "CN",
+}
+
+
+class CellValues:
+    """Parsers of the cells whose meaning does not depend on the target."""
+
+    target: ClassVar[str]
+    owner_ids: dict[str, int]
+    assignable: set[int]
+    custom_defs: dict[str, CustomField]
+    date_order: str
+    decimal_comma: bool
+    value_map: dict[str, dict[str, str]]
+    _tag_ids: dict[str, int]
+
+    def country(self, cell: str) -> str:
+        value = cell.strip()
+        if len(value) == 2 and value.isalpha():
+            return value.upper()
+        code = COUNTRY_NAMES.get(value.lower())
+        if code:
+            return code
+        raise ValidationError(f"{cell!r} is not a country; use the two-letter code, like DE or US.")
+
+    def owner(self, cell: str) -> int:
+        owner_id = self.owner_ids.get(cell.strip().lower())
+        if owner_id is None:
+            raise ValidationError(
+                f"There is no user {cell!r}; add them under Settings → Users or leave the owner empty."
+            )
+        if owner_id not in self.assignable:
+            raise ValidationError(f"You cannot give {self.target} to {cell!r}; pick yourself or a teammate.")
+        return owner_id
+
+    def tags(self, cell: str) -> list[str]:
+        names = [t.strip() for t in cell.replace(";", ",").split(",") if t.strip()]
+        for name in names:
+            if len(name) > 50:
+                raise ValidationError(f"Tag {name[:20]!r}… is too long: at most 50 characters.")
+        return list(dict.fromkeys(names))
+
+    def custom_value(self, key: str, cell: str) -> Any:
+        definition = self.custom_defs.get(key)
+        if definition is None:
+            raise ValidationError(f"There is no custom field {key!r} on {self.target}.")
+        value: Any = cell
+        if definition.field_type == FieldType.DATE:
+            value = date_parse(cell, self.date_order)
+        elif definition.field_type in (FieldType.NUMBER, FieldType.MONEY):
+            value = str(number_parse(cell, self.decimal_comma))
+        elif definition.field_type == FieldType.CHOICE and self.value_map.get(f"custom.{key}"):
+            value = self.value_map[f"custom.{key}"].get(cell, cell)
+        return custom_value_clean(definition, value)
+
+    def tag_ids(self, names: set[str]) -> dict[str, int]:
+        for name in names:
+            if name.lower() not in self._tag_ids:
+                tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
+                self._tag_ids[name.lower()] = tag.pk
+        return {n: self._tag_ids[n.lower()] for n in names}
