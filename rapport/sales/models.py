@@ -282,7 +282,11 @@ class Order(Record):
         ordering = ["-ordered_at", "-id"]
         base_manager_name = "all_objects"
         indexes = [
-            models.Index(fields=["contact", "ordered_at"]),
+            # Covering on PostgreSQL: re-summarising a customer after new orders (analytics) reads every
+            # order of theirs; with these columns in the index it needs no heap visit per order.
+            # SQLite has no INCLUDE and builds the plain (contact, ordered_at) index.
+            models.Index(fields=["contact", "ordered_at"], include=["total", "currency", "status", "deleted_at"],
+                         name="order_contact_purchases"),
             models.Index(fields=["company", "ordered_at"]),
         ]
 
