@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from rapport.accounts.models import User
+from rapport.analytics.services.segment_tags import settings_save
 from rapport.core.demo import DemoLogin, demo_load, demo_logins_valid
 from rapport.core.management.commands.serve import add_server_arguments, serve, server_url
 
@@ -57,6 +58,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Loading demo data ({options['contacts']:,} contacts, three years of orders)…")
             result = demo_load(contacts=options["contacts"], seed=42)
             self.stdout.write(f"  {result.rows:,} rows in {result.seconds:.1f} s.")
+            # Example costs per activity, so the ABC page shows a cost to serve (changeable under
+            # Analytics → Rules & targets).
+            settings_save(by=User.objects.get(username="admin"),
+                          activity_costs={"call": "12.00", "meeting": "85.00", "task": "6.00", "email": "2.50"})
             self.stdout.write("Computing segments, lifetime value and KPIs for the demo data…")
             call_command("analytics", "nightly", verbosity=0)
         url = server_url(options["host"], options["port"])
