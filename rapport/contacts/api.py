@@ -12,15 +12,16 @@ from ninja import Query, Router, Status
 
 from rapport.contacts.api_duplicates import (
     CompanyCreatedOut,
+    ContactBulkCreatedOut,
     ContactCreatedOut,
     company_duplicate_warnings,
     contact_duplicate_warnings,
+    contact_duplicate_warnings_many,
 )
 from rapport.contacts.bulk import contacts_bulk_create
 from rapport.contacts.filters import CompanyFilter, ContactFilter
 from rapport.contacts.models import Company, Contact
 from rapport.contacts.schemas import (
-    BulkOut,
     CompanyIn,
     CompanyOut,
     CompanyPatch,
@@ -177,12 +178,15 @@ def create_contact(request: HttpRequest, payload: ContactIn) -> Any:
     return Status(201, {**body, "possible_duplicates": contact_duplicate_warnings(contact, request.user)})
 
 
-@router.post("/contacts/bulk", response={201: BulkOut, **ERRORS}, summary="Create up to 1000 contacts at once")
+@router.post("/contacts/bulk", response={201: ContactBulkCreatedOut, **ERRORS},
+             summary="Create up to 1000 contacts at once")
 def bulk_create_contacts(request: HttpRequest, payload: ContactBulkIn) -> Any:
     """All or nothing: if any item is not valid, none is created and errors are keyed items.<index>.<field>.
 
-    Set-based (rapport.contacts.bulk): the same checks as one contact at a time, with a fixed number
-    of queries per request whatever the number of items.
+    Saved even when items look like existing people or like each other: `items` lists, per created
+    contact, its `possible_duplicates`. Set-based (rapport.contacts.bulk, possible_duplicates_many):
+    the same checks as one contact at a time, with a fixed number of queries per request whatever
+    the number of items.
     """
     from rapport.accounts.models import User
 
@@ -215,7 +219,9 @@ def bulk_create_contacts(request: HttpRequest, payload: ContactBulkIn) -> Any:
             errors.update(prefixed(exc, f"items.{i}"))
         items.append(values)
     contacts = contacts_bulk_create(by=user, items=items, errors=errors)
-    return Status(201, {"created": len(contacts), "ids": [c.pk for c in contacts]})
+    warnings = contact_duplicate_warnings_many(contacts, user)
+    return Status(201, {"created": len(contacts), "ids": [c.pk for c in contacts],
+                        "items": [{"id": c.pk, "possible_duplicates": w} for c, w in zip(contacts, warnings, strict=True)]})
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="Get a contact")

@@ -3,6 +3,7 @@ and undo; and the `possible_duplicates` warning that contact and company creatio
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
@@ -15,15 +16,17 @@ from rapport.contacts.company_duplicates import (
 )
 from rapport.contacts.company_merge import company_merge, company_merge_undo
 from rapport.contacts.duplicates import (
+    Entered,
     duplicate_dismiss,
     duplicate_pairs_for,
     duplicate_scan_start,
     latest_scan,
     possible_duplicates,
+    possible_duplicates_many,
 )
 from rapport.contacts.merge import contact_merge, contact_merge_undo
 from rapport.contacts.models import Company, CompanyMergeRecord, Contact, DuplicateScan, MergeRecord
-from rapport.contacts.schemas import CompanyOut, ContactOut
+from rapport.contacts.schemas import BulkOut, CompanyOut, ContactOut
 from rapport.core.api_types import ERRORS, StrictSchema
 from rapport.core.ids import pk_or_404
 
@@ -241,14 +244,43 @@ class CompanyCreatedOut(CompanyOut):
     possible_duplicates: list[DuplicateWarning] = Field(default_factory=list, description=POSSIBLE_DUPLICATES_HELP)
 
 
+class BulkCreatedItem(Schema):
+    id: int
+    possible_duplicates: list[DuplicateWarning] = Field(default_factory=list, description=POSSIBLE_DUPLICATES_HELP)
+
+
+class ContactBulkCreatedOut(BulkOut):
+    items: list[BulkCreatedItem] = Field(
+        default_factory=list,
+        description="One per created contact, in the order sent: its id and the contacts you may see that are "
+                    "probably the same person (existing ones and other items of this request).",
+    )
+
+
+def _entered(contact: Contact) -> Entered:
+    """A saved contact as the on-entry check compares it (its emails and phones prefetched or read)."""
+    return Entered(
+        first_name=contact.first_name, last_name=contact.last_name,
+        emails=tuple(e.email for e in contact.emails.all()), phones=tuple(p.number for p in contact.phones.all()),
+        company=contact.company.name if contact.company is not None else "", city=contact.city,
+        country=contact.country, exclude_id=contact.pk,
+    )
+
+
+def contact_duplicate_warnings_many(contacts: Sequence[Contact], user: Any) -> list[list[dict[str, Any]]]:
+    """Per contact just created, the contacts the user may see that are probably the same person.
+
+    A fixed number of queries for up to ENTRY_BATCH contacts (possible_duplicates_many); contacts created
+    together find each other too.
+    """
+    found = possible_duplicates_many([_entered(c) for c in contacts], user=user)
+    return [[{"id": c.pk, "name": c.full_name, "score": score, "reasons": reasons} for c, score, reasons in matches]
+            for matches in found]
+
+
 def contact_duplicate_warnings(contact: Contact, user: Any) -> list[dict[str, Any]]:
     """Contacts the user may see that are probably the contact just created."""
-    matches = possible_duplicates(
-        first_name=contact.first_name, last_name=contact.last_name,
-        emails=[e.email for e in contact.emails.all()], phones=[p.number for p in contact.phones.all()],
-        company=contact.company, city=contact.city, country=contact.country, exclude_id=contact.pk, user=user,
-    )
-    return [{"id": c.pk, "name": c.full_name, "score": score, "reasons": reasons} for c, score, reasons in matches]
+    return contact_duplicate_warnings_many([contact], user)[0]
 
 
 def company_duplicate_warnings(company: Company, user: Any) -> list[dict[str, Any]]:

@@ -23,8 +23,10 @@ from django.db.models import Max, Min, Q
 from rapidfuzz import fuzz
 
 from rapport.contacts.duplicates import (
+    CITY_EVIDENCE,
     COMPANY_NOISE,
     MIN_SCORE,
+    FieldEvidence,
     Pair,
     city_fold,
     company_fold,
@@ -116,10 +118,12 @@ W_NAME_CLOSE = 5.0  # >= 92 % similar: a typo
 W_NAME_SIMILAR = 2.5  # >= 85 %
 W_NAME_CONTAINED = 1.5  # "Acme" and "Acme Robotics"
 W_NAMES_DIFFERENT = -4.0  # < 60 %
-W_CITY = 1.5
-W_CITY_DIFFERENT = -1.5
 W_COUNTRY_DIFFERENT = -2.0
 ENTRY_MIN_SCORE = 25  # the on-entry warning also shows "same name, nothing else known"
+
+PHONE_EVIDENCE = FieldEvidence(W_PHONE, W_PHONE_DIFFERENT, "same phone")
+# A shared country says nothing (most companies of a database share one); a different one counts against.
+COUNTRY_EVIDENCE = FieldEvidence(0.0, W_COUNTRY_DIFFERENT, "", "different country")
 
 BLOCK_LIMIT_EXACT = 20
 BLOCK_LIMIT_NAME = 60
@@ -248,11 +252,7 @@ def company_pair_evidence(a: CompanyFeatures, b: CompanyFeatures) -> tuple[float
         else:
             weight += W_DOMAIN_DIFFERENT
     if a.phone and b.phone:
-        if a.phone == b.phone:
-            weight += W_PHONE
-            reasons.append("same phone")
-        else:
-            weight += W_PHONE_DIFFERENT
+        weight += PHONE_EVIDENCE.weigh(a.phone == b.phone, reasons)
     if a.name and b.name:
         if a.squeezed == b.squeezed:
             weight += W_NAME_SAME
@@ -273,15 +273,9 @@ def company_pair_evidence(a: CompanyFeatures, b: CompanyFeatures) -> tuple[float
                 weight += W_NAMES_DIFFERENT
                 reasons.append("different names")
     if a.city and b.city:
-        if a.city == b.city:
-            weight += W_CITY
-            reasons.append("same city")
-        else:
-            weight += W_CITY_DIFFERENT
-            reasons.append("different city")
-    if a.country and b.country and a.country != b.country:
-        weight += W_COUNTRY_DIFFERENT
-        reasons.append("different country")
+        weight += CITY_EVIDENCE.weigh(a.city == b.city, reasons)
+    if a.country and b.country:
+        weight += COUNTRY_EVIDENCE.weigh(a.country == b.country, reasons)
     return weight, reasons
 
 

@@ -420,6 +420,34 @@ def name_match(a: Features, b: Features) -> NameMatch:
     return NameMatch(best * 0.9, best < 60, False, False)
 
 
+class FieldEvidence(NamedTuple):
+    """What one field known on both sides of a pair adds to its evidence: agreeing, or differing.
+
+    Contacts and companies weigh their fields with these (pair_evidence, company_pair_evidence); a
+    field missing on either side adds nothing, which the caller checks before weighing.
+    """
+
+    same: float
+    different: float
+    same_reason: str = ""
+    different_reason: str = ""
+
+    def weigh(self, agree: bool, reasons: list[str]) -> float:
+        """The weight for an agreeing (or differing) field; its reason, if it has one, goes on `reasons`."""
+        if agree:
+            if self.same_reason:
+                reasons.append(self.same_reason)
+            return self.same
+        if self.different_reason:
+            reasons.append(self.different_reason)
+        return self.different
+
+
+PHONE_EVIDENCE = FieldEvidence(W_PHONE, W_PHONE_DIFFERENT, "same phone")
+CITY_EVIDENCE = FieldEvidence(W_CITY, W_CITY_DIFFERENT, "same city", "different city")
+COMPANY_EVIDENCE = FieldEvidence(W_COMPANY, W_COMPANY_DIFFERENT, "same company")
+
+
 def pair_evidence(a: Features, b: Features) -> tuple[float, list[str]]:
     """Sum of evidence weights for `a` and `b` being one person, and the reasons in words."""
     weight = 0.0
@@ -435,11 +463,7 @@ def pair_evidence(a: Features, b: Features) -> tuple[float, list[str]]:
         else:
             weight += W_EMAIL_DIFFERENT
     if a.phones and b.phones:
-        if any(p in b.phones for p in a.phones):
-            weight += W_PHONE
-            reasons.append("same phone")
-        else:
-            weight += W_PHONE_DIFFERENT
+        weight += PHONE_EVIDENCE.weigh(any(p in b.phones for p in a.phones), reasons)
     names = name_match(a, b)
     if names.score >= 0:
         if names.disagree:
@@ -463,18 +487,9 @@ def pair_evidence(a: Features, b: Features) -> tuple[float, list[str]]:
             if names.nickname:
                 reasons.append("nickname")
     if a.city and b.city:
-        if a.city == b.city:
-            weight += W_CITY
-            reasons.append("same city")
-        else:
-            weight += W_CITY_DIFFERENT
-            reasons.append("different city")
+        weight += CITY_EVIDENCE.weigh(a.city == b.city, reasons)
     if a.company and b.company:
-        if a.company == b.company:
-            weight += W_COMPANY
-            reasons.append("same company")
-        else:
-            weight += W_COMPANY_DIFFERENT
+        weight += COMPANY_EVIDENCE.weigh(a.company == b.company, reasons)
     return weight, reasons
 
 
@@ -615,7 +630,8 @@ def scan_contacts(
 
 # --------------------------------------------------------------------------------- the on-entry check
 
-ENTRY_CANDIDATES = 200
+ENTRY_CANDIDATES = 200  # candidates read per entry and lookup (email, phone, name)
+ENTRY_BATCH = 200  # entries looked up together: bounds the parameters of one query
 
 
 def _name_variants(name: str) -> list[str]:
@@ -637,6 +653,144 @@ def _first_name_variants(first: str) -> list[str]:
     return list(dict.fromkeys(variants))
 
 
+class Entered(NamedTuple):
+    """A contact being entered (or just created) as the on-entry check compares it."""
+
+    first_name: str = ""
+    last_name: str = ""
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    company: str = ""  # the company's name
+    city: str = ""
+    country: str = ""
+    exclude_id: int | None = None  # the contact itself, when it is already saved
+
+
+class _NameKey(NamedTuple):
+    """Stored names that make a candidate: a last name among `lasts` and (unless None) a first among `firsts`."""
+
+    lasts: frozenset[str]
+    firsts: frozenset[str] | None
+    swapped: bool
+
+
+def _name_keys(first_name: str, last_name: str) -> list[_NameKey]:
+    """The stored first and last names an entered name looks up: variants, nicknames, swapped names."""
+    if last_name:
+        if not first_name:
+            return [_NameKey(frozenset(_name_variants(last_name)), None, False)]
+        return [
+            _NameKey(frozenset(_name_variants(last_name)), frozenset(_first_name_variants(first_name)), False),
+            _NameKey(frozenset(_name_variants(first_name)), frozenset(_name_variants(last_name)), True),
+        ]
+    if " " in first_name:  # "John Smith" typed into the first-name field
+        first, last = first_name.rsplit(" ", 1)
+        return [_NameKey(frozenset(_name_variants(last)), frozenset(_first_name_variants(first)), False)]
+    return []
+
+
+def _candidates_of(entries: Sequence[Entered], base: Any) -> tuple[list[Features], list[set[int]]]:
+    """The entries' features and, per entry, the ids of contacts in `base` sharing an email, phone or name.
+
+    One query per kind of lookup (emails, phones, names) for all the entries together, each reading at
+    most ENTRY_CANDIDATES rows for every entry: the count of queries does not grow with the entries.
+    """
+    from django.db.models import Q
+
+    from rapport.contacts.models import ContactEmail, ContactPhone
+
+    entered: list[Features] = []
+    candidates: list[set[int]] = [set() for _ in entries]
+    by_email: dict[str, list[int]] = {}
+    by_phone: dict[str, list[int]] = {}
+    by_last: dict[str, list[tuple[int, frozenset[str] | None]]] = {}
+    # Name keys of one kind share a query term: (with first names, swapped) -> keys.
+    name_groups: dict[tuple[bool, bool], list[_NameKey]] = {}
+    for i, entry in enumerate(entries):
+        emails = [e.strip().lower() for e in entry.emails if e and e.strip()][:10]
+        phones = [p for p in (phone_canonical(x, entry.country) for x in entry.phones if x) if p][:10]
+        first, last = (entry.first_name or "").strip(), (entry.last_name or "").strip()
+        for email in emails:
+            by_email.setdefault(email, []).append(i)
+        for phone in phones:
+            by_phone.setdefault(phone, []).append(i)
+        for key in _name_keys(first, last):
+            name_groups.setdefault((key.firsts is not None, key.swapped), []).append(key)
+            for stored_last in key.lasts:
+                by_last.setdefault(stored_last, []).append((i, key.firsts))
+        entered.append(features_of(Row(0, first, last, tuple(emails), tuple(phones), entry.city, entry.company,
+                                       entry.country)))
+
+    def found(pairs: Iterable[tuple[int, str]], index: dict[str, list[int]]) -> None:
+        for contact_id, value in pairs:
+            for i in index.get(value, ()):
+                candidates[i].add(contact_id)
+
+    # Every lookup goes through `base`, so a contact the user may not see is never a candidate.
+    visible_ids = base.values("id")
+    most = ENTRY_CANDIDATES * len(entries)
+    if by_email:
+        found(base.filter(email__in=by_email).values_list("id", "email")[:most], by_email)
+        found(ContactEmail.objects.filter(email__in=by_email, contact__in=visible_ids)
+              .values_list("contact_id", "email")[:most], by_email)
+    if by_phone:
+        found(base.filter(phone__in=by_phone).values_list("id", "phone")[:most], by_phone)
+        found(ContactPhone.objects.filter(number__in=by_phone, contact__in=visible_ids)
+              .values_list("contact_id", "number")[:most], by_phone)
+    if name_groups:
+        names = Q()
+        for (with_firsts, _), keys in name_groups.items():
+            lasts = sorted(set().union(*(k.lasts for k in keys)))
+            if with_firsts:
+                wanted_firsts = sorted(set().union(*(k.firsts or () for k in keys)))
+                names |= Q(last_name__in=lasts, first_name__in=wanted_firsts)
+            else:
+                names |= Q(last_name__in=lasts)
+        for contact_id, stored_first, stored_last in base.filter(names).values_list(
+                "id", "first_name", "last_name")[:most]:
+            for i, accepted in by_last.get(stored_last, ()):
+                if accepted is None or stored_first in accepted:
+                    candidates[i].add(contact_id)
+    for entry, ids in zip(entries, candidates, strict=True):
+        if entry.exclude_id is not None:
+            ids.discard(entry.exclude_id)
+    return entered, candidates
+
+
+def possible_duplicates_many(
+    entries: Sequence[Entered], *, user: Any = None, limit: int = 5
+) -> list[list[tuple[Any, int, str]]]:
+    """Per entry, the existing contacts that are probably that person: [(contact, score, reasons)], best first.
+
+    Indexed lookups only (email, phone, last name + first name variants), for ENTRY_BATCH entries at
+    a time, so a bulk request of n contacts costs a fixed number of queries per ENTRY_BATCH, not per
+    contact. Only contacts the user may see are considered. Entries already saved (a bulk create)
+    find each other, each leaving itself out by its `exclude_id`.
+    """
+    from rapport.contacts.models import Contact
+
+    base = Contact.objects.visible_to(user) if user is not None else Contact.objects.all()
+    scored: list[list[tuple[int, int, str]]] = []
+    for start in range(0, len(entries), ENTRY_BATCH):
+        batch = entries[start:start + ENTRY_BATCH]
+        entered, candidates = _candidates_of(batch, base)
+        wanted = set().union(*candidates)
+        features = {row.id: features_of(row) for row in contact_rows(ids=wanted)} if wanted else {}
+        for mine, ids in zip(entered, candidates, strict=True):
+            matches = []
+            for contact_id in ids:
+                if contact_id in features:
+                    score, reasons = pair_score(mine, features[contact_id])
+                    if score >= MIN_SCORE:
+                        matches.append((contact_id, score, reasons))
+            matches.sort(key=lambda t: (-t[1], t[0]))
+            scored.append(matches[:limit])
+    shown = {contact_id for matches in scored for contact_id, _, _ in matches}
+    contacts = Contact.objects.in_bulk(shown) if shown else {}
+    return [[(contacts[cid], score, reasons) for cid, score, reasons in matches if cid in contacts]
+            for matches in scored]
+
+
 def possible_duplicates(
     *,
     first_name: str = "",
@@ -655,48 +809,9 @@ def possible_duplicates(
     Uses indexed lookups only (email, phone, last name + first name variants); the user sees only
     contacts they may see.
     """
-    from django.db.models import Q
-
-    from rapport.contacts.models import Contact, ContactEmail, ContactPhone
-
-    email_list = [e.strip().lower() for e in emails if e and e.strip()][:10]
-    phone_list = [p for p in (phone_canonical(x, country) for x in phones if x) if p][:10]
-    base = Contact.objects.visible_to(user) if user is not None else Contact.objects.all()
-    if exclude_id:
-        base = base.exclude(pk=exclude_id)
-    ids: set[int] = set()
-    if email_list:
-        ids.update(base.filter(email__in=email_list).values_list("id", flat=True)[:ENTRY_CANDIDATES])
-        ids.update(ContactEmail.objects.filter(email__in=email_list).values_list("contact_id", flat=True)[:50])
-    if phone_list:
-        ids.update(base.filter(phone__in=phone_list).values_list("id", flat=True)[:ENTRY_CANDIDATES])
-        ids.update(ContactPhone.objects.filter(number__in=phone_list).values_list("contact_id", flat=True)[:50])
-    first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
-    if last_name:
-        q = Q(last_name__in=_name_variants(last_name))
-        if first_name:
-            q &= Q(first_name__in=_first_name_variants(first_name))
-            q |= Q(last_name__in=_name_variants(first_name), first_name__in=_name_variants(last_name))
-        ids.update(base.filter(q).values_list("id", flat=True)[:ENTRY_CANDIDATES])
-    elif first_name and " " in first_name:
-        first, last = first_name.rsplit(" ", 1)
-        ids.update(base.filter(last_name__in=_name_variants(last), first_name__in=_first_name_variants(first))
-                   .values_list("id", flat=True)[:ENTRY_CANDIDATES])
-    if not ids:
-        return []
-    company_name = getattr(company, "name", company) or ""
-    entered = features_of(Row(0, first_name, last_name, tuple(email_list), tuple(phone_list), city, company_name,
-                              country))
-    visible = set(base.filter(id__in=ids).values_list("id", flat=True))
-    scored = []
-    for row in contact_rows(ids=visible):
-        score, reasons = pair_score(entered, features_of(row))
-        if score >= MIN_SCORE:
-            scored.append((row.id, score, reasons))
-    scored.sort(key=lambda t: (-t[1], t[0]))
-    scored = scored[:limit]
-    contacts = Contact.objects.in_bulk([s[0] for s in scored])
-    return [(contacts[cid], score, reasons) for cid, score, reasons in scored if cid in contacts]
+    entry = Entered(first_name or "", last_name or "", tuple(emails), tuple(phones),
+                    getattr(company, "name", company) or "", city or "", country or "", exclude_id)
+    return possible_duplicates_many([entry], user=user, limit=limit)[0]
 
 
 # ------------------------------------------------------------------------ scans, review and dismissal
