@@ -8,6 +8,7 @@ customers it touched, set-based, once.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -119,6 +120,7 @@ class OrderImporter(RecordImporter):
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
         self._group: str | None = None
+        self._next: list[Prepared | Rejected] = []
         # Orders this job created or rewrote in earlier batches (a resumed job, or lines far apart in
         # the file): further lines are added to them instead of being taken for a duplicate.
         self.job_orders: dict[int, str] = {}
@@ -210,18 +212,37 @@ class OrderImporter(RecordImporter):
     # ------------------------------------------------------------ batching: whole orders per batch
 
     def add(self, item: Prepared | Rejected, flush: Callable[[], None]) -> None:
-        """Queue a line; a full batch is flushed only where a new order starts, so orders are never split."""
-        if isinstance(item, Prepared):
-            key = self.group_key(item)
-            if key != self._group and len(self._batch) >= self.batch_rows:
-                flush()
+        """Queue a line; a batch ends only where a new order starts, so orders are never split.
+
+        When a full batch meets the first line of the next order, that line waits in `_next` and
+        `pending` tells the jobs loop the batch is ready: the loop flushes it and reports progress,
+        in the dry run as in the real run (before, this method flushed by itself and the dry run's
+        progress stayed at 0 % until the end). A rejected line counts for the order its cells name,
+        so it is never cut off from its order's other lines either.
+        """
+        if self._next:
+            flush()  # the loop did not take the ready batch (a caller with another batch size): take it here
+        key = self.group_key(item) if isinstance(item, Prepared) else self._cells_group(item)
+        if key is not None and key != self._group and len(self._batch) >= self.batch_rows:
+            self._next.append(item)
+        else:
+            self._batch.append(item)
+        if key is not None:
             self._group = key
-        self._batch.append(item)
+
+    def take_batch(self) -> list[Prepared | Rejected]:
+        batch, self._batch, self._next = self._batch, self._next, []
+        self._batch_keys = set()
+        return batch
 
     @property
     def pending(self) -> int:
-        # The jobs loop flushes when this reaches its batch size; this importer flushes itself at order
-        # boundaries (see add), so it reports 0 unless one order's lines exceed several batches.
+        # The jobs loop flushes when this reaches its batch size. A batch of whole orders is ready when a
+        # line of the next order waits: then this is above any batch size, so the loop flushes at once
+        # (and the last flush of the file never leaves a waiting line behind). Otherwise it is 0, so the
+        # loop never cuts an order, unless one order's lines exceed several batches.
+        if self._next:
+            return sys.maxsize
         return len(self._batch) if len(self._batch) >= 5 * self.batch_rows else 0
 
     # ------------------------------------------------------------ matching
