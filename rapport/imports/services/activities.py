@@ -385,7 +385,7 @@ class ActivityImporter(RecordImporter):
         model_insert(TimelineEvent, events)
         result.created_ranges.setdefault("activity", []).extend(runs_of(ids))
 
-    def update_extra(
+    def update_values(
         self,
         row: Prepared,
         record_id: int,

@@ -447,8 +447,11 @@ class RecordImporter(RelatedLookups, CellValues):
             for r in out.creates:
                 for k in self.row_match_keys(r):
                     self.seen.setdefault(k, r.row_number)
+            # Update rows get the checks of the real run (rules on the record as it will be, rights,
+            # "nothing changed"), reading the matched records and writing nothing.
+            planned = self.plan_updates(out)
             result.created = len(out.creates)
-            result.updated = len(out.updates)
+            result.updated = len(planned)
             result.skipped = len(out.skips)
             result.rejected = len(out.rejects)
             result.samples = [self.sample(r) for r in out.creates[:3]]
@@ -539,6 +542,19 @@ class RecordImporter(RelatedLookups, CellValues):
             )
         return found
 
+    def update_values(
+        self,
+        row: Prepared,
+        record_id: int,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        before: dict[str, Any],
+        changes: dict[str, Any],
+    ) -> str | None:
+        """Target-specific values of an update, set before the rules are checked; no writes (the dry run calls
+        it too). Return a rejection reason to refuse the row."""
+        return None
+
     def update_extra(
         self,
         row: Prepared,
@@ -548,31 +564,62 @@ class RecordImporter(RelatedLookups, CellValues):
         before: dict[str, Any],
         changes: dict[str, Any],
     ) -> str | None:
-        """Target-specific parts of an update (tags, lines); return a rejection reason to refuse the row."""
+        """Target-specific writes of an accepted update (tags, stage history); return a reason to refuse the row."""
         return None
+
+    def update_changes_more(self, row: Prepared) -> bool:
+        """Whether the row may change more than columns (tags), so an update without column changes is not skipped."""
+        return False
 
     def after_updates(self, ids: list[int]) -> None:
         """Set-based follow-ups of the batch's updates (search entries, summaries)."""
         if self.search_kind and ids:
             search_reindex(self.search_kind, runs_of(ids))
 
-    def write_updates(self, out: Outcomes) -> None:
-        """Apply the rows' non-empty cells to the matched records, keeping the values before for undo."""
+    def rule_columns(self) -> list[str]:
+        """Columns read from matched records besides update_columns: every other one a rule may name."""
+        names = set(self.update_columns) | {"id", "version"}
+        return [
+            str(f.column)
+            for f in self.model._meta.concrete_fields
+            if f.column and f.editable and f.column not in names and not f.primary_key
+        ]
+
+    def plan_updates(
+        self, out: Outcomes
+    ) -> list[tuple[Prepared, int, dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]]:
+        """Check the batch's update rows against the matched records, writing nothing.
+
+        Each row is applied to its record: its non-empty cells over the stored values. The admin's
+        validation rules are checked against that result (the record as it will be), so a required field
+        the row leaves empty passes when the record already has a value. Rows that may not or need not
+        change their record go to out.skips, rows breaking a rule to out.rejects; the rest are returned as
+        (row, record id, old, new, before, changes). Dry run: a row matching an earlier row of the file
+        (record id 0) has no stored record to check and is returned as it is.
+        """
         if not out.updates:
-            return
+            return []
         table = self.model._meta.db_table
         ids = sorted({rid for _, rid in out.updates if rid})
-        editable = self.editable_ids(ids)
-        columns = ["id", "version", *self.update_columns]
-        current = {
-            row[0]: dict(zip(columns, row, strict=True))
-            for row in db.query_in(f"SELECT {', '.join(columns)} FROM {table} WHERE id IN ({{}})", ids)
-        }
+        editable = self.editable_ids(ids) if ids else set()
+        columns = ["id", "version", *self.update_columns, *(self.rule_columns() if self.rules else [])]
+        current = (
+            {
+                row[0]: dict(zip(columns, row, strict=True))
+                for row in db.query_in(f"SELECT {', '.join(columns)} FROM {table} WHERE id IN ({{}})", ids)
+            }
+            if ids
+            else {}
+        )
         fields = {f.column: f for f in self.model._meta.concrete_fields}
-        statements: list[tuple[Any, ...]] = []
-        events: list[dict[str, Any]] = []
+        planned: list[
+            tuple[Prepared, int, dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]
+        ] = []
         touched: set[int] = set()
         for r, rid in out.updates:
+            if not rid and not self.write:
+                planned.append((r, rid, {}, {}, {}, {}))
+                continue
             if rid not in editable:
                 out.skips.append(
                     (
@@ -611,6 +658,19 @@ class RecordImporter(RelatedLookups, CellValues):
                     before["custom"] = custom
                     changes["custom"] = [custom, merged]
                     new["custom"] = merged
+            refused = self.update_values(r, rid, old, new, before, changes)
+            if refused:
+                out.rejects.append(Rejected(r.row_number, r.cells, refused))
+                continue
+            if not before and not self.update_changes_more(r):
+                out.skips.append(
+                    (
+                        r.row_number,
+                        rid,
+                        f"{self.noun.capitalize()} #{rid} already has these values; nothing changed.",
+                    )
+                )
+                continue
             problems = (
                 self.rule_errors(
                     {
@@ -620,12 +680,26 @@ class RecordImporter(RelatedLookups, CellValues):
                     },
                     json_load(new["custom"]) if "custom" in new else {},
                 )
-                if self.rules and before
+                if self.rules
                 else []
             )
             if problems:
                 out.rejects.append(Rejected(r.row_number, r.cells, join_errors(problems)))
                 continue
+            touched.add(rid)
+            planned.append((r, rid, old, new, before, changes))
+        return planned
+
+    def write_updates(self, out: Outcomes) -> None:
+        """Apply the rows' non-empty cells to the matched records, keeping the values before for undo."""
+        planned = self.plan_updates(out)
+        if not planned:
+            return
+        table = self.model._meta.db_table
+        statements: list[tuple[Any, ...]] = []
+        events: list[dict[str, Any]] = []
+        touched: set[int] = set()
+        for r, rid, old, new, before, changes in planned:
             refused = self.update_extra(r, rid, old, new, before, changes)
             if refused:
                 out.rejects.append(Rejected(r.row_number, r.cells, refused))

@@ -211,7 +211,7 @@ class CompanyImporter(RecordImporter):
         model_insert(TimelineEvent, events)
         result.created_ranges.setdefault("company", []).extend(runs)
 
-    def update_extra(
+    def update_values(
         self,
         row: Prepared,
         record_id: int,
@@ -222,6 +222,21 @@ class CompanyImporter(RecordImporter):
     ) -> str | None:
         if record_id == new.get("parent_id"):
             return "A company cannot be its own parent; fix the parent company."
+        return None
+
+    def update_changes_more(self, row: Prepared) -> bool:
+        return bool(row.tags)
+
+    def update_extra(
+        self,
+        row: Prepared,
+        record_id: int,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        before: dict[str, Any],
+        changes: dict[str, Any],
+    ) -> str | None:
+        """Tags the row adds to the company (kept in `before` so undo removes them)."""
         if row.tags:
             tag_ids = self.tag_ids(set(row.tags))
             existing = {

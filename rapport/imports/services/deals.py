@@ -349,7 +349,7 @@ class DealImporter(RecordImporter):
         with board_totals_kept(ids):
             super().write_updates(out)
 
-    def update_extra(
+    def update_values(
         self,
         row: Prepared,
         record_id: int,
@@ -358,6 +358,7 @@ class DealImporter(RecordImporter):
         before: dict[str, Any],
         changes: dict[str, Any],
     ) -> str | None:
+        """The stage the deal will be in (a stage named without pipeline is looked up in the deal's own)."""
         stage_name = row.keys.get("stage")
         if (
             stage_name
@@ -384,7 +385,20 @@ class DealImporter(RecordImporter):
             new["closed_at"] = self._closed_at(row, kind)
             before["stage_changed_at"] = json_safe(old["stage_changed_at"])
             before["closed_at"] = json_safe(old["closed_at"])
-            if kind == StageKind.WON and new.get("contact_id"):
+        return None
+
+    def update_extra(
+        self,
+        row: Prepared,
+        record_id: int,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        before: dict[str, Any],
+        changes: dict[str, Any],
+    ) -> str | None:
+        """An accepted stage change: its history row, and a won deal's contact becomes a customer."""
+        if str(new["stage_id"]) != str(old["stage_id"]):
+            if self.stage_kind[int(new["stage_id"])] == StageKind.WON and new.get("contact_id"):
                 self._won_contacts.add(int(new["contact_id"]))
             self._stage_changes.append(
                 {
