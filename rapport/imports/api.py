@@ -18,6 +18,7 @@ from rapport.imports.services.jobs import (
     import_undo,
     rejected_rows_csv,
 )
+from rapport.imports.services.value_maps import saved_value_map_apply, unknown_values, value_map_clean
 
 router = Router(tags=["imports"])
 
@@ -68,7 +69,8 @@ def list_imports(request: HttpRequest) -> Any:
 @router.post("/", response={201: ImportJobOut})
 def create_import(request: HttpRequest, file: File[UploadedFile], target: Form[str] = "contacts") -> Any:
     """Upload a CSV or XLSX file; the answer has the headers and the suggested mapping."""
-    return 201, import_job_create(by=request.user, file=file, name=file.name, target=target)
+    job = import_job_create(by=request.user, file=file, name=file.name, target=target)
+    return 201, saved_value_map_apply(job)
 
 
 @router.get("/{job_id}", response=ImportJobOut)
@@ -78,14 +80,25 @@ def get_import(request: HttpRequest, job_id: int) -> Any:
 
 @router.patch("/{job_id}", response=ImportJobOut)
 def configure_import(request: HttpRequest, job_id: int, payload: ImportConfigureIn) -> Any:
-    """Change mapping (column position -> field, "" to ignore), reader options, mode or match key."""
-    return import_job_configure(job=_job(request, job_id), by=request.user, **payload.dict(exclude_none=True))
+    """Change mapping (column position -> field, "" to ignore), reader options, mode or match key.
+
+    `options.value_map` maps the file's own choice values: {"lifecycle_stage": {"Kunde": "customer"}}.
+    """
+    job = _job(request, job_id)
+    changes = payload.dict(exclude_none=True)
+    if "value_map" in (changes.get("options") or {}):
+        changes["options"]["value_map"] = value_map_clean(
+            job.target, request.user, changes["options"]["value_map"]
+        )
+    return import_job_configure(job=job, by=request.user, **changes)
 
 
 @router.post("/{job_id}/dry-run", response=ImportJobOut)
 def dry_run_import(request: HttpRequest, job_id: int) -> Any:
+    """Check the whole file; `dry_run.unknown_values` lists the choice values to map (see options.value_map)."""
     job = _job(request, job_id)
     import_dry_run(job=job, by=request.user)
+    unknown_values(job, request.user)
     return job
 
 
@@ -101,6 +114,8 @@ def undo_import(request: HttpRequest, job_id: int) -> Any:
 
 @router.get("/{job_id}/rejected.csv")
 def rejected_import_rows(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(rejected_rows_csv(_job(request, job_id)), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        rejected_rows_csv(_job(request, job_id)), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="import-{job_id}-rejected.csv"'
     return response

@@ -6,6 +6,7 @@ urlpatterns = [
     path("imports/", views.import_list, name="import-list"),
     path("imports/<int:pk>/", views.import_detail, name="import-detail"),
     path("imports/<int:pk>/configure/", views.import_configure, name="import-configure"),
+    path("imports/<int:pk>/values/", views.import_values, name="import-values"),
     path("imports/<int:pk>/edit/", views.import_edit, name="import-edit"),
     path("imports/<int:pk>/start/", views.import_begin, name="import-start"),
     path("imports/<int:pk>/progress/", views.import_progress, name="import-progress"),

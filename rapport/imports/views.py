@@ -26,18 +26,31 @@ from rapport.imports.services.jobs import (
     rejected_rows_csv,
 )
 from rapport.imports.services.mapping import fields_for
+from rapport.imports.services.value_maps import (
+    saved_value_map_apply,
+    saved_value_map_store,
+    unknown_values,
+    unknown_values_kept,
+    value_map_answer,
+)
 
 SYNC_DRY_RUN_BYTES = 20 * 1024 * 1024
+MAX_ANSWERS = 2000  # value-map answers read from one form (50 values per column, a few columns)
 AVAILABLE_TARGETS = list(Target.choices)
 # What the records of each target are called in the wizard's sentences.
 TARGET_NOUNS: dict[str, tuple[str, str]] = {
-    Target.CONTACTS: ("contact", "contacts"), Target.COMPANIES: ("company", "companies"),
-    Target.LEADS: ("lead", "leads"), Target.DEALS: ("deal", "deals"),
-    Target.ORDERS: ("order", "orders"), Target.ACTIVITIES: ("activity", "activities"),
+    Target.CONTACTS: ("contact", "contacts"),
+    Target.COMPANIES: ("company", "companies"),
+    Target.LEADS: ("lead", "leads"),
+    Target.DEALS: ("deal", "deals"),
+    Target.ORDERS: ("order", "orders"),
+    Target.ACTIVITIES: ("activity", "activities"),
 }
 CURRENCY_TARGETS = {Target.DEALS, Target.ORDERS}
-COUNTRIES = ["US", "GB", "DE", "FR", "ES", "IT", "NL", "AT", "CH", "BE", "PT", "PL", "SE", "DK", "NO", "FI", "IE",
-             "CA", "AU", "BR", "MX", "IN", "JP"]
+COUNTRIES = [
+    *("US", "GB", "DE", "FR", "ES", "IT", "NL", "AT", "CH", "BE", "PT", "PL"),
+    *("SE", "DK", "NO", "FI", "IE", "CA", "AU", "BR", "MX", "IN", "JP"),
+]
 
 
 def _jobs_of(user: Any) -> Any:
@@ -62,18 +75,27 @@ def import_list(request: HttpRequest) -> HttpResponse:
             error = "Choose a CSV or XLSX file to import."
         else:
             try:
-                job = import_job_create(by=request.user, file=upload, name=upload.name,
-                                        target=request.POST.get("target") or Target.CONTACTS)
+                job = import_job_create(
+                    by=request.user,
+                    file=upload,
+                    name=upload.name,
+                    target=request.POST.get("target") or Target.CONTACTS,
+                )
             except ValidationError as exc:
                 error = " ".join(exc.messages)
             except NotAllowed as exc:
                 error = str(exc)
             else:
+                saved_value_map_apply(job)
                 return redirect("import-detail", pk=job.pk)
     jobs = list(_jobs_of(request.user)[:50])
     target = request.POST.get("target") or request.GET.get("target") or Target.CONTACTS
-    return render(request, "imports/import_list.html", {"jobs": jobs, "error": error, "targets": AVAILABLE_TARGETS,
-                                                        "target": target}, status=422 if error else 200)
+    return render(
+        request,
+        "imports/import_list.html",
+        {"jobs": jobs, "error": error, "targets": AVAILABLE_TARGETS, "target": target},
+        status=422 if error else 200,
+    )
 
 
 def _mapping_rows(job: ImportJob) -> list[dict[str, Any]]:
@@ -81,8 +103,14 @@ def _mapping_rows(job: ImportJob) -> list[dict[str, Any]]:
     rows = []
     for index, header in enumerate(job.headers):
         values = [r[index] for r in sample if index < len(r) and r[index].strip()][:3]
-        rows.append({"index": index, "header": header or f"Column {index + 1}", "samples": values,
-                     "field": job.mapping.get(str(index), "")})
+        rows.append(
+            {
+                "index": index,
+                "header": header or f"Column {index + 1}",
+                "samples": values,
+                "field": job.mapping.get(str(index), ""),
+            }
+        )
     return rows
 
 
@@ -103,6 +131,7 @@ def _detail_context(job: ImportJob, request: HttpRequest, error: str = "") -> di
         "countries": COUNTRIES,
         "saved_mappings": SavedMapping.objects.filter(target=job.target)[:20],
         "report": job.dry_run or {},
+        "values": _values_panel(unknown_values_kept(job)) if job.status == JobStatus.CHECKED else None,
     }
 
 
@@ -126,31 +155,127 @@ def import_configure(request: HttpRequest, pk: int) -> HttpResponse:
     options["decimal_comma"] = post.get("decimal_comma") == "on"
     mapping = {str(i): post.get(f"map_{i}", "") for i in range(len(job.headers))}
     try:
-        reader_changed = any(options.get(k) and options[k] != job.options.get(k) for k in ("sheet", "delimiter",
-                                                                                            "encoding"))
-        job = import_job_configure(job=job, by=request.user, options=options,
-                                   mapping=None if reader_changed else mapping, mode=post.get("mode"),
-                                   match_key=post.get("match_key"), save_mapping_as=post.get("save_mapping_as", ""))
+        reader_changed = any(
+            options.get(k) and options[k] != job.options.get(k) for k in ("sheet", "delimiter", "encoding")
+        )
+        job = import_job_configure(
+            job=job,
+            by=request.user,
+            options=options,
+            mapping=None if reader_changed else mapping,
+            mode=post.get("mode"),
+            match_key=post.get("match_key"),
+            save_mapping_as=post.get("save_mapping_as", ""),
+        )
+        if post.get("save_mapping_as"):
+            saved_value_map_store(job, post["save_mapping_as"])
         if reader_changed:
             messages.info(request, "The file was read again with the new settings; check the columns below.")
             return redirect("import-detail", pk=job.pk)
         if post.get("action") == "save":
             messages.success(request, "Settings saved.")
             return redirect("import-detail", pk=job.pk)
-        if job.file_size > SYNC_DRY_RUN_BYTES:
-            from rapport.imports.tasks import import_dry_run_task
-
-            import_dry_run_task.enqueue(job.pk)
-            messages.info(request, "The file is large: it is being checked in the background. This page updates "
-                                   "when the report is ready.")
-            return redirect("import-detail", pk=job.pk)
-        import_dry_run(job=job, by=request.user)
+        _check(request, job)
     except ValidationError as exc:
         job.refresh_from_db()
-        return render(request, "imports/import_detail.html", _detail_context(job, request, " ".join(exc.messages)),
-                      status=422)
+        return render(
+            request,
+            "imports/import_detail.html",
+            _detail_context(job, request, " ".join(exc.messages)),
+            status=422,
+        )
     except NotAllowed as exc:
-        return render(request, "imports/import_detail.html", _detail_context(job, request, str(exc)), status=403)
+        return render(
+            request, "imports/import_detail.html", _detail_context(job, request, str(exc)), status=403
+        )
+    return redirect("import-detail", pk=job.pk)
+
+
+def _check(request: HttpRequest, job: ImportJob) -> bool:
+    """Dry-run the file (large files in the background), then find the values no choice field knows."""
+    if job.file_size > SYNC_DRY_RUN_BYTES:
+        from rapport.imports.tasks import import_dry_run_task
+
+        import_dry_run_task.enqueue(job.pk)
+        messages.info(
+            request,
+            "The file is large: it is being checked in the background. This page updates "
+            "when the report is ready.",
+        )
+        return False
+    import_dry_run(job=job, by=request.user)
+    unknown_values(job, request.user)
+    return True
+
+
+def _values_panel(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The columns of the values form, each row numbered for the form's field names."""
+    if values is None:
+        return None
+    columns, n = [], 0
+    for column in values.get("columns", []):
+        entries = []
+        for item in column["values"]:
+            entries.append(
+                {"n": n, "value": item["value"], "rows": item["rows"], "choice": "", "mapped": False}
+            )
+            n += 1
+        for item in column["mapped"]:
+            entries.append(
+                {
+                    "n": n,
+                    "value": item["value"],
+                    "rows": item["rows"],
+                    "choice": item["choice"],
+                    "mapped": True,
+                }
+            )
+            n += 1
+        columns.append({**column, "entries": entries})
+    return {"columns": columns, "unknown": any(c["values"] or c["more_values"] for c in columns)}
+
+
+def _answers(post: Any) -> list[tuple[str, str, str]]:
+    answers = []
+    for n in range(MAX_ANSWERS):
+        if f"field_{n}" not in post:
+            break
+        answers.append((post[f"field_{n}"], post.get(f"value_{n}", ""), post.get(f"choice_{n}", "")))
+    return answers
+
+
+@login_required
+def import_values(request: HttpRequest, pk: int) -> HttpResponse:
+    """Values of the file no choice field knows: list them (GET, loaded by the report) or save the answers."""
+    job = _job_or_404(request, pk)
+    if request.method != "POST":
+        if job.status != JobStatus.CHECKED:
+            return HttpResponse(status=204)
+        context = {"job": job, "values": _values_panel(unknown_values(job, request.user))}
+        return render(request, "imports/partials/values.html", context)
+    try:
+        value_map = value_map_answer(job, request.user, _answers(request.POST))
+        job = import_job_configure(job=job, by=request.user, options={"value_map": value_map})
+        saved = saved_value_map_store(job)
+        checked = _check(request, job)
+    except ValidationError as exc:
+        job.refresh_from_db()
+        return render(
+            request,
+            "imports/import_detail.html",
+            _detail_context(job, request, " ".join(exc.messages)),
+            status=422,
+        )
+    except NotAllowed as exc:
+        return render(
+            request, "imports/import_detail.html", _detail_context(job, request, str(exc)), status=403
+        )
+    mapped = sum(len(v) for v in value_map.values())
+    also = (
+        f" They are kept with the saved mapping “{saved.name}” too." if saved is not None and mapped else ""
+    )
+    again = "the file was checked again" if checked else "the file is being checked again"
+    messages.success(request, f"{mapped} value{'' if mapped == 1 else 's'} mapped; {again}.{also}")
     return redirect("import-detail", pk=job.pk)
 
 
@@ -212,6 +337,9 @@ def import_undo_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
         trashed = f", {summary['trashed']} used since moved to the trash" if summary["trashed"] else ""
-        messages.success(request, f"Import undone: {summary['deleted']} records removed{trashed}, "
-                                  f"{summary['restored']} restored to their earlier values.")
+        messages.success(
+            request,
+            f"Import undone: {summary['deleted']} records removed{trashed}, "
+            f"{summary['restored']} restored to their earlier values.",
+        )
     return redirect("import-detail", pk=job.pk)

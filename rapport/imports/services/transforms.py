@@ -31,7 +31,9 @@ _MONTHS = {
     )
     for m in names
 }
-_TEXT_DATE = re.compile(r"^(\d{1,2})\.?\s+([^\W\d_]+)\.?,?\s+(\d{4})$|^([^\W\d_]+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
+_TEXT_DATE = re.compile(
+    r"^(\d{1,2})\.?\s+([^\W\d_]+)\.?,?\s+(\d{4})$|^([^\W\d_]+)\.?\s+(\d{1,2}),?\s+(\d{4})$"
+)
 
 
 def date_parse(text: str, order: str = "DMY") -> dt.date:
@@ -139,17 +141,39 @@ def boolean_parse(text: str) -> bool:
     raise ValidationError(f"{text!r} is not yes or no.")
 
 
-def choice_parse(text: str, choices: list[tuple[str, str]], label: str, value_map: dict[str, str] | None = None) -> str:
+def value_key(text: str) -> str:
+    """How the user's value mapping compares file values: any case, runs of spaces as one."""
+    return " ".join(text.split()).casefold()
+
+
+def value_map_lookup(text: str, value_map: dict[str, str] | None) -> str | None:
+    """The choice the user mapped this file value to (exact text first, then any case), or None."""
+    if not value_map:
+        return None
+    value = text.strip()
+    found = value_map.get(value)
+    if found is None:
+        key = value_key(value)
+        found = next((choice for written, choice in value_map.items() if value_key(written) == key), None)
+    return found or None
+
+
+def choice_parse(
+    text: str, choices: list[tuple[str, str]], label: str, value_map: dict[str, str] | None = None
+) -> str:
     """Match a cell to a choice by value or label (any case), after the user's own value mapping."""
     value = text.strip()
-    if value_map and value in value_map:
-        value = value_map[value]
+    mapped = value_map_lookup(value, value_map)
+    if mapped is not None:
+        value = mapped
     low = value.lower()
     for key, name in choices:
         if low == key.lower() or low == str(name).lower():
             return key
     allowed = ", ".join(key for key, _ in choices)
-    raise ValidationError(f"{label} {text!r} is not one of: {allowed}. Map this value to one of them or fix the cell.")
+    raise ValidationError(
+        f"{label} {text!r} is not one of: {allowed}. Map this value to one of them or fix the cell."
+    )
 
 
 def text_clean(text: str, label: str, max_length: int) -> str:

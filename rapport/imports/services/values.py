@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from rapport.customization.choices import FieldType
 from rapport.customization.models import CustomField, Tag
 from rapport.customization.services import custom_value_clean
-from rapport.imports.services.transforms import date_parse, number_parse
+from rapport.imports.services.transforms import date_parse, number_parse, value_map_lookup
 
 COUNTRY_NAMES = {
     "germany": "DE",
@@ -111,7 +111,7 @@ class CellValues:
         elif definition.field_type in (FieldType.NUMBER, FieldType.MONEY):
             value = str(number_parse(cell, self.decimal_comma))
         elif definition.field_type == FieldType.CHOICE and self.value_map.get(f"custom.{key}"):
-            value = self.value_map[f"custom.{key}"].get(cell, cell)
+            value = value_map_lookup(cell, self.value_map[f"custom.{key}"]) or cell
         return custom_value_clean(definition, value)
 
     def tag_ids(self, names: set[str]) -> dict[str, int]:
