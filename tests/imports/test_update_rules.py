@@ -172,3 +172,14 @@ def test_update_rows_of_deals_and_leads_without_rules_still_update(admin, pipeli
     assert (counts(deals), counts(leads)) == ((0, 1, 0, 0), (0, 1, 0, 0))
     assert Deal.objects.get(pk=deal.pk).amount == Decimal("99.00")
     assert Lead.objects.get(pk=lead.pk).score == 7
+
+
+def test_a_required_company_of_a_new_lead_is_given_by_the_company_it_brings(admin):
+    ValidationRule.objects.create(entity="lead", kind="required", field="company", parameters={})
+    text = "Email,Company\nnew@example.com,Brand New GmbH\nbare@example.com,\n"
+    job = make_job(admin, text, target="leads")
+    assert dry_counts(import_dry_run(job=job, by=admin)) == (1, 0, 0, 1)
+    job = import_run(job.pk)
+    assert counts(job) == (1, 0, 0, 1)
+    assert reasons(job) == {3: "Company is required; enter a value."}
+    assert Lead.objects.get().company.name == "Brand New GmbH"

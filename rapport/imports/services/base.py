@@ -485,7 +485,10 @@ class RecordImporter(RelatedLookups, CellValues):
                     )
                     continue
                 problem = self.create_problem(r)
-                problems = [problem] if problem else self.rule_errors(r.values, r.custom)
+                # A related record named by the row but created only when the row is written (a lead's
+                # new company) counts as given: its key stands in for the id the rules would read.
+                named = {k: v for k, v in r.keys.items() if v and f"{k}_id" not in r.values}
+                problems = [problem] if problem else self.rule_errors({**named, **r.values}, r.custom)
                 if problems:
                     out.rejects.append(Rejected(r.row_number, r.cells, join_errors(problems)))
                     continue
