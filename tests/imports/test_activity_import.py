@@ -151,10 +151,30 @@ def test_undo_deletes_imported_activities_and_their_events(admin):
 
 def test_outsider_cannot_log_activities_on_another_teams_records_or_for_their_users(teammate, outsider):
     make_contact(by=teammate, emails=["tom.c@example.com"])
-    text = f"Subject,Contact Email,Assigned To\nA,tom.c@example.com,\nB,,{teammate.email}\n"
+    make_company(by=teammate, name="Team A Corp")
+    text = (
+        "Subject,Contact Email,Company,Assigned To\n"
+        f"A,tom.c@example.com,,\nB,,,{teammate.email}\nC,,Team A Corp,\nD,nobody@example.com,,\nE,,No Such Corp,\n"
+    )
     job = run(make_job(outsider, text, target="activities"))
-    assert job.rejected_count == 2
-    assert list(ImportRow.objects.filter(job=job).values_list("reason", flat=True)) == [
-        "The contact 'tom.c@example.com' belongs to another team; ask its owner or a manager to import this row.",
+    assert job.rejected_count == 5
+    # Another team's contact and company read exactly like ones that do not exist: no team is named.
+    assert list(
+        ImportRow.objects.filter(job=job).order_by("row_number").values_list("reason", flat=True)
+    ) == [
+        "There is no contact with the email 'tom.c@example.com'; import or add the contact first, or fix the email.",
         f"Assigned To: You cannot give activities to '{teammate.email}'; pick yourself or a teammate.",
+        "There is no company 'Team A Corp'; import or add it under Companies first, or fix the name or domain.",
+        "There is no contact with the email 'nobody@example.com'; import or add the contact first, or fix the email.",
+        "There is no company 'No Such Corp'; import or add it under Companies first, or fix the name or domain.",
     ]
+    assert Activity.objects.count() == 0
+
+
+def test_a_deal_name_another_team_also_uses_links_to_the_importers_own_deal(teammate, outsider, pipeline):
+    make_deal(by=teammate, pipeline=pipeline, name="Renewal")
+    mine = make_deal(by=outsider, pipeline=pipeline, name="Renewal")
+    job = run(make_job(outsider, "Subject,Deal\nCall about it,Renewal\n", target="activities"))
+    # Only deals the importer may see count: the other team's namesake does not make the name ambiguous.
+    assert (job.created_count, job.rejected_count) == (1, 0)
+    assert Activity.objects.get().deal == mine

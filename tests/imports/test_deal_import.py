@@ -198,16 +198,46 @@ def test_admin_rule_a_won_deal_needs_an_amount_applies_to_imports(admin, pipelin
 
 def test_outsider_cannot_import_deals_for_another_teams_owner_or_contact(teammate, outsider, pipeline):
     theirs = make_contact(by=teammate, emails=["tom.customer@example.com"])
-    text = f"Name,Owner,Contact Email\nA,{teammate.email},\nB,,{theirs.email}\n"
+    make_company(by=teammate, name="Team A Corp", domain="team-a.example")
+    text = (
+        f"Name,Owner,Contact Email,Account Name\nA,{teammate.email},,\nB,,{theirs.email},\n"
+        "C,,ghost@example.com,\nD,,,Team A Corp\nE,,,team-a.example\nF,,,Nowhere Inc\n"
+    )
     job = run(make_job(outsider, text, target="deals"))
-    assert job.rejected_count == 2
-    reasons = list(ImportRow.objects.filter(job=job).values_list("reason", flat=True))
+    assert job.rejected_count == 6
+    reasons = list(ImportRow.objects.filter(job=job).order_by("row_number").values_list("reason", flat=True))
+    # Another team's contact and company (by name or domain) read exactly like ones that do not exist.
     assert reasons == [
         f"Owner: You cannot give deals to '{teammate.email}'; pick yourself or a teammate.",
-        "The contact 'tom.customer@example.com' belongs to another team; ask its owner or a manager to import this "
-        "row.",
+        "There is no contact with the email 'tom.customer@example.com'; import or add the contact first, or fix "
+        "the email.",
+        "There is no contact with the email 'ghost@example.com'; import or add the contact first, or fix the email.",
+        "There is no company 'Team A Corp'; import or add it under Companies first, or fix the name or domain.",
+        "There is no company 'team-a.example'; import or add it under Companies first, or fix the name or domain.",
+        "There is no company 'Nowhere Inc'; import or add it under Companies first, or fix the name or domain.",
     ]
     assert Deal.objects.count() == 0
+
+
+def test_a_deal_links_to_the_contact_and_company_the_importer_may_see_when_another_team_has_namesakes(
+    teammate, outsider, pipeline
+):
+    make_contact(by=teammate, emails=["shared@example.com"])
+    make_company(by=teammate, name="Acme")
+    mine = make_contact(by=outsider, emails=["shared@example.com"])
+    my_acme = make_company(by=outsider, name="ACME")
+    job = run(
+        make_job(outsider, "Name,Contact Email,Account Name\nA,shared@example.com,acme\n", target="deals")
+    )
+    assert (job.created_count, job.rejected_count) == (1, 0)
+    deal = Deal.objects.get()
+    assert (deal.contact, deal.company) == (mine, my_acme)
+
+
+def test_an_admin_links_deals_to_any_teams_contact(admin, outsider, pipeline):
+    theirs = make_contact(by=outsider, emails=["olga.customer@example.com"])
+    job = run(make_job(admin, "Name,Contact Email\nA,olga.customer@example.com\n", target="deals"))
+    assert (job.created_count, Deal.objects.get().contact) == (1, theirs)
 
 
 def test_a_deal_without_name_is_rejected(admin, pipeline):

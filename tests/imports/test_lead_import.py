@@ -148,19 +148,42 @@ def test_undo_moves_a_contact_created_with_a_lead_and_used_since_to_the_trash(ad
     assert Lead.all_objects.count() == 0
 
 
-def test_outsider_cannot_attach_leads_to_another_teams_contact_or_owner(teammate, outsider):
-    make_contact(by=teammate, emails=["tom.lead@example.com"])
+def test_outsider_cannot_attach_leads_to_another_teams_contact_company_or_owner(teammate, outsider):
+    theirs = make_contact(by=teammate, emails=["tom.lead@example.com"])
+    their_company = make_company(by=teammate, name="Team A Corp")
     job = run(
         make_job(
             outsider,
-            f"Email,Lead Owner\ntom.lead@example.com,\nnew@example.com,{teammate.username}\n",
+            "Email,Company,Lead Owner\n"
+            f"tom.lead@example.com,Team A Corp,\nnew@example.com,,{teammate.username}\n",
             target="leads",
         )
     )
-    assert job.rejected_count == 2
+    # For the outsider the other team's person and company are not there: the lead brings its own,
+    # exactly as for an email and a company name never seen, and no row says that they exist.
+    assert (job.created_count, job.rejected_count) == (1, 1)
     assert list(ImportRow.objects.filter(job=job).values_list("reason", flat=True)) == [
-        "The contact 'tom.lead@example.com' belongs to another team; ask its owner or a manager to import this row.",
         f"Lead Owner: You cannot give leads to '{teammate.username}'; pick yourself or a teammate.",
     ]
-    assert Lead.objects.count() == 0
-    assert Contact.objects.count() == 1
+    lead = Lead.objects.get()
+    assert (lead.owner, lead.contact.owner, lead.company.owner) == (outsider, outsider, outsider)
+    assert (lead.contact.email, lead.company.name) == ("tom.lead@example.com", "Team A Corp")
+    assert lead.contact_id != theirs.pk and lead.company_id != their_company.pk
+    assert not Lead.objects.filter(contact=theirs).exists()
+    theirs.refresh_from_db()
+    assert (theirs.owner, theirs.version) == (teammate, 1)
+
+
+def test_a_second_import_of_the_same_leads_links_to_what_the_first_created_not_the_hidden_records(
+    teammate, outsider
+):
+    make_contact(by=teammate, emails=["tom.lead@example.com"])
+    make_company(by=teammate, name="Team A Corp")
+    run(make_job(outsider, "Email,Company\ntom.lead@example.com,Team A Corp\n", target="leads"))
+    first = Lead.objects.get()
+    run(make_job(outsider, "Email,Company\ntom.lead@example.com,Team A Corp\n", target="leads"))
+    second = Lead.objects.exclude(pk=first.pk).get()
+    assert (second.contact_id, second.company_id) == (first.contact_id, first.company_id)
+    # One of each for the teammate and one for the outsider, who never learns of the teammate's.
+    assert Contact.objects.filter(email="tom.lead@example.com").count() == 2
+    assert Company.objects.filter(name="Team A Corp").count() == 2

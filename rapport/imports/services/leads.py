@@ -16,7 +16,6 @@ from rapport.imports.services.rows import (
     BatchResult,
     Outcomes,
     Prepared,
-    Rejected,
     json_safe,
     model_insert,
     runs_of,
@@ -228,51 +227,27 @@ class LeadImporter(RecordImporter):
     # ------------------------------------------------------------ related records
 
     def resolve(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
+        """Link the product, deal, company and person each row names; a new company or person is created later.
+
+        Only companies and contacts the user may see are found (companies_find, contacts_find): one of
+        another team is, for this user, not there, and the lead brings its own, as for any new name or
+        email. Rejecting the row instead would tell the user that the other team's record exists.
+        """
         rows = self.link_product(rows, out)
         rows = self.link_deal(rows, out)
-        names = {r.keys["company"] for r in rows if r.keys.get("company")}
-        found = self.companies_find(names)
-        visible = self.visible_ids(Company, found.values())
-        emails = {r.keys["email"] for r in rows if r.keys.get("email")}
-        contacts = self.contacts_find(emails)
-        visible_contacts = self.visible_ids(Contact, (pk for pk, _ in contacts.values()))
-        kept = []
+        companies = self.companies_find({r.keys["company"] for r in rows if r.keys.get("company")})
+        contacts = self.contacts_find({r.keys["email"] for r in rows if r.keys.get("email")})
         for r in rows:
             name = r.keys.get("company")
-            if name and name in found:
-                if found[name] not in visible:
-                    out.rejects.append(
-                        Rejected(
-                            r.row_number,
-                            r.cells,
-                            (
-                                f"The company {name!r} belongs to another team; ask its owner or a manager to import this "
-                                "row."
-                            ),
-                        )
-                    )
-                    continue
-                r.values["company_id"] = found[name]
+            if name and name in companies:
+                r.values["company_id"] = companies[name]
             email = r.keys.get("email")
             if email and email in contacts:
                 contact_id, company_id = contacts[email]
-                if contact_id not in visible_contacts:
-                    out.rejects.append(
-                        Rejected(
-                            r.row_number,
-                            r.cells,
-                            (
-                                f"The contact {email!r} belongs to another team; ask its owner or a manager to import this "
-                                "row."
-                            ),
-                        )
-                    )
-                    continue
                 r.values["contact_id"] = contact_id
                 if company_id and not name:
                     r.values["company_id"] = company_id
-            kept.append(r)
-        return kept
+        return rows
 
     def _companies_create(self, rows: list[Prepared], result: BatchResult) -> None:
         from rapport.activities.models import TimelineEvent

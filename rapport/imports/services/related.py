@@ -1,11 +1,16 @@
 """Finding the related records an import row names by key: company by name or domain, contact by email,
-deal by external id or name, product by SKU; only records the importing user may see are linked."""
+deal or lead by external id (deal also by name), product by SKU.
+
+Only records the importing user may see are found: a record of another team reads exactly like one
+that does not exist (the same reason, no team named), so an import never tells a rep that a record
+they cannot see is there. Seeing a record is what linking to it takes, as on the pages and in the API.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,11 +18,14 @@ from django.db import models
 from rapport.imports.services import db
 from rapport.imports.services.rows import Outcomes, Prepared, Rejected
 
+Found = TypeVar("Found")
+
 
 class RelatedLookups:
     """Lookups by key for an importer (mixed into RecordImporter; needs `user` and `_company_cache`)."""
 
     user: Any
+    # The company id this user's rows link to, by upper-case name or domain key (visible companies only).
     _company_cache: dict[str, int]
 
     # ------------------------------------------------------------ related records
@@ -38,20 +46,31 @@ class RelatedLookups:
             )
         return found
 
+    def visible_by_key(
+        self, model: type[models.Model], candidates: dict[str, list[int]]
+    ) -> dict[str, list[int]]:
+        """Per key, its candidate ids (order kept) that the user may see; keys left with none are dropped."""
+        visible = self.visible_ids(model, (pk for ids in candidates.values() for pk in ids))
+        kept = {key: [pk for pk in ids if pk in visible] for key, ids in candidates.items()}
+        return {key: ids for key, ids in kept.items() if ids}
+
     def companies_find(self, keys: Iterable[str]) -> dict[str, int]:
         """Company id per key: its exact name (any case) or its web domain; keys that find nothing are left out."""
+        from rapport.contacts.models import Company
         from rapport.core.normalize import domain_normalize
 
         cache = self._company_cache
         wanted = {k for k in keys if k and k.upper() not in cache}
         if wanted:
-            uppers = sorted({k.upper() for k in wanted})
+            by_name: dict[str, list[int]] = {}
             for pk, upper in db.query_in(
                 "SELECT id, UPPER(name) FROM contacts_company WHERE deleted_at IS NULL AND "
                 "UPPER(name) IN ({}) ORDER BY id",
-                uppers,
+                sorted({k.upper() for k in wanted}),
             ):
-                cache.setdefault(upper, pk)
+                by_name.setdefault(upper, []).append(pk)
+            for upper, ids in self.visible_by_key(Company, by_name).items():
+                cache.setdefault(upper, ids[0])
             domains: dict[str, str] = {}
             for k in wanted:
                 if k.upper() not in cache and "." in k and " " not in k:
@@ -60,50 +79,60 @@ class RelatedLookups:
                     except ValidationError:
                         continue
             if domains:
+                by_domain: dict[str, list[int]] = {}
                 for pk, domain in db.query_in(
                     "SELECT id, domain FROM contacts_company WHERE deleted_at IS NULL AND "
                     "domain IN ({}) ORDER BY id",
                     sorted(domains),
                 ):
-                    cache.setdefault(domains[domain], pk)
+                    by_domain.setdefault(domains[domain], []).append(pk)
+                for upper, ids in self.visible_by_key(Company, by_domain).items():
+                    cache.setdefault(upper, ids[0])
         return {k: cache[k.upper()] for k in keys if k and cache.get(k.upper())}
 
     def contacts_find(self, emails: Iterable[str]) -> dict[str, tuple[int, int | None]]:
         """(contact id, its company id) per email address (any of the contact's addresses)."""
+        from rapport.contacts.models import Contact
+
         wanted = sorted(set(emails))
         found: dict[str, tuple[int, int | None]] = {}
-        if wanted:
-            for email, pk, company_id in db.query_in(
-                "SELECT e.email, c.id, c.company_id FROM contacts_contactemail e JOIN contacts_contact c "
-                "ON c.id = e.contact_id AND c.deleted_at IS NULL WHERE e.email IN ({}) ORDER BY c.id",
-                wanted,
-            ):
-                found.setdefault(email, (pk, company_id))
+        company_of: dict[int, int | None] = {}
+        sources = (
+            "SELECT e.email, c.id, c.company_id FROM contacts_contactemail e JOIN contacts_contact c "
+            "ON c.id = e.contact_id AND c.deleted_at IS NULL WHERE e.email IN ({}) ORDER BY c.id",
+            # The primary email is also kept on the contact; look there for addresses still unmatched.
+            "SELECT email, id, company_id FROM contacts_contact WHERE deleted_at IS NULL AND email IN ({}) "
+            "ORDER BY id",
+        )
+        for sql in sources:
             rest = [e for e in wanted if e not in found]
-            for email, pk, company_id in (
-                db.query_in(
-                    "SELECT email, id, company_id FROM contacts_contact WHERE deleted_at IS NULL AND email IN ({}) "
-                    "ORDER BY id",
-                    rest,
-                )
-                if rest
-                else []
-            ):
-                found.setdefault(email, (pk, company_id))
+            if not rest:
+                break
+            candidates: dict[str, list[int]] = {}
+            for email, pk, company_id in db.query_in(sql, rest):
+                candidates.setdefault(email, []).append(pk)
+                company_of[pk] = company_id
+            for email, ids in self.visible_by_key(Contact, candidates).items():
+                found[email] = (ids[0], company_of[ids[0]])
         return found
 
     def deals_find(self, keys: Iterable[str]) -> dict[str, int | None]:
         """Deal id per key: its external id, else its exact name; None when several deals share the name."""
+        from rapport.sales.models import Deal
+
         wanted = sorted({k for k in keys if k})
         found: dict[str, int | None] = {}
         if not wanted:
             return found
+        by_external: dict[str, list[int]] = {}
         for ext, pk in db.query_in(
             "SELECT k.external_id, k.object_id FROM imports_externalkey k JOIN sales_deal d ON d.id = k.object_id "
             "AND d.deleted_at IS NULL WHERE k.target = 'deals' AND k.external_id IN ({})",
             wanted,
         ):
-            found[ext] = pk
+            by_external.setdefault(ext, []).append(pk)
+        for ext, ids in self.visible_by_key(Deal, by_external).items():
+            found[ext] = ids[0]
         rest = {k.upper(): k for k in wanted if k not in found}
         by_name: dict[str, list[int]] = {}
         for pk, upper in (
@@ -116,12 +145,31 @@ class RelatedLookups:
             else []
         ):
             by_name.setdefault(upper, []).append(pk)
-        for upper, ids in by_name.items():
+        # Only deals the user may see count: a namesake of another team does not make a name ambiguous.
+        for upper, ids in self.visible_by_key(Deal, by_name).items():
             found[rest[upper]] = ids[0] if len(ids) == 1 else None
         return found
 
+    def leads_find(self, keys: Iterable[str]) -> dict[str, int]:
+        """Lead id per external id, among the leads the user may see."""
+        from rapport.sales.models import Lead
+
+        wanted = sorted({k for k in keys if k})
+        by_external: dict[str, list[int]] = {}
+        for ext, pk in (
+            db.query_in(
+                "SELECT k.external_id, k.object_id FROM imports_externalkey k JOIN sales_lead l "
+                "ON l.id = k.object_id AND l.deleted_at IS NULL WHERE k.target = 'leads' AND k.external_id IN ({})",
+                wanted,
+            )
+            if wanted
+            else []
+        ):
+            by_external.setdefault(ext, []).append(pk)
+        return {ext: ids[0] for ext, ids in self.visible_by_key(Lead, by_external).items()}
+
     def products_find(self, skus: Iterable[str]) -> dict[str, tuple[int, Decimal, str, str]]:
-        """(id, unit price, name, currency) per SKU of the products not in the trash."""
+        """(id, unit price, name, currency) per SKU of the products not in the trash (everyone sees the catalogue)."""
         wanted = sorted(set(skus))
         return (
             {
@@ -135,143 +183,117 @@ class RelatedLookups:
             else {}
         )
 
-    def link_company(
-        self, rows: list[Prepared], out: Outcomes, *, key: str = "company", column: str = "company_id"
-    ) -> list[Prepared]:
-        """Resolve the rows' company key to an id the user may see; otherwise reject the row."""
-        from rapport.contacts.models import Company
+    # ------------------------------------------------------------ linking rows
 
+    def link_rows(
+        self,
+        rows: list[Prepared],
+        out: Outcomes,
+        key: str,
+        find: Callable[[set[str]], dict[str, Found]],
+        missing: str,
+        use: Callable[[Prepared, Found], str | None],
+    ) -> list[Prepared]:
+        """Link the rows' `key` to what `find` returns for it (one call for the batch); reject the rest.
+
+        A row whose key finds nothing is rejected with `missing` (formatted with the key as `{key!r}`);
+        `use` puts what was found into the row, or returns the reason to reject it. Rows without the
+        key are kept as they are.
+        """
         wanted = {r.keys[key] for r in rows if r.keys.get(key)}
         if not wanted:
             return rows
-        found = self.companies_find(wanted)
-        visible = self.visible_ids(Company, found.values())
+        found = find(wanted)
         kept = []
         for r in rows:
-            name = r.keys.get(key)
-            if name:
-                pk = found.get(name)
-                if pk is None:
-                    out.rejects.append(
-                        Rejected(
-                            r.row_number,
-                            r.cells,
-                            (
-                                f"There is no company {name!r}; import or add it under Companies first, or fix the name "
-                                "or domain."
-                            ),
-                        )
-                    )
-                    continue
-                if pk not in visible:
-                    out.rejects.append(
-                        Rejected(
-                            r.row_number,
-                            r.cells,
-                            (
-                                f"The company {name!r} belongs to another team; ask its owner or a manager to import "
-                                "this row."
-                            ),
-                        )
-                    )
-                    continue
-                r.values[column] = pk
-            kept.append(r)
-        return kept
-
-    def link_contact(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
-        """Resolve the rows' contact email to a contact the user may see; otherwise reject the row."""
-        from rapport.contacts.models import Contact
-
-        wanted = {r.keys["contact"] for r in rows if r.keys.get("contact")}
-        if not wanted:
-            return rows
-        found = self.contacts_find(wanted)
-        visible = self.visible_ids(Contact, (pk for pk, _ in found.values()))
-        kept = []
-        for r in rows:
-            email = r.keys.get("contact")
-            if email:
-                match = found.get(email)
-                if match is None:
-                    out.rejects.append(
-                        Rejected(
-                            r.row_number,
-                            r.cells,
-                            (
-                                f"There is no contact with the email {email!r}; import or add the contact first, or fix "
-                                "the email."
-                            ),
-                        )
-                    )
-                    continue
-                if match[0] not in visible:
-                    out.rejects.append(
-                        Rejected(
-                            r.row_number,
-                            r.cells,
-                            (
-                                f"The contact {email!r} belongs to another team; ask its owner or a manager to import "
-                                "this row."
-                            ),
-                        )
-                    )
-                    continue
-                r.values["contact_id"] = match[0]
-                if match[1] and "company_id" not in r.values and not r.keys.get("company"):
-                    r.values["company_id"] = match[1]
-            kept.append(r)
-        return kept
-
-    def link_deal(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
-        from rapport.sales.models import Deal
-
-        wanted = {r.keys["deal"] for r in rows if r.keys.get("deal")}
-        if not wanted:
-            return rows
-        found = self.deals_find(wanted)
-        visible = self.visible_ids(Deal, (pk for pk in found.values() if pk))
-        kept = []
-        for r in rows:
-            key = r.keys.get("deal")
-            if key:
-                pk = found.get(key, 0)
-                reason = None
-                if pk == 0:
-                    reason = f"There is no deal with the external id or name {key!r}; import the deals first or fix it."
-                elif pk is None:
-                    reason = (
-                        f"Several deals are called {key!r}; use the deal's external id instead of its name."
-                    )
-                elif pk not in visible:
-                    reason = f"The deal {key!r} belongs to another team; ask its owner or a manager to import this row."
+            value = r.keys.get(key)
+            if value:
+                reason = use(r, found[value]) if value in found else missing.format(key=value)
                 if reason:
                     out.rejects.append(Rejected(r.row_number, r.cells, reason))
                     continue
-                r.values["deal_id"] = pk
             kept.append(r)
         return kept
 
+    def link_company(
+        self, rows: list[Prepared], out: Outcomes, *, key: str = "company", column: str = "company_id"
+    ) -> list[Prepared]:
+        """Resolve the rows' company key to a company the user may see; otherwise reject the row."""
+
+        def use(r: Prepared, pk: int) -> None:
+            r.values[column] = pk
+
+        return self.link_rows(
+            rows,
+            out,
+            key,
+            self.companies_find,
+            "There is no company {key!r}; import or add it under Companies first, or fix the name or domain.",
+            use,
+        )
+
+    def link_contact(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
+        """Resolve the rows' contact email to a contact the user may see; otherwise reject the row."""
+
+        def use(r: Prepared, match: tuple[int, int | None]) -> None:
+            r.values["contact_id"] = match[0]
+            if match[1] and "company_id" not in r.values and not r.keys.get("company"):
+                r.values["company_id"] = match[1]
+
+        return self.link_rows(
+            rows,
+            out,
+            "contact",
+            self.contacts_find,
+            "There is no contact with the email {key!r}; import or add the contact first, or fix the email.",
+            use,
+        )
+
+    def link_deal(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
+        """Resolve the rows' deal key (external id or name) to a deal the user may see; otherwise reject the row."""
+
+        def use(r: Prepared, pk: int | None) -> str | None:
+            if pk is None:
+                return f"Several deals are called {r.keys['deal']!r}; use the deal's external id instead of its name."
+            r.values["deal_id"] = pk
+            return None
+
+        return self.link_rows(
+            rows,
+            out,
+            "deal",
+            self.deals_find,
+            "There is no deal with the external id or name {key!r}; import the deals first or fix it.",
+            use,
+        )
+
+    def link_lead(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
+        """Resolve the rows' lead external id to a lead the user may see; otherwise reject the row."""
+
+        def use(r: Prepared, pk: int) -> None:
+            r.values["lead_id"] = pk
+
+        return self.link_rows(
+            rows,
+            out,
+            "lead",
+            self.leads_find,
+            "There is no lead with the external id {key!r}; import the leads first or fix the id.",
+            use,
+        )
+
     def link_product(self, rows: list[Prepared], out: Outcomes, column: str = "product_id") -> list[Prepared]:
-        wanted = {r.keys["product"] for r in rows if r.keys.get("product")}
-        if not wanted:
-            return rows
-        found = self.products_find(wanted)
-        kept = []
-        for r in rows:
-            sku = r.keys.get("product")
-            if sku:
-                product = found.get(sku)
-                if product is None:
-                    out.rejects.append(
-                        Rejected(
-                            r.row_number,
-                            r.cells,
-                            (f"There is no product with SKU {sku!r}; add it under Products or fix the SKU."),
-                        )
-                    )
-                    continue
-                r.values[column] = product[0]
-                r.extra["product"] = product
-            kept.append(r)
-        return kept
+        """Resolve the rows' SKU to a product of the catalogue; otherwise reject the row."""
+
+        def use(r: Prepared, product: tuple[int, Decimal, str, str]) -> None:
+            r.values[column] = product[0]
+            r.extra["product"] = product
+
+        return self.link_rows(
+            rows,
+            out,
+            "product",
+            self.products_find,
+            "There is no product with SKU {key!r}; add it under Products or fix the SKU.",
+            use,
+        )
