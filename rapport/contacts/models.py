@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
+from django.utils import timezone
 
 from rapport.contacts.choices import (
     Channel,
@@ -57,12 +58,21 @@ class Company(Record):
 class Contact(Record):
     """A person; leads, deals, orders, tickets and activities point at this one record."""
 
+    # Indexes of their own would repeat a prefix of the ordering indexes below (created_at, owner,
+    # company) or serve no query (deleted_by): each one costs every insert (bench/README.md, "Import").
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    deleted_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
+        db_index=False,
+    )
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     title = models.CharField(max_length=100, blank=True)
-    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts")
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts", db_index=False
+    )
     owner = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts", db_index=False
     )
     lifecycle_stage = models.CharField(max_length=16, choices=LifecycleStage.choices, default=LifecycleStage.LEAD)
     preferred_channel = models.CharField(max_length=8, choices=Channel.choices, blank=True)
@@ -104,7 +114,8 @@ class Contact(Record):
 class ContactEmail(models.Model):
     """One of a contact's email addresses; exactly one is primary."""
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails")
+    # No index of its own: the unique (contact, email) constraint serves lookups by contact.
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="emails", db_index=False)
     email = models.CharField(max_length=254, db_index=True)
     kind = models.CharField(max_length=10, choices=EmailKind.choices, default=EmailKind.WORK)
     is_primary = models.BooleanField(default=False)
@@ -125,7 +136,8 @@ class ContactEmail(models.Model):
 class ContactPhone(models.Model):
     """One of a contact's phone numbers in E.164; exactly one is primary."""
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones")
+    # No index of its own: the unique (contact, number) constraint serves lookups by contact.
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="phones", db_index=False)
     number = models.CharField(max_length=20, db_index=True)
     kind = models.CharField(max_length=10, choices=PhoneKind.choices, default=PhoneKind.WORK)
     is_primary = models.BooleanField(default=False)

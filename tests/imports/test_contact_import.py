@@ -369,3 +369,46 @@ def test_admin_validation_rules_reject_rows_with_the_rules_sentence(admin):
     assert (job.created_count, job.rejected_count) == (1, 1)
     assert ImportRow.objects.get(job=job).reason == "Every contact needs a city; add it to the row."
     assert list(Contact.objects.values_list("first_name", flat=True)) == ["Ada"]
+
+
+def test_a_required_rule_judges_an_update_row_on_the_contact_it_updates(admin):
+    """An empty cell keeps the contact's value, so the rule holds; a new contact without it is rejected."""
+    from rapport.customization.services import validation_rule_create
+
+    run(make_job(admin, "First Name,Email,City\nAda,ada@example.com,London\nBob,bob@example.com,\n", mode="create"))
+    validation_rule_create(entity="contact", name="City needed", kind="required", field="city", by=admin,
+                           message="Every contact needs a city; add it to the row.")
+    text = ("First Name,Email,City,Job Title\n"
+            "Ada,ada@example.com,,CTO\n"          # updates Ada, who has a city: accepted
+            "Bob,bob@example.com,,CFO\n"          # updates Bob, who has no city: rejected
+            "Cy,cy@example.com,,CEO\n")           # would create a contact without a city: rejected
+    dry = import_dry_run(job=make_job(admin, text), by=admin)
+    assert (dry["updated"], dry["created"], dry["rejected"]) == (1, 0, 2)
+    job = run(make_job(admin, text))
+    assert (job.updated_count, job.created_count, job.rejected_count) == (1, 0, 2)
+    reasons = dict(ImportRow.objects.filter(job=job, outcome="rejected").values_list("row_number", "reason"))
+    assert reasons == {3: "Every contact needs a city; add it to the row.",
+                       4: "Every contact needs a city; add it to the row."}
+    assert Contact.objects.get(email="ada@example.com").title == "CTO"
+    assert Contact.objects.get(email="bob@example.com").title == ""
+    assert not Contact.objects.filter(email="cy@example.com").exists()
+    rejected_csv = "".join(rejected_rows_csv(job))
+    assert "bob@example.com" in rejected_csv and "cy@example.com" in rejected_csv
+
+
+def test_every_rejection_of_a_dry_run_can_be_downloaded_before_the_import_runs(admin, monkeypatch):
+    from rapport.imports.services import jobs
+
+    monkeypatch.setattr(jobs, "DRY_RUN_KEEP_REJECTIONS", 1)  # the report keeps one; the file keeps all
+    text = "First Name,Email\nAda,ada@example.com\nBob,not-an-email\nCy,cy at example\nDee,\n"
+    job = make_job(admin, text)
+    report = import_dry_run(job=job, by=admin)
+    assert report["rejected"] == 2 and len(report["rejections"]) == 1
+    job.refresh_from_db()
+    rows = list(csv.reader(io.StringIO("".join(rejected_rows_csv(job)).lstrip("\ufeff"))))
+    assert rows[0] == ["Row", "Reason", "First Name", "Email"]
+    assert [(r[0], r[2], r[3]) for r in rows[1:]] == [("3", "Bob", "not-an-email"), ("4", "Cy", "cy at example")]
+    assert all(r[1].startswith("Email:") for r in rows[1:])
+    job = run(job)  # after the run, the file lists what the run rejected
+    rows = list(csv.reader(io.StringIO("".join(rejected_rows_csv(job)).lstrip("\ufeff"))))
+    assert [r[0] for r in rows[1:]] == ["3", "4"] and job.rejected_count == 2

@@ -64,6 +64,11 @@ class PreparedRow:
     # Search entry of a new contact (title and text), made by transform() where it runs in parallel.
     title: str = ""
     search_text: str = ""
+    # Admin validation rules the row fails on its own. A row that may update an existing contact is
+    # judged after matching, on the contact as the update would leave it (empty cells keep the
+    # contact's values); `cells` is kept for the rejected-rows file.
+    rule_errors: list[str] = field(default_factory=list)
+    cells: list[str] = field(default_factory=list)
 
     def match_keys(self) -> list[str]:
         """Keys that identify this person within the file (to keep one batch free of repeats)."""
@@ -301,11 +306,16 @@ class ContactImporter(CellValues):
             values["first_name"], values["last_name"] = first, last
         if not errors and not (values.get("first_name") or values.get("last_name") or row.emails):
             errors.append("This row has no name and no email; a contact needs one of them.")
+        rule_errors: list[str] = []
         if not errors and not self.rules.empty:
             # Admin validation rules (rapport.customization.validation): the same checks as forms and API.
-            errors.extend(self.rules.errors(self._rule_values(row)))
+            rule_errors = self.rules.errors(self._rule_values(row))
+            if self.job.mode == Mode.CREATE:
+                errors.extend(rule_errors)
+            elif rule_errors:
+                row.rule_errors, row.cells = rule_errors, cells
         if errors:
-            return RejectedRow(row_number, cells, " ".join(e if e.endswith(".") else e + "." for e in errors))
+            return RejectedRow(row_number, cells, _sentences(errors))
         first, last = values.get("first_name", ""), values.get("last_name", "")
         row.title = (f"{first} {last}".strip() or (row.emails[0] if row.emails else ""))[:300]
         row.search_text = contact_search_text(first, last, row.emails, [p for p, _ in row.phones])
@@ -418,6 +428,13 @@ class ContactImporter(CellValues):
         prepared = [r for r in batch if isinstance(r, PreparedRow)]
         rejected = [r for r in batch if isinstance(r, RejectedRow)]
         matches = self._matches(prepared)
+        if any(r.rule_errors for r in prepared):
+            failing = self._rules_after_update([r for r in prepared if r.rule_errors], matches)
+            if failing:
+                prepared = [r for r in prepared if r.row_number not in failing]
+                rejected += [RejectedRow(r.row_number, r.cells, _sentences(failing[r.row_number]))
+                             for r in batch if isinstance(r, PreparedRow) and r.row_number in failing]
+                rejected.sort(key=lambda r: r.row_number)
         mode = self.job.mode
         creates: list[PreparedRow] = []
         updates: list[tuple[PreparedRow, int]] = []
@@ -467,6 +484,42 @@ class ContactImporter(CellValues):
                                                   "before"], outcome_rows)
         result.rejections = [(r.row_number, r.reason) for r in rejected]
         return result
+
+    def _rules_after_update(self, rows: list[PreparedRow],
+                            matches: dict[int, tuple[int | None, str]]) -> dict[int, list[str]]:
+        """Rows (number -> reasons) that break a validation rule once matching decided create or update.
+
+        A row that creates a contact keeps the errors found on the row alone; a row that updates one is
+        checked against the contact as it will be (its current values, then the row's non-empty cells).
+        """
+        failing: dict[int, list[str]] = {}
+        ids = [m[0] for r in rows if (m := matches.get(r.row_number)) is not None and m[0]]
+        columns = ["id", *CONTACT_COLUMNS]
+        current = {row[0]: dict(zip(columns, row, strict=True)) for row in db.query_any(
+            f"SELECT {', '.join(columns)} FROM contacts_contact WHERE id IN ({{}})", ids)} if ids else {}
+        for r in rows:
+            match = matches.get(r.row_number)
+            if match is None and self.job.mode == Mode.UPDATE:
+                continue  # skipped: there is no contact to update
+            if match is None or (match[0] and match[0] not in current):
+                failing[r.row_number] = r.rule_errors
+                continue
+            if not match[0]:  # a dry run's earlier row of the file: judged like a new contact
+                failing[r.row_number] = r.rule_errors
+                continue
+            old = current[match[0]]
+            values: dict[str, Any] = {k: v for k, v in old.items() if k not in ("id", "custom")}
+            for key, value in _json(old["custom"]).items():
+                values[f"custom.{key}"] = value
+            for key, value in self._rule_values(r).items():
+                if value not in ("", None) and (key != "owner_id" or "owner_id" in r.values):
+                    values[key] = value
+            if values.get("company"):
+                values.pop("company_id", None)
+            errors = self.rules.errors(values)
+            if errors:
+                failing[r.row_number] = errors
+        return failing
 
     # ------------------------------------------------------------ related records
 
@@ -709,6 +762,10 @@ class ContactImporter(CellValues):
 def contact_search_text(first: str, last: str, emails: list[str], phones: list[str]) -> str:
     """Searchable text of a contact as search_text() makes it: names, emails, phones with and without +."""
     return " ".join(x for x in [first, last, *emails, *phones, *[p.lstrip("+") for p in phones]] if x)
+
+
+def _sentences(errors: list[str]) -> str:
+    return " ".join(e if e.endswith(".") else e + "." for e in errors)
 
 
 def _split_name(full: str) -> tuple[str, str]:

@@ -138,6 +138,20 @@ def bulk_session() -> Iterator[None]:
         raw.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint)}")
 
 
+def batch_transaction_begin() -> None:
+    """Settings for one import batch's transaction (call first thing inside it).
+
+    PostgreSQL: the commit does not wait for its WAL to reach the disk (`synchronous_commit = off`,
+    this transaction only). A crash can then lose the last batches committed in the moment before it,
+    but never half of one: each batch carries its own checkpoint, so the import resumes after the last
+    batch that survived, with no row missing or imported twice. SQLite: nothing to set (WAL with
+    synchronous=NORMAL behaves the same way already).
+    """
+    if is_postgres():
+        with _raw().cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+
+
 def ids_reserve(table: str, count: int) -> list[int]:
     """Reserve `count` primary keys of a table for explicit inserts (no other writer can take them)."""
     if count == 0:

@@ -209,12 +209,20 @@ def import_dry_run(*, job: ImportJob, by: Any, progress: Progress | None = None)
     importer = _importer(job, write=False)
     report: dict[str, Any] = {"rows": 0, "created": 0, "updated": 0, "skipped": 0, "rejected": 0, "samples": [],
                               "rejections": [], "rejections_by_column": {}}
+    # Every rejected row with its reason goes to a file next to the upload (the report keeps the first
+    # DRY_RUN_KEEP_REJECTIONS), so the user can download and fix all of them before the real run.
+    rejected_path = dry_run_rejected_path(job)
+    rejected_file = rejected_path.open("w", encoding="utf-8", newline="") if rejected_path else None
+    rejected_writer = csv.writer(rejected_file) if rejected_file else None
 
     def flush() -> None:
         batch = importer.take_batch()
         if not batch:
             return
         result = importer.process(batch)
+        if rejected_writer is not None and result.rejections:
+            cells = {item.row_number: item.cells for item in batch if getattr(item, "cells", None)}
+            rejected_writer.writerows([number, reason, *cells.get(number, [])] for number, reason in result.rejections)
         for key in ("created", "updated", "skipped", "rejected"):
             report[key] += getattr(result, key)
         report["rows"] += len(batch)
@@ -227,16 +235,20 @@ def import_dry_run(*, job: ImportJob, by: Any, progress: Progress | None = None)
                 report["rejections"].append({"row": row_number, "reason": reason})
 
     last = 0
-    with transformed_rows(job, importer, 0) as items:
-        for item in items:
-            importer.add(item, flush)
-            last = item.row_number
-            if importer.pending >= BATCH_ROWS:
-                flush()
-                if progress:
-                    job.next_row = last
-                    progress(job)
-        flush()
+    try:
+        with transformed_rows(job, importer, 0) as items:
+            for item in items:
+                importer.add(item, flush)
+                last = item.row_number
+                if importer.pending >= BATCH_ROWS:
+                    flush()
+                    if progress:
+                        job.next_row = last
+                        progress(job)
+            flush()
+    finally:
+        if rejected_file is not None:
+            rejected_file.close()
     if report["rows"] == 0:
         raise ValidationError("The file has a header but no data rows; add rows under the header and upload it again.")
     job.total_rows = report["rows"]
@@ -301,6 +313,7 @@ def import_run(job_id: int, *, progress: Progress | None = None, batch_rows: int
             if not batch:
                 return
             with transaction.atomic():
+                db.batch_transaction_begin()
                 result = importer.process(batch)
                 first = batch[0].row_number
                 last = batch[-1].row_number
@@ -447,8 +460,19 @@ def import_undo(*, job: ImportJob, by: Any, status: str = JobStatus.UNDONE) -> d
 # ---------------------------------------------------------------- rejected rows
 
 
+def dry_run_rejected_path(job: ImportJob) -> Path | None:
+    """Where the dry run keeps every rejected row (next to the uploaded file), or None without a local file."""
+    try:
+        return Path(f"{job.file.path}.dry-run-rejected.csv")
+    except (NotImplementedError, ValueError):
+        return None
+
+
 def rejected_rows_csv(job: ImportJob) -> Iterator[str]:
-    """Yield the rejected rows as CSV text: the original header and cells plus a reason column."""
+    """Yield the rejected rows as CSV text: the original header and cells plus a reason column.
+
+    Before the import has run, these are the rows its dry run rejected (all of them, with reasons).
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -462,6 +486,16 @@ def rejected_rows_csv(job: ImportJob) -> Iterator[str]:
     writer.writerow(["Row", "Reason", *job.headers])
     yield "\ufeff" + take()
     width = len(job.headers)
+    dry = dry_run_rejected_path(job)
+    if job.status in (JobStatus.DRAFT, JobStatus.CHECKED) and dry is not None and dry.exists():
+        with dry.open(encoding="utf-8", newline="") as f:
+            for number, reason, *cells in csv.reader(f):
+                cells += [""] * (width - len(cells))
+                writer.writerow([number, reason, *cells])
+                if buffer.tell() > 64 * 1024:
+                    yield take()
+        yield take()
+        return
     rows = ImportRow.objects.filter(job=job, outcome=Outcome.REJECTED).order_by("row_number")
     for row in rows.values_list("row_number", "cells", "reason").iterator(chunk_size=2000):
         cells = list(row[1])
