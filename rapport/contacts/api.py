@@ -75,16 +75,22 @@ def _company_refs(values: dict[str, Any], user: Any) -> dict[str, Any]:
     if "owner_id" in values:
         values["owner"] = owner_resolve(values.pop("owner_id"))
     if "parent_id" in values:
-        values["parent"] = resolve(Company.objects.visible_to(user), values.pop("parent_id"), "parent_id", "company")
+        values["parent"] = resolve(
+            Company.objects.visible_to(user), values.pop("parent_id"), "parent_id", "company"
+        )
     return values
 
 
 @router.get("/companies", response={200: page_schema(CompanyOut), **ERRORS}, summary="List companies")
-def list_companies(request: HttpRequest, filters: Query[CompanyQuery], limit: int = DEFAULT_LIMIT,
-                   cursor: str | None = None) -> Any:
+def list_companies(
+    request: HttpRequest, filters: Query[CompanyQuery], limit: int = DEFAULT_LIMIT, cursor: str | None = None
+) -> Any:
     """Companies you may see; custom fields filter as cf_<key>=value. Follow `next` for the next page."""
-    page = paginate(company_list(user=request.user, filters=CompanyFilter.from_params(request.GET)),
-                    cursor=cursor, limit=limit)
+    page = paginate(
+        company_list(user=request.user, filters=CompanyFilter.from_params(request.GET)),
+        cursor=cursor,
+        limit=limit,
+    )
     prefetch_related_objects(page.items, "tags")
     hidden = hidden_custom_keys("company", request.user)
     return {"results": [company_out(c, hidden) for c in page.items], "next": page.next}
@@ -105,7 +111,9 @@ def create_company(request: HttpRequest, payload: CompanyIn) -> Any:
 
 @router.get("/companies/{company_id}", response={200: CompanyOut, **ERRORS}, summary="Get a company")
 def get_company(request: HttpRequest, company_id: int) -> Any:
-    return company_out(company_get(user=request.user, pk=company_id), hidden_custom_keys("company", request.user))
+    return company_out(
+        company_get(user=request.user, pk=company_id), hidden_custom_keys("company", request.user)
+    )
 
 
 @router.patch("/companies/{company_id}", response={200: CompanyOut, **ERRORS}, summary="Change a company")
@@ -118,39 +126,50 @@ def update_company(request: HttpRequest, company_id: int, payload: CompanyPatch)
     return company_out(company_get(user=request.user, pk=company.pk), hidden)
 
 
-@router.delete("/companies/{company_id}", response={204: None, **ERRORS}, summary="Move a company to the trash")
+@router.delete(
+    "/companies/{company_id}", response={204: None, **ERRORS}, summary="Move a company to the trash"
+)
 def trash_company(request: HttpRequest, company_id: int) -> Any:
     record_trash(company_get(user=request.user, pk=company_id), by=request.user)
     return Status(204, None)
 
 
-@router.post("/companies/{company_id}/restore", response={200: CompanyOut, **ERRORS},
-             summary="Restore a company from the trash")
+@router.post(
+    "/companies/{company_id}/restore",
+    response={200: CompanyOut, **ERRORS},
+    summary="Restore a company from the trash",
+)
 def restore_company(request: HttpRequest, company_id: int) -> Any:
     record_restore(trashed_or_404(Company, request.user, company_id), by=request.user)
-    return company_out(company_get(user=request.user, pk=company_id), hidden_custom_keys("company", request.user))
+    return company_out(
+        company_get(user=request.user, pk=company_id), hidden_custom_keys("company", request.user)
+    )
 
 
 # ---------------------------------------------------------------- contacts
 
 
-def _contact_refs(values: dict[str, Any], user: Any, companies: dict[int, Company] | None = None) -> dict[str, Any]:
+def _contact_refs(
+    values: dict[str, Any], user: Any, companies: dict[int, Company] | None = None
+) -> dict[str, Any]:
     if "owner_id" in values:
         values["owner"] = owner_resolve(values.pop("owner_id"))
     if "company_id" in values:
         pk = values.pop("company_id")
         if companies is not None and pk is not None:
             if pk not in companies:
-                raise ValidationError({"company_id": [f"There is no company with id {pk} that you can see; "
-                                                      "check the id."]})
+                raise ValidationError(
+                    {"company_id": [f"There is no company with id {pk} that you can see; check the id."]}
+                )
             values["company"] = companies[pk]
         else:
             values["company"] = resolve(Company.objects.visible_to(user), pk, "company_id", "company")
     return values
 
 
-def _contact_create_values(item: ContactIn, user: Any, hidden: set[str], companies: dict[int, Company] | None = None
-                           ) -> dict[str, Any]:
+def _contact_create_values(
+    item: ContactIn, user: Any, hidden: set[str], companies: dict[int, Company] | None = None
+) -> dict[str, Any]:
     values = _contact_refs(item.model_dump(), user, companies)
     values["custom"] = custom_in(values["custom"], hidden)
     if values["owner"] is None:
@@ -159,11 +178,15 @@ def _contact_create_values(item: ContactIn, user: Any, hidden: set[str], compani
 
 
 @router.get("/contacts", response={200: page_schema(ContactOut), **ERRORS}, summary="List contacts")
-def list_contacts(request: HttpRequest, filters: Query[ContactQuery], limit: int = DEFAULT_LIMIT,
-                  cursor: str | None = None) -> Any:
+def list_contacts(
+    request: HttpRequest, filters: Query[ContactQuery], limit: int = DEFAULT_LIMIT, cursor: str | None = None
+) -> Any:
     """Contacts you may see; custom fields filter as cf_<key>=value. Follow `next` for the next page."""
-    page = paginate(contact_list(user=request.user, filters=ContactFilter.from_params(request.GET)),
-                    cursor=cursor, limit=limit)
+    page = paginate(
+        contact_list(user=request.user, filters=ContactFilter.from_params(request.GET)),
+        cursor=cursor,
+        limit=limit,
+    )
     contacts_related_load(page.items)
     hidden = hidden_custom_keys("contact", request.user)
     return {"results": [contact_out(c, hidden) for c in page.items], "next": page.next}
@@ -178,8 +201,11 @@ def create_contact(request: HttpRequest, payload: ContactIn) -> Any:
     return Status(201, {**body, "possible_duplicates": contact_duplicate_warnings(contact, request.user)})
 
 
-@router.post("/contacts/bulk", response={201: ContactBulkCreatedOut, **ERRORS},
-             summary="Create up to 1000 contacts at once")
+@router.post(
+    "/contacts/bulk",
+    response={201: ContactBulkCreatedOut, **ERRORS},
+    summary="Create up to 1000 contacts at once",
+)
 def bulk_create_contacts(request: HttpRequest, payload: ContactBulkIn) -> Any:
     """All or nothing: if any item is not valid, none is created and errors are keyed items.<index>.<field>.
 
@@ -205,14 +231,16 @@ def bulk_create_contacts(request: HttpRequest, payload: ContactBulkIn) -> Any:
             if company_id in companies:
                 values["company"] = companies[company_id]
             else:
-                errors[f"items.{i}.company_id"] = [f"There is no company with id {company_id} that you can see; "
-                                                   "check the id."]
+                errors[f"items.{i}.company_id"] = [
+                    f"There is no company with id {company_id} that you can see; check the id."
+                ]
         if owner_id is not None:
             if owner_id in owners:
                 values["owner"] = owners[owner_id]
             else:
-                errors[f"items.{i}.owner_id"] = [f"There is no active user with id {owner_id} that you can see; "
-                                                 "check the id."]
+                errors[f"items.{i}.owner_id"] = [
+                    f"There is no active user with id {owner_id} that you can see; check the id."
+                ]
         try:
             values["custom"] = custom_in(values["custom"], hidden)
         except ValidationError as exc:
@@ -220,13 +248,23 @@ def bulk_create_contacts(request: HttpRequest, payload: ContactBulkIn) -> Any:
         items.append(values)
     contacts = contacts_bulk_create(by=user, items=items, errors=errors)
     warnings = contact_duplicate_warnings_many(contacts, user)
-    return Status(201, {"created": len(contacts), "ids": [c.pk for c in contacts],
-                        "items": [{"id": c.pk, "possible_duplicates": w} for c, w in zip(contacts, warnings, strict=True)]})
+    return Status(
+        201,
+        {
+            "created": len(contacts),
+            "ids": [c.pk for c in contacts],
+            "items": [
+                {"id": c.pk, "possible_duplicates": w} for c, w in zip(contacts, warnings, strict=True)
+            ],
+        },
+    )
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="Get a contact")
 def get_contact(request: HttpRequest, contact_id: int) -> Any:
-    return contact_out(contact_get(user=request.user, pk=contact_id), hidden_custom_keys("contact", request.user))
+    return contact_out(
+        contact_get(user=request.user, pk=contact_id), hidden_custom_keys("contact", request.user)
+    )
 
 
 @router.patch("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="Change a contact")
@@ -245,14 +283,21 @@ def update_contact(request: HttpRequest, contact_id: int, payload: ContactPatch)
     return contact_out(contact_get(user=user, pk=contact.pk), hidden)
 
 
-@router.delete("/contacts/{contact_id}", response={204: None, **ERRORS}, summary="Move a contact to the trash")
+@router.delete(
+    "/contacts/{contact_id}", response={204: None, **ERRORS}, summary="Move a contact to the trash"
+)
 def trash_contact(request: HttpRequest, contact_id: int) -> Any:
     record_trash(contact_get(user=request.user, pk=contact_id), by=request.user)
     return Status(204, None)
 
 
-@router.post("/contacts/{contact_id}/restore", response={200: ContactOut, **ERRORS},
-             summary="Restore a contact from the trash")
+@router.post(
+    "/contacts/{contact_id}/restore",
+    response={200: ContactOut, **ERRORS},
+    summary="Restore a contact from the trash",
+)
 def restore_contact(request: HttpRequest, contact_id: int) -> Any:
     record_restore(trashed_or_404(Contact, request.user, contact_id), by=request.user)
-    return contact_out(contact_get(user=request.user, pk=contact_id), hidden_custom_keys("contact", request.user))
+    return contact_out(
+        contact_get(user=request.user, pk=contact_id), hidden_custom_keys("contact", request.user)
+    )

@@ -122,20 +122,38 @@ class MergeOut(Schema):
 
 
 def _brief(contact: Contact) -> dict[str, Any]:
-    return {"id": contact.pk, "name": contact.full_name, "email": contact.email, "phone": contact.phone,
-            "city": contact.city, "version": contact.version}
+    return {
+        "id": contact.pk,
+        "name": contact.full_name,
+        "email": contact.email,
+        "phone": contact.phone,
+        "city": contact.city,
+        "version": contact.version,
+    }
 
 
 def _scan_out(scan: DuplicateScan) -> dict[str, Any]:
-    return {"id": scan.pk, "status": scan.status, "phase": scan.phase, "percent": scan.percent, "pairs": scan.pairs,
-            "company_pairs": scan.company_pairs, "seconds": scan.seconds, "error": scan.error}
+    return {
+        "id": scan.pk,
+        "status": scan.status,
+        "phase": scan.phase,
+        "percent": scan.percent,
+        "pairs": scan.pairs,
+        "company_pairs": scan.company_pairs,
+        "seconds": scan.seconds,
+        "error": scan.error,
+    }
 
 
 def _merge_out(merge: MergeRecord | CompanyMergeRecord) -> dict[str, Any]:
-    return {"id": merge.pk, "survivor_id": merge.survivor_id, "loser_id": merge.loser_id,
-            "moved": {label: len(ids) for label, ids in merge.moved.items()},
-            "merged_at": merge.merged_at.isoformat(),
-            "undone_at": merge.undone_at.isoformat() if merge.undone_at else None}
+    return {
+        "id": merge.pk,
+        "survivor_id": merge.survivor_id,
+        "loser_id": merge.loser_id,
+        "moved": {label: len(ids) for label, ids in merge.moved.items()},
+        "merged_at": merge.merged_at.isoformat(),
+        "undone_at": merge.undone_at.isoformat() if merge.undone_at else None,
+    }
 
 
 def _editable(user: Any, pk: Any, field: str) -> Contact:
@@ -146,18 +164,23 @@ def _editable(user: Any, pk: Any, field: str) -> Contact:
 
 
 @router.get("/contact-duplicates", response={200: PairPage, **ERRORS}, summary="List likely duplicate pairs")
-def list_pairs(request: HttpRequest, limit: int = Query(50, ge=1, le=200),
-               offset: int = Query(0, ge=0, le=1_000_000)) -> Any:
+def list_pairs(
+    request: HttpRequest, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=1_000_000)
+) -> Any:
     """Pairs of the newest scan that you may merge, best score first, without dismissed pairs."""
-    rows = list(duplicate_pairs_for(user=request.user)[offset:offset + limit + 1])
+    rows = list(duplicate_pairs_for(user=request.user)[offset : offset + limit + 1])
     return {
-        "results": [{"first": _brief(p.first), "second": _brief(p.second), "score": p.score, "reasons": p.reasons}
-                    for p in rows[:limit]],
+        "results": [
+            {"first": _brief(p.first), "second": _brief(p.second), "score": p.score, "reasons": p.reasons}
+            for p in rows[:limit]
+        ],
         "next_offset": offset + limit if len(rows) > limit else None,
     }
 
 
-@router.get("/contact-duplicates/scan", response={200: ScanOut, **ERRORS}, summary="Status of the latest scan")
+@router.get(
+    "/contact-duplicates/scan", response={200: ScanOut, **ERRORS}, summary="Status of the latest scan"
+)
 def scan_status(request: HttpRequest) -> Any:
     scan = latest_scan()
     if scan is None:
@@ -165,14 +188,18 @@ def scan_status(request: HttpRequest) -> Any:
     return _scan_out(scan)
 
 
-@router.post("/contact-duplicates/scan", response={202: ScanOut, 200: ScanOut, **ERRORS}, summary="Start a scan")
+@router.post(
+    "/contact-duplicates/scan", response={202: ScanOut, 200: ScanOut, **ERRORS}, summary="Start a scan"
+)
 def scan_start(request: HttpRequest) -> Any:
     """Scan all contacts; small databases finish within the request (200), large ones in the background (202)."""
     scan = duplicate_scan_start(by=request.user)
     return Status(200 if scan.status == DuplicateScan.Status.DONE else 202, _scan_out(scan))
 
 
-@router.post("/contact-duplicates/dismiss", response={204: None, **ERRORS}, summary="Mark a pair as not a duplicate")
+@router.post(
+    "/contact-duplicates/dismiss", response={204: None, **ERRORS}, summary="Mark a pair as not a duplicate"
+)
 def dismiss(request: HttpRequest, payload: DismissIn) -> Any:
     first = _editable(request.user, payload.first_id, "first_id")
     second = _editable(request.user, payload.second_id, "second_id")
@@ -180,13 +207,23 @@ def dismiss(request: HttpRequest, payload: DismissIn) -> Any:
     return Status(204, None)
 
 
-@router.get("/contact-duplicates/check", response={200: list[MatchOut], **ERRORS},
-            summary="Possible duplicates of a contact being entered")
+@router.get(
+    "/contact-duplicates/check",
+    response={200: list[MatchOut], **ERRORS},
+    summary="Possible duplicates of a contact being entered",
+)
 def check(request: HttpRequest, query: Query[CheckQuery]) -> Any:
     """Existing contacts you may see that are probably this person (by email, phone and name)."""
     matches = possible_duplicates(
-        first_name=query.first_name, last_name=query.last_name, emails=query.email, phones=query.phone,
-        city=query.city, country=query.country, exclude_id=query.exclude_id, user=request.user, limit=query.limit,
+        first_name=query.first_name,
+        last_name=query.last_name,
+        emails=query.email,
+        phones=query.phone,
+        city=query.city,
+        country=query.country,
+        exclude_id=query.exclude_id,
+        user=request.user,
+        limit=query.limit,
     )
     return [{"contact": _brief(c), "score": score, "reasons": reasons} for c, score, reasons in matches]
 
@@ -197,15 +234,25 @@ def merge(request: HttpRequest, payload: MergeIn) -> Any:
     survivor = _editable(request.user, payload.survivor_id, "survivor_id")
     loser = _editable(request.user, payload.loser_id, "loser_id")
     choices = {k: v for k, v in payload.choices.model_dump().items() if v is not None}
-    record = contact_merge(survivor=survivor, loser=loser, by=request.user, choices=choices,
-                           expected_versions=payload.expected_versions)
+    record = contact_merge(
+        survivor=survivor,
+        loser=loser,
+        by=request.user,
+        choices=choices,
+        expected_versions=payload.expected_versions,
+    )
     return Status(201, _merge_out(record))
 
 
 def _merge_for(user: Any, merge_id: int) -> MergeRecord:
     merge_record = MergeRecord.objects.filter(pk=pk_or_404(merge_id)).first()
-    if merge_record is None or Contact.all_objects.editable_by(user).filter(
-            pk__in=[merge_record.survivor_id, merge_record.loser_id]).count() != 2:
+    if (
+        merge_record is None
+        or Contact.all_objects.editable_by(user)
+        .filter(pk__in=[merge_record.survivor_id, merge_record.loser_id])
+        .count()
+        != 2
+    ):
         raise Http404("No such merge.")
     return merge_record
 
@@ -232,38 +279,50 @@ class DuplicateWarning(Schema):
     reasons: str
 
 
-POSSIBLE_DUPLICATES_HELP = ("Existing records that are probably the same (the new one is saved anyway); "
-                            "merge them with POST /contact-merges or /company-merges.")
+POSSIBLE_DUPLICATES_HELP = (
+    "Existing records that are probably the same (the new one is saved anyway); "
+    "merge them with POST /contact-merges or /company-merges."
+)
 
 
 class ContactCreatedOut(ContactOut):
-    possible_duplicates: list[DuplicateWarning] = Field(default_factory=list, description=POSSIBLE_DUPLICATES_HELP)
+    possible_duplicates: list[DuplicateWarning] = Field(
+        default_factory=list, description=POSSIBLE_DUPLICATES_HELP
+    )
 
 
 class CompanyCreatedOut(CompanyOut):
-    possible_duplicates: list[DuplicateWarning] = Field(default_factory=list, description=POSSIBLE_DUPLICATES_HELP)
+    possible_duplicates: list[DuplicateWarning] = Field(
+        default_factory=list, description=POSSIBLE_DUPLICATES_HELP
+    )
 
 
 class BulkCreatedItem(Schema):
     id: int
-    possible_duplicates: list[DuplicateWarning] = Field(default_factory=list, description=POSSIBLE_DUPLICATES_HELP)
+    possible_duplicates: list[DuplicateWarning] = Field(
+        default_factory=list, description=POSSIBLE_DUPLICATES_HELP
+    )
 
 
 class ContactBulkCreatedOut(BulkOut):
     items: list[BulkCreatedItem] = Field(
         default_factory=list,
         description="One per created contact, in the order sent: its id and the contacts you may see that are "
-                    "probably the same person (existing ones and other items of this request).",
+        "probably the same person (existing ones and other items of this request).",
     )
 
 
 def _entered(contact: Contact) -> Entered:
     """A saved contact as the on-entry check compares it (its emails and phones prefetched or read)."""
     return Entered(
-        first_name=contact.first_name, last_name=contact.last_name,
-        emails=tuple(e.email for e in contact.emails.all()), phones=tuple(p.number for p in contact.phones.all()),
-        company=contact.company.name if contact.company is not None else "", city=contact.city,
-        country=contact.country, exclude_id=contact.pk,
+        first_name=contact.first_name,
+        last_name=contact.last_name,
+        emails=tuple(e.email for e in contact.emails.all()),
+        phones=tuple(p.number for p in contact.phones.all()),
+        company=contact.company.name if contact.company is not None else "",
+        city=contact.city,
+        country=contact.country,
+        exclude_id=contact.pk,
     )
 
 
@@ -274,8 +333,13 @@ def contact_duplicate_warnings_many(contacts: Sequence[Contact], user: Any) -> l
     together find each other too.
     """
     found = possible_duplicates_many([_entered(c) for c in contacts], user=user)
-    return [[{"id": c.pk, "name": c.full_name, "score": score, "reasons": reasons} for c, score, reasons in matches]
-            for matches in found]
+    return [
+        [
+            {"id": c.pk, "name": c.full_name, "score": score, "reasons": reasons}
+            for c, score, reasons in matches
+        ]
+        for matches in found
+    ]
 
 
 def contact_duplicate_warnings(contact: Contact, user: Any) -> list[dict[str, Any]]:
@@ -285,9 +349,15 @@ def contact_duplicate_warnings(contact: Contact, user: Any) -> list[dict[str, An
 
 def company_duplicate_warnings(company: Company, user: Any) -> list[dict[str, Any]]:
     """Companies the user may see that are probably the company just created."""
-    matches = possible_company_duplicates(name=company.name, domain=company.domain, phone=company.phone,
-                                          city=company.city, country=company.country, exclude_id=company.pk,
-                                          user=user)
+    matches = possible_company_duplicates(
+        name=company.name,
+        domain=company.domain,
+        phone=company.phone,
+        city=company.city,
+        country=company.country,
+        exclude_id=company.pk,
+        user=user,
+    )
     return [{"id": c.pk, "name": c.name, "score": score, "reasons": reasons} for c, score, reasons in matches]
 
 
@@ -357,8 +427,15 @@ class CompanyMergeIn(StrictSchema):
 
 
 def _company_brief(company: Company) -> dict[str, Any]:
-    return {"id": company.pk, "name": company.name, "domain": company.domain, "phone": company.phone,
-            "city": company.city, "country": company.country, "version": company.version}
+    return {
+        "id": company.pk,
+        "name": company.name,
+        "domain": company.domain,
+        "phone": company.phone,
+        "city": company.city,
+        "country": company.country,
+        "version": company.version,
+    }
 
 
 def _editable_company(user: Any, pk: Any, field: str) -> Company:
@@ -368,21 +445,35 @@ def _editable_company(user: Any, pk: Any, field: str) -> Company:
     return found
 
 
-@router.get("/company-duplicates", response={200: CompanyPairPage, **ERRORS},
-            summary="List likely duplicate company pairs")
-def list_company_pairs(request: HttpRequest, limit: int = Query(50, ge=1, le=200),
-                       offset: int = Query(0, ge=0, le=1_000_000)) -> Any:
+@router.get(
+    "/company-duplicates",
+    response={200: CompanyPairPage, **ERRORS},
+    summary="List likely duplicate company pairs",
+)
+def list_company_pairs(
+    request: HttpRequest, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=1_000_000)
+) -> Any:
     """Company pairs of the newest scan (POST /contact-duplicates/scan scans both) that you may merge."""
-    rows = list(company_pairs_for(user=request.user)[offset:offset + limit + 1])
+    rows = list(company_pairs_for(user=request.user)[offset : offset + limit + 1])
     return {
-        "results": [{"first": _company_brief(p.first), "second": _company_brief(p.second), "score": p.score,
-                     "reasons": p.reasons} for p in rows[:limit]],
+        "results": [
+            {
+                "first": _company_brief(p.first),
+                "second": _company_brief(p.second),
+                "score": p.score,
+                "reasons": p.reasons,
+            }
+            for p in rows[:limit]
+        ],
         "next_offset": offset + limit if len(rows) > limit else None,
     }
 
 
-@router.post("/company-duplicates/dismiss", response={204: None, **ERRORS},
-             summary="Mark a company pair as not a duplicate")
+@router.post(
+    "/company-duplicates/dismiss",
+    response={204: None, **ERRORS},
+    summary="Mark a company pair as not a duplicate",
+)
 def dismiss_companies(request: HttpRequest, payload: DismissIn) -> Any:
     first = _editable_company(request.user, payload.first_id, "first_id")
     second = _editable_company(request.user, payload.second_id, "second_id")
@@ -390,15 +481,26 @@ def dismiss_companies(request: HttpRequest, payload: DismissIn) -> Any:
     return Status(204, None)
 
 
-@router.get("/company-duplicates/check", response={200: list[CompanyMatchOut], **ERRORS},
-            summary="Possible duplicates of a company being entered")
+@router.get(
+    "/company-duplicates/check",
+    response={200: list[CompanyMatchOut], **ERRORS},
+    summary="Possible duplicates of a company being entered",
+)
 def check_company(request: HttpRequest, query: Query[CompanyCheckQuery]) -> Any:
     """Existing companies you may see that are probably this one (by domain, phone and name)."""
     matches = possible_company_duplicates(
-        name=query.name, domain=query.domain, phone=query.phone, city=query.city, country=query.country,
-        exclude_id=query.exclude_id, user=request.user, limit=query.limit,
+        name=query.name,
+        domain=query.domain,
+        phone=query.phone,
+        city=query.city,
+        country=query.country,
+        exclude_id=query.exclude_id,
+        user=request.user,
+        limit=query.limit,
     )
-    return [{"company": _company_brief(c), "score": score, "reasons": reasons} for c, score, reasons in matches]
+    return [
+        {"company": _company_brief(c), "score": score, "reasons": reasons} for c, score, reasons in matches
+    ]
 
 
 @router.post("/company-merges", response={201: MergeOut, **ERRORS}, summary="Merge two companies")
@@ -407,15 +509,23 @@ def merge_companies(request: HttpRequest, payload: CompanyMergeIn) -> Any:
     survivor = _editable_company(request.user, payload.survivor_id, "survivor_id")
     loser = _editable_company(request.user, payload.loser_id, "loser_id")
     choices = {k: v for k, v in payload.choices.model_dump().items() if v is not None}
-    record = company_merge(survivor=survivor, loser=loser, by=request.user, choices=choices,
-                           expected_versions=payload.expected_versions)
+    record = company_merge(
+        survivor=survivor,
+        loser=loser,
+        by=request.user,
+        choices=choices,
+        expected_versions=payload.expected_versions,
+    )
     return Status(201, _merge_out(record))
 
 
 def _company_merge_for(user: Any, merge_id: int) -> CompanyMergeRecord:
     record = CompanyMergeRecord.objects.filter(pk=pk_or_404(merge_id)).first()
-    if record is None or Company.all_objects.editable_by(user).filter(
-            pk__in=[record.survivor_id, record.loser_id]).count() != 2:
+    if (
+        record is None
+        or Company.all_objects.editable_by(user).filter(pk__in=[record.survivor_id, record.loser_id]).count()
+        != 2
+    ):
         raise Http404("No such merge.")
     return record
 
@@ -425,7 +535,9 @@ def company_merge_get(request: HttpRequest, merge_id: int) -> Any:
     return _merge_out(_company_merge_for(request.user, merge_id))
 
 
-@router.post("/company-merges/{merge_id}/undo", response={200: MergeOut, **ERRORS}, summary="Undo a company merge")
+@router.post(
+    "/company-merges/{merge_id}/undo", response={200: MergeOut, **ERRORS}, summary="Undo a company merge"
+)
 def company_merge_undo_endpoint(request: HttpRequest, merge_id: int) -> Any:
     """Restore the merged-away company and move back exactly the records the merge moved."""
     return _merge_out(company_merge_undo(merge=_company_merge_for(request.user, merge_id), by=request.user))

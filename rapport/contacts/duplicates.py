@@ -40,6 +40,8 @@ from rapidfuzz.distance import Indel
 
 # ------------------------------------------------------------------------------------------- tables
 
+# The word tables are packed several entries a line, by hand.
+# fmt: off
 # Nickname → the full first name it stands for (folded, lower case). Small on purpose: the common
 # English, German, French, Spanish and Italian short forms; a fuzzy score covers the rest.
 NICKNAMES: dict[str, str] = {
@@ -88,6 +90,8 @@ GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 DOMAIN_TYPOS = {"gmial.com": "gmail.com", "gmai.com": "gmail.com", "gmal.com": "gmail.com", "gnail.com": "gmail.com",
                 "hotmial.com": "hotmail.com", "hotmai.com": "hotmail.com", "yahooo.com": "yahoo.com",
                 "yaho.com": "yahoo.com", "outlok.com": "outlook.com"}
+
+# fmt: on
 
 # Evidence weights (log-likelihood style) and the decision line. Tuned on the labelled set of
 # bench/dedup_bench.py; see the module docstring for the reasoning.
@@ -283,7 +287,9 @@ def features_of(row: Row | Sequence[Any]) -> Features:
         first, last = first.rsplit(" ", 1)
     emails = tuple(dict.fromkeys(e for e in (email_canonical(x) for x in emails_raw if x) if e))
     locals_ = tuple(dict.fromkeys(loc for loc in (email_local(e) for e in emails) if loc))
-    phones = tuple(dict.fromkeys(p for p in (phone_canonical(x, country or "") for x in phones_raw if x) if p))
+    phones = tuple(
+        dict.fromkeys(p for p in (phone_canonical(x, country or "") for x in phones_raw if x) if p)
+    )
     return Features(
         id=rid,
         first=first,
@@ -375,7 +381,9 @@ def _similarity(a: str, b: str) -> float:
     return Indel.normalized_similarity(a, b) * 100.0
 
 
-def _first_similarity(a: Features, b: Features, a_first: str, a_canon: str, b_first: str, b_canon: str) -> float:
+def _first_similarity(
+    a: Features, b: Features, a_first: str, a_canon: str, b_first: str, b_canon: str
+) -> float:
     if a_canon == b_canon and a_canon:
         return 100.0
     shorter, longer = (a_first, b_first) if len(a_first) <= len(b_first) else (b_first, a_first)
@@ -403,8 +411,15 @@ def name_match(a: Features, b: Features) -> NameMatch:
         last = _similarity(a.last, b.last)
         direct = (f + last) / 2
         if direct >= 90:
-            return NameMatch(direct, min(f, last) < 60, False, a.first != b.first and a.first_canonical == b.first_canonical)
-        swapped_first = _first_similarity(a, b, a.first, a.first_canonical, b.last, first_name_canonical(b.last))
+            return NameMatch(
+                direct,
+                min(f, last) < 60,
+                False,
+                a.first != b.first and a.first_canonical == b.first_canonical,
+            )
+        swapped_first = _first_similarity(
+            a, b, a.first, a.first_canonical, b.last, first_name_canonical(b.last)
+        )
         swapped_last = _first_similarity(a, b, a.last, a.last, b.first, b.first)
         swapped = (swapped_first + swapped_last) / 2
         if swapped > direct + 1:
@@ -458,7 +473,9 @@ def pair_evidence(a: Features, b: Features) -> tuple[float, list[str]]:
             reasons.append("same email")
         elif shared_locals := [x for x in a.locals if x in b.locals]:
             # "john.smith@" says little more than the name does; "jsmith74@" is personal.
-            weight += W_EMAIL_LOCAL if any(_personal(local) for local in shared_locals) else W_EMAIL_LOCAL_NAME
+            weight += (
+                W_EMAIL_LOCAL if any(_personal(local) for local in shared_locals) else W_EMAIL_LOCAL_NAME
+            )
             reasons.append("same email name at another domain")
         else:
             weight += W_EMAIL_DIFFERENT
@@ -519,8 +536,15 @@ def scan_features(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> list[Pair]:
     """Every likely duplicate pair among normalised contacts, best first."""
-    return pairs_scored(features, candidate_pairs(features), pair_evidence, min_score=min_score, skip=skip,
-                        progress=progress, phase="scoring")
+    return pairs_scored(
+        features,
+        candidate_pairs(features),
+        pair_evidence,
+        min_score=min_score,
+        skip=skip,
+        progress=progress,
+        phase="scoring",
+    )
 
 
 def pairs_scored(
@@ -574,7 +598,7 @@ def contact_rows(*, batch: int = BATCH, ids: Iterable[int] | None = None) -> Ite
     if ids is not None:
         wanted = sorted(set(ids))
         for start in range(0, len(wanted), batch):
-            chunk = wanted[start:start + batch]
+            chunk = wanted[start : start + batch]
             yield from _rows_of(Contact.objects.filter(id__in=chunk), {"contact_id__in": chunk}, Company)
         return
     bounds = Contact.objects.aggregate(low=Min("id"), high=Max("id"))
@@ -582,31 +606,50 @@ def contact_rows(*, batch: int = BATCH, ids: Iterable[int] | None = None) -> Ite
         return
     for low in range(bounds["low"], bounds["high"] + 1, batch):
         high = low + batch - 1
-        yield from _rows_of(Contact.objects.filter(id__gte=low, id__lte=high),
-                            {"contact_id__gte": low, "contact_id__lte": high}, Company)
+        yield from _rows_of(
+            Contact.objects.filter(id__gte=low, id__lte=high),
+            {"contact_id__gte": low, "contact_id__lte": high},
+            Company,
+        )
 
 
 def _rows_of(query: Any, extras_scope: dict[str, Any], company_model: Any) -> Iterator[Row]:
     from rapport.contacts.models import ContactEmail, ContactPhone
 
-    values = list(query.order_by("id").values_list("id", "first_name", "last_name", "email", "phone", "city",
-                                                   "company_id", "country"))
+    values = list(
+        query.order_by("id").values_list(
+            "id", "first_name", "last_name", "email", "phone", "city", "company_id", "country"
+        )
+    )
     if not values:
         return
     company_ids = {v[6] for v in values if v[6]}
-    companies = dict(company_model.all_objects.filter(id__in=company_ids).values_list("id", "name")) \
-        if company_ids else {}
+    companies = (
+        dict(company_model.all_objects.filter(id__in=company_ids).values_list("id", "name"))
+        if company_ids
+        else {}
+    )
     extra_emails: dict[int, list[str]] = {}
     for contact_id, email in ContactEmail.objects.filter(is_primary=False, **extras_scope).values_list(
-            "contact_id", "email"):
+        "contact_id", "email"
+    ):
         extra_emails.setdefault(contact_id, []).append(email)
     extra_phones: dict[int, list[str]] = {}
     for contact_id, number in ContactPhone.objects.filter(is_primary=False, **extras_scope).values_list(
-            "contact_id", "number"):
+        "contact_id", "number"
+    ):
         extra_phones.setdefault(contact_id, []).append(number)
     for cid, first, last, email, phone, city, company_id, country in values:
-        yield Row(cid, first, last, (email, *extra_emails.get(cid, ())), (phone, *extra_phones.get(cid, ())),
-                  city, companies.get(company_id, ""), country)
+        yield Row(
+            cid,
+            first,
+            last,
+            (email, *extra_emails.get(cid, ())),
+            (phone, *extra_phones.get(cid, ())),
+            city,
+            companies.get(company_id, ""),
+            country,
+        )
 
 
 def dismissed_pairs() -> set[tuple[int, int]]:
@@ -680,7 +723,9 @@ def _name_keys(first_name: str, last_name: str) -> list[_NameKey]:
         if not first_name:
             return [_NameKey(frozenset(_name_variants(last_name)), None, False)]
         return [
-            _NameKey(frozenset(_name_variants(last_name)), frozenset(_first_name_variants(first_name)), False),
+            _NameKey(
+                frozenset(_name_variants(last_name)), frozenset(_first_name_variants(first_name)), False
+            ),
             _NameKey(frozenset(_name_variants(first_name)), frozenset(_name_variants(last_name)), True),
         ]
     if " " in first_name:  # "John Smith" typed into the first-name field
@@ -718,8 +763,11 @@ def _candidates_of(entries: Sequence[Entered], base: Any) -> tuple[list[Features
             name_groups.setdefault((key.firsts is not None, key.swapped), []).append(key)
             for stored_last in key.lasts:
                 by_last.setdefault(stored_last, []).append((i, key.firsts))
-        entered.append(features_of(Row(0, first, last, tuple(emails), tuple(phones), entry.city, entry.company,
-                                       entry.country)))
+        entered.append(
+            features_of(
+                Row(0, first, last, tuple(emails), tuple(phones), entry.city, entry.company, entry.country)
+            )
+        )
 
     def found(pairs: Iterable[tuple[int, str]], index: dict[str, list[int]]) -> None:
         for contact_id, value in pairs:
@@ -731,12 +779,20 @@ def _candidates_of(entries: Sequence[Entered], base: Any) -> tuple[list[Features
     most = ENTRY_CANDIDATES * len(entries)
     if by_email:
         found(base.filter(email__in=by_email).values_list("id", "email")[:most], by_email)
-        found(ContactEmail.objects.filter(email__in=by_email, contact__in=visible_ids)
-              .values_list("contact_id", "email")[:most], by_email)
+        found(
+            ContactEmail.objects.filter(email__in=by_email, contact__in=visible_ids).values_list(
+                "contact_id", "email"
+            )[:most],
+            by_email,
+        )
     if by_phone:
         found(base.filter(phone__in=by_phone).values_list("id", "phone")[:most], by_phone)
-        found(ContactPhone.objects.filter(number__in=by_phone, contact__in=visible_ids)
-              .values_list("contact_id", "number")[:most], by_phone)
+        found(
+            ContactPhone.objects.filter(number__in=by_phone, contact__in=visible_ids).values_list(
+                "contact_id", "number"
+            )[:most],
+            by_phone,
+        )
     if name_groups:
         names = Q()
         for (with_firsts, _), keys in name_groups.items():
@@ -747,7 +803,8 @@ def _candidates_of(entries: Sequence[Entered], base: Any) -> tuple[list[Features
             else:
                 names |= Q(last_name__in=lasts)
         for contact_id, stored_first, stored_last in base.filter(names).values_list(
-                "id", "first_name", "last_name")[:most]:
+            "id", "first_name", "last_name"
+        )[:most]:
             for i, accepted in by_last.get(stored_last, ()):
                 if accepted is None or stored_first in accepted:
                     candidates[i].add(contact_id)
@@ -772,7 +829,7 @@ def possible_duplicates_many(
     base = Contact.objects.visible_to(user) if user is not None else Contact.objects.all()
     scored: list[list[tuple[int, int, str]]] = []
     for start in range(0, len(entries), ENTRY_BATCH):
-        batch = entries[start:start + ENTRY_BATCH]
+        batch = entries[start : start + ENTRY_BATCH]
         entered, candidates = _candidates_of(batch, base)
         wanted = set().union(*candidates)
         features = {row.id: features_of(row) for row in contact_rows(ids=wanted)} if wanted else {}
@@ -787,8 +844,10 @@ def possible_duplicates_many(
             scored.append(matches[:limit])
     shown = {contact_id for matches in scored for contact_id, _, _ in matches}
     contacts = Contact.objects.in_bulk(shown) if shown else {}
-    return [[(contacts[cid], score, reasons) for cid, score, reasons in matches if cid in contacts]
-            for matches in scored]
+    return [
+        [(contacts[cid], score, reasons) for cid, score, reasons in matches if cid in contacts]
+        for matches in scored
+    ]
 
 
 def possible_duplicates(
@@ -809,8 +868,16 @@ def possible_duplicates(
     Uses indexed lookups only (email, phone, last name + first name variants); the user sees only
     contacts they may see.
     """
-    entry = Entered(first_name or "", last_name or "", tuple(emails), tuple(phones),
-                    getattr(company, "name", company) or "", city or "", country or "", exclude_id)
+    entry = Entered(
+        first_name or "",
+        last_name or "",
+        tuple(emails),
+        tuple(phones),
+        getattr(company, "name", company) or "",
+        city or "",
+        country or "",
+        exclude_id,
+    )
     return possible_duplicates_many([entry], user=user, limit=limit)[0]
 
 
@@ -831,10 +898,13 @@ def duplicate_scan_start(*, by: Any) -> Any:
     ensure_can_create(by)
     from django.utils import timezone
 
-    running = DuplicateScan.objects.filter(status__in=[DuplicateScan.Status.QUEUED, DuplicateScan.Status.RUNNING])
+    running = DuplicateScan.objects.filter(
+        status__in=[DuplicateScan.Status.QUEUED, DuplicateScan.Status.RUNNING]
+    )
     # A scan still "running" after STALE_SCAN lost its worker; let a new one start.
     running.filter(created_at__lt=timezone.now() - STALE_SCAN).update(
-        status=DuplicateScan.Status.FAILED, error="The background worker stopped before the scan finished.")
+        status=DuplicateScan.Status.FAILED, error="The background worker stopped before the scan finished."
+    )
     if running.exists():
         return running.first()
     scan = DuplicateScan.objects.create(started_by=by)
@@ -857,7 +927,8 @@ def duplicate_scan_run(scan_id: int) -> int:
     from rapport.contacts.models import CompanyDuplicateCandidate, DuplicateCandidate, DuplicateScan
 
     claimed = DuplicateScan.objects.filter(pk=scan_id, status=DuplicateScan.Status.QUEUED).update(
-        status=DuplicateScan.Status.RUNNING, phase="reading")
+        status=DuplicateScan.Status.RUNNING, phase="reading"
+    )
     if not claimed:
         return 0
     started = time.perf_counter()
@@ -872,31 +943,56 @@ def duplicate_scan_run(scan_id: int) -> int:
         with transaction.atomic():
             DuplicateCandidate.objects.filter(scan_id=scan_id).delete()
             for start in range(0, len(pairs), STORE_BATCH):
-                DuplicateCandidate.objects.bulk_create([
-                    DuplicateCandidate(scan_id=scan_id, first_id=p.first_id, second_id=p.second_id, score=p.score,
-                                       reasons=p.reasons[:300])
-                    for p in pairs[start:start + STORE_BATCH]
-                ])
+                DuplicateCandidate.objects.bulk_create(
+                    [
+                        DuplicateCandidate(
+                            scan_id=scan_id,
+                            first_id=p.first_id,
+                            second_id=p.second_id,
+                            score=p.score,
+                            reasons=p.reasons[:300],
+                        )
+                        for p in pairs[start : start + STORE_BATCH]
+                    ]
+                )
             CompanyDuplicateCandidate.objects.filter(scan_id=scan_id).delete()
             for start in range(0, len(company_pairs), STORE_BATCH):
-                CompanyDuplicateCandidate.objects.bulk_create([
-                    CompanyDuplicateCandidate(scan_id=scan_id, first_id=p.first_id, second_id=p.second_id,
-                                              score=p.score, reasons=p.reasons[:300])
-                    for p in company_pairs[start:start + STORE_BATCH]
-                ])
+                CompanyDuplicateCandidate.objects.bulk_create(
+                    [
+                        CompanyDuplicateCandidate(
+                            scan_id=scan_id,
+                            first_id=p.first_id,
+                            second_id=p.second_id,
+                            score=p.score,
+                            reasons=p.reasons[:300],
+                        )
+                        for p in company_pairs[start : start + STORE_BATCH]
+                    ]
+                )
             # Only the newest finished scan is reviewed; older pairs would be stale.
             DuplicateCandidate.objects.filter(scan__status=DuplicateScan.Status.DONE).exclude(
-                scan_id=scan_id).delete()
+                scan_id=scan_id
+            ).delete()
             CompanyDuplicateCandidate.objects.filter(scan__status=DuplicateScan.Status.DONE).exclude(
-                scan_id=scan_id).delete()
+                scan_id=scan_id
+            ).delete()
             DuplicateScan.objects.filter(pk=scan_id).update(
-                status=DuplicateScan.Status.DONE, phase="", done=len(pairs), total=len(pairs), pairs=len(pairs),
-                companies=companies, company_pairs=len(company_pairs),
-                finished_at=timezone.now(), seconds=round(time.perf_counter() - started, 1))
+                status=DuplicateScan.Status.DONE,
+                phase="",
+                done=len(pairs),
+                total=len(pairs),
+                pairs=len(pairs),
+                companies=companies,
+                company_pairs=len(company_pairs),
+                finished_at=timezone.now(),
+                seconds=round(time.perf_counter() - started, 1),
+            )
     except Exception as exc:  # the page must show that the scan failed, not spin forever
         DuplicateScan.objects.filter(pk=scan_id).update(
-            status=DuplicateScan.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],
-            finished_at=timezone.now())
+            status=DuplicateScan.Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
+        )
         raise
     return len(pairs)
 
@@ -920,19 +1016,25 @@ def latest_scan() -> Any:
     return DuplicateScan.objects.order_by("-created_at", "-id").first()
 
 
-def latest_scan_pairs(candidates: Any, dismissals: Any, records: Any, user: Any, related: Sequence[str]) -> Any:
+def latest_scan_pairs(
+    candidates: Any, dismissals: Any, records: Any, user: Any, related: Sequence[str]
+) -> Any:
     """Pairs (of `candidates`) of the newest finished scan the user may merge: both alive and editable, not dismissed."""
     from django.db.models import Exists, OuterRef
 
     from rapport.contacts.models import DuplicateScan
 
-    scan = DuplicateScan.objects.filter(status=DuplicateScan.Status.DONE).order_by("-created_at", "-id").first()
+    scan = (
+        DuplicateScan.objects.filter(status=DuplicateScan.Status.DONE).order_by("-created_at", "-id").first()
+    )
     if scan is None:
         return candidates.objects.none()
     editable = records.objects.editable_by(user)
     dismissed = dismissals.objects.filter(first_id=OuterRef("first_id"), second_id=OuterRef("second_id"))
     return (
-        candidates.objects.filter(scan=scan, first__in=editable.values("id"), second__in=editable.values("id"))
+        candidates.objects.filter(
+            scan=scan, first__in=editable.values("id"), second__in=editable.values("id")
+        )
         .filter(~Exists(dismissed))
         .select_related(*related)
         .order_by("-score", "id")
@@ -943,8 +1045,13 @@ def duplicate_pairs_for(*, user: Any) -> Any:
     """Contact pairs of the newest finished scan that the user may merge."""
     from rapport.contacts.models import Contact, DuplicateCandidate, DuplicateDismissal
 
-    return latest_scan_pairs(DuplicateCandidate, DuplicateDismissal, Contact, user,
-                             ("first", "second", "first__company", "second__company"))
+    return latest_scan_pairs(
+        DuplicateCandidate,
+        DuplicateDismissal,
+        Contact,
+        user,
+        ("first", "second", "first__company", "second__company"),
+    )
 
 
 def pair_dismiss(dismissals: Any, *, first: Any, second: Any, by: Any, plural: str) -> Any:
@@ -958,7 +1065,9 @@ def pair_dismiss(dismissals: Any, *, first: Any, second: Any, by: Any, plural: s
     ensure_editable(first, by)
     ensure_editable(second, by)
     low, high = sorted((first.pk, second.pk))
-    dismissal, _ = dismissals.objects.get_or_create(first_id=low, second_id=high, defaults={"dismissed_by": by})
+    dismissal, _ = dismissals.objects.get_or_create(
+        first_id=low, second_id=high, defaults={"dismissed_by": by}
+    )
     return dismissal
 
 
