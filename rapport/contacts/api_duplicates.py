@@ -297,7 +297,7 @@ class CompanyCreatedOut(CompanyOut):
     )
 
 
-class BulkCreatedItem(Schema):
+class ContactBulkCreatedItem(Schema):
     id: int
     possible_duplicates: list[DuplicateWarning] = Field(
         default_factory=list, description=POSSIBLE_DUPLICATES_HELP
@@ -305,7 +305,7 @@ class BulkCreatedItem(Schema):
 
 
 class ContactBulkCreatedOut(BulkOut):
-    items: list[BulkCreatedItem] = Field(
+    items: list[ContactBulkCreatedItem] = Field(
         default_factory=list,
         description="One per created contact, in the order sent: its id and the contacts you may see that are "
         "probably the same person (existing ones and other items of this request).",
