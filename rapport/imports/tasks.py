@@ -23,6 +23,7 @@ def import_dry_run_task(job_id: int) -> str:
     """Dry-run an import job (large files are checked in the background too)."""
     from rapport.imports.models import ImportJob
     from rapport.imports.services.jobs import import_dry_run
+    from rapport.imports.services.value_maps import unknown_values
 
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     try:
@@ -30,4 +31,6 @@ def import_dry_run_task(job_id: int) -> str:
     except ValidationError as exc:
         ImportJob.objects.filter(pk=job_id).update(error=" ".join(exc.messages))
         return "invalid"
+    # The values no choice knows, found now so that the page shows them without a second read.
+    unknown_values(job, job.created_by)
     return "checked"

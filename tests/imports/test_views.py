@@ -52,6 +52,9 @@ def test_wizard_dry_run_then_background_run_then_undo(admin, client_for, immedia
     page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
     assert "Dry run: what would happen" in page
     assert "not-an-email" in page
+    assert "Download the 1 rejected rows (with reasons)" in page
+    before_run = b"".join(client.get(reverse("import-rejected", args=[job.pk])).streaming_content).decode()
+    assert before_run.splitlines()[1].startswith("3,E-mail Address: 'not-an-email' is not a valid email address")
     assert Contact.objects.count() == 0
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("import-start", args=[job.pk]))

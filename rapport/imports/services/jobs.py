@@ -37,6 +37,7 @@ from rapport.imports.services.readers import (
     header_and_sample,
 )
 from rapport.imports.services.transforms import date_order_guess
+from rapport.imports.services.value_maps import SAVED_KEY as SAVED_VALUE_MAP_KEY
 
 # Rows per batch (one transaction with its checkpoint); larger batches amortise the per-batch work
 # (matching queries, FTS/temporary-table statements, commit) without holding more than one batch.
@@ -102,6 +103,9 @@ def _set_header(job: ImportJob, headers: list[str], sample: list[list[str]]) -> 
     saved = SavedMapping.objects.filter(target=job.target).order_by("-created_at").first()
     saved_columns = saved.columns if saved and set(saved.columns) & {header_key(h) for h in headers} else None
     job.mapping = mapping_suggest(job.target, headers, saved_columns, job.created_by)
+    if saved_columns and saved_columns.get(SAVED_VALUE_MAP_KEY):
+        # The saved mapping's answers for choice values ("Kunde" -> customer) come back with it.
+        job.options.setdefault("value_map", saved_columns[SAVED_VALUE_MAP_KEY])
     date_fields = {"created_at", "expected_close_date", "ordered_at", "due_at", "done_at", "starts_at", "ends_at"}
     date_columns = [int(i) for i, f in job.mapping.items() if f in date_fields]
     job.options.setdefault("date_order", date_order_guess([r[i] for r in sample for i in date_columns if i < len(r)]))
@@ -151,10 +155,11 @@ def import_job_configure(*, job: ImportJob, by: Any, mapping: dict[str, str] | N
     job.dry_run = {}
     job.save()
     if save_mapping_as:
+        columns: dict[str, Any] = {header_key(job.headers[int(i)]): f for i, f in job.mapping.items()}
+        if job.options.get("value_map"):
+            columns[SAVED_VALUE_MAP_KEY] = job.options["value_map"]
         SavedMapping.objects.update_or_create(
-            target=job.target, name=save_mapping_as[:100],
-            defaults={"columns": {header_key(job.headers[int(i)]): f for i, f in job.mapping.items()},
-                      "created_by": by},
+            target=job.target, name=save_mapping_as[:100], defaults={"columns": columns, "created_by": by},
         )
     return job
 
