@@ -112,8 +112,11 @@ def test_rows_matching_contacts_the_importer_may_not_change_are_skipped(teammate
     assert (job.updated_count, job.skipped_count) == (0, 1)
     theirs.refresh_from_db()
     assert theirs.last_name == "Out"
-    assert ImportRow.objects.get(job=job).reason == (
-        f"Matches contact #{theirs.pk}, which you may not change; ask its owner or a manager to import this row.")
+    # The other team's contact is not named (no id): the rep may not see it. The row is still skipped,
+    # never imported as a second Olga.
+    row = ImportRow.objects.get(job=job)
+    assert (row.reason, row.object_id) == ("Matches a contact you may not see; ask a manager to import this row.", None)
+    assert Contact.all_objects.count() == 1
 
 
 def test_rep_cannot_give_imported_contacts_to_another_team(teammate, outsider):

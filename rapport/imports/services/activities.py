@@ -16,7 +16,6 @@ from rapport.imports.services.rows import (
     BatchResult,
     Outcomes,
     Prepared,
-    Rejected,
     as_datetime,
     json_safe,
     model_insert,
@@ -262,50 +261,6 @@ class ActivityImporter(RecordImporter):
         rows = self.link_company(rows, out)
         self._fill_links(rows)
         return rows
-
-    def link_lead(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
-        from rapport.sales.models import Lead
-
-        wanted = sorted({r.keys["lead"] for r in rows if r.keys.get("lead")})
-        if not wanted:
-            return rows
-        found = dict(
-            db.query_in(
-                "SELECT k.external_id, k.object_id FROM imports_externalkey k JOIN sales_lead l ON l.id = k.object_id "
-                "AND l.deleted_at IS NULL WHERE k.target = 'leads' AND k.external_id IN ({})",
-                wanted,
-            )
-        )
-        visible = self.visible_ids(Lead, found.values())
-        kept = []
-        for r in rows:
-            key = r.keys.get("lead")
-            if key:
-                if key not in found:
-                    out.rejects.append(
-                        Rejected(
-                            r.row_number,
-                            r.cells,
-                            (
-                                f"There is no lead with the external id {key!r}; import the leads first or fix the id."
-                            ),
-                        )
-                    )
-                    continue
-                if found[key] not in visible:
-                    out.rejects.append(
-                        Rejected(
-                            r.row_number,
-                            r.cells,
-                            (
-                                f"The lead {key!r} belongs to another team; ask its owner or a manager to import this row."
-                            ),
-                        )
-                    )
-                    continue
-                r.values["lead_id"] = found[key]
-            kept.append(r)
-        return kept
 
     def _fill_links(self, rows: list[Prepared]) -> None:
         """Like activity_create: the contact and company of the lead or deal, so the activity shows there too."""

@@ -36,6 +36,7 @@ from rapport.imports.services.rows import (
     Outcomes,
     Prepared,
     Rejected,
+    duplicate_refusal,
     join_errors,
     json_load,
     json_safe,
@@ -44,6 +45,7 @@ from rapport.imports.services.rows import (
     same_value,
     search_reindex,
     to_db,
+    update_refusal,
 )
 from rapport.imports.services.transforms import (
     boolean_parse,
@@ -471,6 +473,9 @@ class RecordImporter(RelatedLookups, CellValues):
         """Split rows into creates, updates and skips by the job's mode and the matches found."""
         matches = self.matches(prepared)
         mode = self.job.mode
+        visible = (
+            self.visible_ids(self.model, [m[0] for m in matches.values() if m[0]]) if mode == Mode.CREATE else set()
+        )
         for r in prepared:
             match = matches.get(r.row_number)
             if match is None:
@@ -497,10 +502,11 @@ class RecordImporter(RelatedLookups, CellValues):
                 record_id, why = match
                 if mode == Mode.CREATE:
                     if record_id:
-                        reason = f"Duplicate: already in Rapport as {self.noun} #{record_id} ({why})."
+                        out.skips.append((r.row_number, *duplicate_refusal(self.noun, record_id,
+                                                                           record_id in visible, why)))
                     else:
                         reason = f"Duplicate of {why.replace('same as ', '')} ({why.split(' row')[0]})."
-                    out.skips.append((r.row_number, record_id, reason))
+                        out.skips.append((r.row_number, record_id, reason))
                 else:
                     out.updates.append((r, record_id or 0))
 
@@ -605,6 +611,7 @@ class RecordImporter(RelatedLookups, CellValues):
         table = self.model._meta.db_table
         ids = sorted({rid for _, rid in out.updates if rid})
         editable = self.editable_ids(ids) if ids else set()
+        visible = self.visible_ids(self.model, [rid for rid in ids if rid not in editable])
         columns = ["id", "version", *self.update_columns, *(self.rule_columns() if self.rules else [])]
         current = (
             {
@@ -624,14 +631,7 @@ class RecordImporter(RelatedLookups, CellValues):
                 planned.append((r, rid, {}, {}, {}, {}))
                 continue
             if rid not in editable:
-                out.skips.append(
-                    (
-                        r.row_number,
-                        rid,
-                        f"Matches {self.noun} #{rid}, which you may not change; ask its "
-                        "owner or a manager to import this row.",
-                    )
-                )
+                out.skips.append((r.row_number, *update_refusal(self.noun, rid, rid in visible)))
                 continue
             if rid in touched:
                 out.skips.append(

@@ -33,6 +33,7 @@ from rapport.imports.choices import MatchKey, Mode, Outcome
 from rapport.imports.services import db
 from rapport.imports.services.fastnorm import email_fast, phone_fast
 from rapport.imports.services.mapping import fields_for
+from rapport.imports.services.rows import duplicate_refusal, update_refusal
 from rapport.imports.services.transforms import (
     choice_parse,
     datetime_parse,
@@ -439,6 +440,7 @@ class ContactImporter(CellValues):
         creates: list[PreparedRow] = []
         updates: list[tuple[PreparedRow, int]] = []
         skips: list[tuple[int, int | None, str]] = []
+        visible = self._visible([m[0] for m in matches.values() if m[0]]) if mode == Mode.CREATE else set()
         for r in prepared:
             match = matches.get(r.row_number)
             if match is None:
@@ -450,9 +452,12 @@ class ContactImporter(CellValues):
             else:
                 contact_id, why = match
                 if mode == Mode.CREATE:
-                    which = f"contact #{contact_id}" if contact_id else why.replace("same as ", "")
-                    skips.append((r.row_number, contact_id, f"Duplicate: already in Rapport as {which} ({why})."
-                                  if contact_id else f"Duplicate of {which} ({why.split(' row')[0]})."))
+                    if contact_id:
+                        skips.append((r.row_number, *duplicate_refusal("contact", contact_id,
+                                                                       contact_id in visible, why)))
+                    else:
+                        which = why.replace("same as ", "")
+                        skips.append((r.row_number, None, f"Duplicate of {which} ({why.split(' row')[0]})."))
                 elif contact_id is None:
                     updates.append((r, 0))
                 else:
@@ -484,6 +489,16 @@ class ContactImporter(CellValues):
                                                   "before"], outcome_rows)
         result.rejections = [(r.row_number, r.reason) for r in rejected]
         return result
+
+    def _visible(self, ids: list[int]) -> set[int]:
+        """The ids of contacts the importing user may see (names and ids of others are never shown)."""
+        if not ids or self.user.is_admin:
+            return set(ids)
+        found: set[int] = set()
+        for start in range(0, len(ids), 5000):
+            found.update(Contact.all_objects.visible_to(self.user).filter(pk__in=ids[start:start + 5000])
+                         .values_list("id", flat=True))
+        return found
 
     def _rules_after_update(self, rows: list[PreparedRow],
                             matches: dict[int, tuple[int | None, str]]) -> dict[int, list[str]]:
@@ -527,16 +542,34 @@ class ContactImporter(CellValues):
         """Company id per name (case-insensitive) or domain; companies not found are created."""
         wanted = {n.upper() for n in names} - set(self.company_ids)
         if wanted:
-            for pk, upper in db.query_any(
+            # Only companies the importing user may see: another team's company of the same name is
+            # neither linked nor revealed (the contact gets a company of its own, as for a new name).
+            by_name = db.query_any(
                 "SELECT id, UPPER(name) FROM contacts_company WHERE deleted_at IS NULL AND UPPER(name) IN ({}) "
-                "ORDER BY id", sorted(wanted)):
-                self.company_ids.setdefault(upper, pk)
+                "ORDER BY id", sorted(wanted))
             domains = {n.lower(): n.upper() for n in names if "." in n and " " not in n}
-            for pk, domain in db.query_any(
+            by_domain = db.query_any(
                 "SELECT id, domain FROM contacts_company WHERE deleted_at IS NULL AND domain IN ({}) ORDER BY id",
-                sorted(domains)) if domains else []:
-                self.company_ids.setdefault(domains[domain], pk)
+                sorted(domains)) if domains else []
+            visible = self._visible_companies([pk for pk, _ in [*by_name, *by_domain]])
+            for pk, upper in by_name:
+                if pk in visible:
+                    self.company_ids.setdefault(upper, pk)
+            for pk, domain in by_domain:
+                if pk in visible:
+                    self.company_ids.setdefault(domains[domain], pk)
         return {n: self.company_ids[n.upper()] for n in names if n.upper() in self.company_ids}
+
+    def _visible_companies(self, ids: list[int]) -> set[int]:
+        from rapport.contacts.models import Company
+
+        if not ids or self.user.is_admin:
+            return set(ids)
+        found: set[int] = set()
+        for start in range(0, len(ids), 5000):
+            found.update(Company.objects.visible_to(self.user).filter(pk__in=ids[start:start + 5000])
+                         .values_list("id", flat=True))
+        return found
 
     def _companies_create(self, names: list[str], result: BatchResult) -> None:
         ids = db.ids_reserve("contacts_company", len(names))
@@ -645,6 +678,7 @@ class ContactImporter(CellValues):
         for start in range(0, len(ids), 5000):
             editable.update(Contact.all_objects.editable_by(self.user).filter(pk__in=ids[start:start + 5000])
                             .values_list("id", flat=True))
+        visible = self._visible([cid for cid in ids if cid not in editable])
         columns = ["id", "version", *CONTACT_COLUMNS]
         current = {row[0]: dict(zip(columns, row, strict=True)) for row in db.query_any(
             f"SELECT {', '.join(columns)} FROM contacts_contact WHERE id IN ({{}})", ids)}
@@ -674,8 +708,7 @@ class ContactImporter(CellValues):
         now = db.db_time(self.now)
         for r, cid in updates:
             if cid not in editable:
-                skips.append((r.row_number, cid, f"Matches contact #{cid}, which you may not change; "
-                              "ask its owner or a manager to import this row."))
+                skips.append((r.row_number, *update_refusal("contact", cid, cid in visible)))
                 continue
             if cid in touched:
                 skips.append((r.row_number, cid, f"Contact #{cid} was already updated by an earlier row of this batch."))

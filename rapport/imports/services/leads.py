@@ -405,7 +405,7 @@ class LeadImporter(RecordImporter):
         model_insert(TimelineEvent, events)
         result.created_ranges.setdefault("lead", []).extend(runs)
 
-    def update_extra(
+    def update_values(
         self,
         row: Prepared,
         record_id: int,

@@ -28,6 +28,7 @@ from rapport.imports.services.rows import (
     model_insert,
     runs_of,
     same_value,
+    update_refusal,
 )
 from rapport.sales.choices import OrderChannel, OrderStatus
 from rapport.sales.models import Order, OrderLine
@@ -562,6 +563,7 @@ class OrderImporter(RecordImporter):
             return
         ids = sorted({oid for _, oid in updates})
         editable = self.editable_ids(ids)
+        visible = self.visible_ids(Order, [oid for oid in ids if oid not in editable])
         current = self._current(ids)
         old_lines: dict[int, list[list[Any]]] = {}
         for order_id, product_id, description, quantity, unit_price in db.query_in(
@@ -578,15 +580,8 @@ class OrderImporter(RecordImporter):
         for group, order_id in updates:
             first = group[0]
             if order_id not in editable:
-                out.skips.extend(
-                    (
-                        r.row_number,
-                        order_id,
-                        f"Matches order #{order_id}, which you may not change; ask "
-                        "its owner or a manager to import these lines.",
-                    )
-                    for r in group
-                )
+                refusal = update_refusal("order", order_id, order_id in visible, "these lines")
+                out.skips.extend((r.row_number, *refusal) for r in group)
                 continue
             old = current[order_id]
             new = dict(old)

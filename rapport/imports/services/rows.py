@@ -229,3 +229,28 @@ def search_reindex(kind: str, runs: list[list[int]]) -> None:
 
 def runs_of(ids: Iterable[int]) -> list[list[int]]:
     return db.id_ranges(ids)
+
+
+def update_refusal(noun: str, record_id: int, visible: bool, what: str = "this row") -> tuple[int | None, str]:
+    """(object id to record, reason) for a row matching a record the importer may not change.
+
+    A record the importer may see is named; one they may not see is not (no id, no owner): the row is
+    still skipped, never imported as a second copy, and the reason says who can import it.
+    """
+    if visible:
+        return record_id, (f"Matches {noun} #{record_id}, which you may not change; ask its owner or a manager "
+                           f"to import {what}.")
+    article = "an" if noun[:1] in "aeiou" else "a"
+    return None, f"Matches {article} {noun} you may not see; ask a manager to import {what}."
+
+
+def duplicate_refusal(noun: str, record_id: int, visible: bool, why: str) -> tuple[int | None, str]:
+    """(object id to record, reason) for a create-only row that matches an existing record.
+
+    As in update_refusal, a record the importer may not see is not named.
+    """
+    if visible:
+        return record_id, f"Duplicate: already in Rapport as {noun} #{record_id} ({why})."
+    article = "an" if noun[:1] in "aeiou" else "a"
+    return None, f"Duplicate: already in Rapport as {article} {noun} you may not see ({why}); ask a manager to import this row."
+
