@@ -107,16 +107,28 @@ class TimelineEvent(models.Model):
         "sales.Deal", null=True, blank=True, on_delete=models.CASCADE, related_name="timeline_events",
         db_index=False, db_constraint=False,
     )
-    activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    order = models.ForeignKey("sales.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    order = models.ForeignKey(
+        "sales.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
+        # An event links to one or two kinds of record; each index holds only the events that have its
+        # link (lookups "link = x" imply it is not null), so an event costs the indexes of its links.
         indexes = [
-            models.Index(fields=["contact", "-occurred_at"]),
-            models.Index(fields=["company", "-occurred_at"]),
-            models.Index(fields=["lead", "-occurred_at"]),
-            models.Index(fields=["deal", "-occurred_at"]),
+            models.Index(fields=["contact", "-occurred_at"], name="timeline_contact_recent",
+                         condition=models.Q(contact__isnull=False)),
+            models.Index(fields=["company", "-occurred_at"], name="timeline_company_recent",
+                         condition=models.Q(company__isnull=False)),
+            models.Index(fields=["lead", "-occurred_at"], name="timeline_lead_recent",
+                         condition=models.Q(lead__isnull=False)),
+            models.Index(fields=["deal", "-occurred_at"], name="timeline_deal_recent",
+                         condition=models.Q(deal__isnull=False)),
+            models.Index(fields=["activity"], name="timeline_activity", condition=models.Q(activity__isnull=False)),
+            models.Index(fields=["order"], name="timeline_order", condition=models.Q(order__isnull=False)),
         ]
 
     def __str__(self) -> str:

@@ -786,7 +786,7 @@ def _candidates_of(entries: Sequence[Entered], base: Any) -> tuple[list[Features
             by_email,
         )
     if by_phone:
-        found(base.filter(phone__in=by_phone).values_list("id", "phone")[:most], by_phone)
+        # ContactPhone holds every number, the primary one too (contacts_contact.phone has no index).
         found(
             ContactPhone.objects.filter(number__in=by_phone, contact__in=visible_ids).values_list(
                 "contact_id", "number"

@@ -81,7 +81,8 @@ class Contact(Record):
     # The primary email and phone are kept here too (maintained by contact services from
     # ContactEmail/ContactPhone) so that lists, filters and lookups by email need no join.
     email = models.CharField(max_length=254, blank=True, db_index=True)
-    phone = models.CharField(max_length=20, blank=True, db_index=True)
+    # No index: lookups by number go through ContactPhone (which has the primary number too).
+    phone = models.CharField(max_length=20, blank=True)
     tags = models.ManyToManyField("customization.Tag", blank=True, related_name="contacts")
     custom = models.JSONField(default=dict, blank=True)
 
@@ -93,7 +94,9 @@ class Contact(Record):
             models.Index(fields=["owner", "last_name", "first_name", "id"], name="contact_owner_order"),
             models.Index(fields=["lifecycle_stage", "last_name", "first_name", "id"], name="contact_stage_order"),
             models.Index(fields=["country", "last_name", "first_name", "id"], name="contact_country_order"),
-            models.Index(fields=["company", "last_name", "first_name", "id"], name="contact_company_order"),
+            # Contacts without a company are not in it: "company = x" implies the company is set.
+            models.Index(fields=["company", "last_name", "first_name", "id"], name="contact_company_order",
+                         condition=models.Q(company__isnull=False)),
             models.Index(fields=["-created_at", "id"]),
             # The default list order (and its keyset cursor) for users who see everyone's contacts.
             models.Index(fields=["last_name", "first_name", "id"], name="contact_name_order"),

@@ -15,7 +15,7 @@ LOOKUPS = {
     "contacts_contact": ["owner_id", "company_id", "created_at", "last_name", "email"],
     "contacts_contactemail": ["contact_id", "email"],
     "contacts_contactphone": ["contact_id", "number"],
-    "activities_timelineevent": ["contact_id", "company_id", "lead_id", "deal_id", "actor_id"],
+    "activities_timelineevent": ["contact_id", "company_id", "lead_id", "deal_id", "actor_id", "activity_id", "order_id"],
 }
 
 

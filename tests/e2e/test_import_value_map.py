@@ -55,6 +55,12 @@ def test_a_sales_rep_maps_kunde_to_customer_and_imports_customers(page, live_ser
     expect(row.locator("select")).to_have_value("")
     expect(page.locator("table").last).to_contain_text("Lifecycle stage 'Kunde' is not one of")
     screenshot(page, "import-values-01-dry-run-lists-kunde")
+    download = page.locator("a", has_text="Download the 2 rejected rows (with reasons)")
+    expect(download).to_be_visible()
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: the panel and its selects fit
+    expect(row.locator("select")).to_be_visible()
+    screenshot(page, "import-values-01b-dry-run-on-a-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     row.locator("select").select_option(label="Customer")
     panel.locator("button:has-text('Save and check again')").click()

@@ -195,6 +195,50 @@ def test_an_unexpected_error_in_the_forked_stream_stops_the_import_with_its_name
     assert str(exc.value) == "KeyError: 'missing'"
 
 
+def test_the_forked_stream_keeps_transforming_while_the_reader_is_busy():
+    """The child runs ahead of a reader that is writing a batch (a bare pipe would stop it after a few rows)."""
+    import multiprocessing
+
+    from rapport.imports.services.readers import ForkedStream
+
+    ahead = multiprocessing.get_context("fork").Event()
+
+    def produce():
+        for n in range(30_000):
+            if n == 25_000:
+                ahead.set()  # reached while the reader still holds only the first item
+            yield f"{n:0100d}"  # row-sized items: a pipe holds less than one chunk of them
+
+    with ForkedStream(produce, chunk=2000) as stream:
+        items = iter(stream)
+        assert next(items) == f"{0:0100d}"
+        assert ahead.wait(timeout=60), "the child stopped while the reader was busy"
+        assert list(items) == [f"{n:0100d}" for n in range(1, 30_000)]
+
+
+def test_a_child_that_dies_mid_file_stops_the_reader_instead_of_hanging():
+    import os
+
+    from rapport.imports.services.readers import ForkedStream
+
+    def produce():
+        yield from range(5000)
+        os._exit(3)
+
+    with pytest.raises(RuntimeError) as exc, ForkedStream(produce, chunk=1000) as stream:
+        list(stream)
+    assert str(exc.value) == "The row reader stopped without finishing the file."
+
+
+def test_a_reader_that_stops_early_ends_the_child():
+    from rapport.imports.services.readers import ForkedStream
+
+    with ForkedStream(lambda: iter(range(10**9)), chunk=1000) as stream:
+        assert next(iter(stream)) == 0
+        process = stream._process
+    assert not process.is_alive()
+
+
 def test_the_import_connection_gets_its_settings_back_after_a_bulk_session(db):
     from django.db import connection
 

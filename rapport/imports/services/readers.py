@@ -12,10 +12,13 @@ import datetime as dt
 import io
 import multiprocessing
 import os
+import queue
+import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import IO, Any, Generic, TypeVar
 
@@ -282,16 +285,22 @@ class ForkedStream(Generic[T]):
     Used for the pure-Python stage of an import (reading and transforming rows) so that it runs on
     the second core while this process writes to the database. The child never touches the database
     connection it inherits (it only reads the file and calls the transform) and leaves with os._exit,
-    so the connection is not closed under the parent. Items travel pickled in chunks through a pipe,
-    which blocks the child when the parent falls behind: at most a few chunks are in flight, so memory
+    so the connection is not closed under the parent. Items travel pickled in chunks through a pipe.
+    A thread here drains the pipe into a queue of up to AHEAD chunks, so the child keeps transforming
+    while this process writes a batch (a bare pipe holds only a few rows: the two processes would take
+    turns instead of working at the same time); the child blocks when the queue is full, so memory
     stays flat. A ValidationError in the child (an unreadable row) is raised here with its message.
     """
+
+    AHEAD = 24  # chunks of 2,000 rows: a little more than two import batches
 
     def __init__(self, produce: Callable[[], Iterator[T]], *, chunk: int = 2000):
         self.produce = produce
         self.chunk = chunk
         self._process: Any = None
         self._receiver: Any = None
+        self._stopping = threading.Event()
+        self._drainer: threading.Thread | None = None
 
     def __enter__(self) -> ForkedStream[T]:
         context = multiprocessing.get_context("fork")
@@ -303,17 +312,45 @@ class ForkedStream(Generic[T]):
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._receiver.close()
+        self._stopping.set()
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
+        if self._drainer is not None:
+            self._drainer.join(timeout=5)
+        self._receiver.close()
+
+    def _drain(self, chunks: queue.Queue[bytes | None]) -> None:
+        """Thread: move pickled chunks from the pipe to the queue (reading the pipe releases the GIL)."""
+        try:
+            while not self._stopping.is_set():
+                data = self._receiver.recv_bytes()
+                while not self._stopping.is_set():
+                    try:
+                        chunks.put(data, timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+        except (EOFError, OSError):
+            pass
+        finally:
+            # The end (or a dead child) must reach the reader, who may be busy writing: wait for room.
+            while not self._stopping.is_set():
+                try:
+                    chunks.put(None, timeout=0.5)
+                    break
+                except queue.Full:
+                    continue
 
     def __iter__(self) -> Iterator[T]:
+        chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=self.AHEAD)
+        self._drainer = threading.Thread(target=self._drain, args=(chunks,), daemon=True, name="rapport-rows")
+        self._drainer.start()
         while True:
-            try:
-                kind, payload = self._receiver.recv()
-            except EOFError:
-                raise RuntimeError("The row reader stopped without finishing the file.") from None
+            data = chunks.get()
+            if data is None:
+                raise RuntimeError("The row reader stopped without finishing the file.")
+            kind, payload = ForkingPickler.loads(data)
             if kind == "items":
                 yield from payload
             elif kind == "end":
