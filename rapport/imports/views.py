@@ -114,6 +114,16 @@ def _mapping_rows(job: ImportJob) -> list[dict[str, Any]]:
     return rows
 
 
+def _detail_refused(request: HttpRequest, job: ImportJob, exc: ValidationError | NotAllowed) -> HttpResponse:
+    """The import page again with the reason in a sentence: 422 for a setting that cannot work, 403 for rights."""
+    if isinstance(exc, NotAllowed):
+        return render(request, "imports/import_detail.html", _detail_context(job, request, str(exc)), status=403)
+    job.refresh_from_db()
+    return render(
+        request, "imports/import_detail.html", _detail_context(job, request, " ".join(exc.messages)), status=422
+    )
+
+
 def _detail_context(job: ImportJob, request: HttpRequest, error: str = "") -> dict[str, Any]:
     labels = dict(MatchKey.choices)
     singular, plural = TARGET_NOUNS.get(job.target, ("record", "records"))
@@ -176,18 +186,8 @@ def import_configure(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Settings saved.")
             return redirect("import-detail", pk=job.pk)
         _check(request, job)
-    except ValidationError as exc:
-        job.refresh_from_db()
-        return render(
-            request,
-            "imports/import_detail.html",
-            _detail_context(job, request, " ".join(exc.messages)),
-            status=422,
-        )
-    except NotAllowed as exc:
-        return render(
-            request, "imports/import_detail.html", _detail_context(job, request, str(exc)), status=403
-        )
+    except (ValidationError, NotAllowed) as exc:
+        return _detail_refused(request, job, exc)
     return redirect("import-detail", pk=job.pk)
 
 
@@ -258,18 +258,8 @@ def import_values(request: HttpRequest, pk: int) -> HttpResponse:
         job = import_job_configure(job=job, by=request.user, options={"value_map": value_map})
         saved = saved_value_map_store(job)
         checked = _check(request, job)
-    except ValidationError as exc:
-        job.refresh_from_db()
-        return render(
-            request,
-            "imports/import_detail.html",
-            _detail_context(job, request, " ".join(exc.messages)),
-            status=422,
-        )
-    except NotAllowed as exc:
-        return render(
-            request, "imports/import_detail.html", _detail_context(job, request, str(exc)), status=403
-        )
+    except (ValidationError, NotAllowed) as exc:
+        return _detail_refused(request, job, exc)
     mapped = sum(len(v) for v in value_map.values())
     also = (
         f" They are kept with the saved mapping “{saved.name}” too." if saved is not None and mapped else ""
