@@ -916,6 +916,19 @@ def duplicate_scan_start(*, by: Any) -> Any:
     return scan
 
 
+
+def _candidates_store(model: Any, scan_id: int, pairs: list[Any]) -> None:
+    """Replace the scan's stored pairs of one kind (contacts or companies) in batches."""
+    model.objects.filter(scan_id=scan_id).delete()
+    for start in range(0, len(pairs), STORE_BATCH):
+        model.objects.bulk_create(
+            [
+                model(scan_id=scan_id, first_id=p.first_id, second_id=p.second_id, score=p.score,
+                      reasons=p.reasons[:300])
+                for p in pairs[start : start + STORE_BATCH]
+            ]
+        )
+
 def duplicate_scan_run(scan_id: int) -> int:
     """Run one scan and store its pairs; safe to run twice (a finished scan is left as it is)."""
     import time
@@ -941,34 +954,8 @@ def duplicate_scan_run(scan_id: int) -> int:
         companies, company_pairs = scan_companies(progress=progress)
         progress("saving", 0, len(pairs) + len(company_pairs))
         with transaction.atomic():
-            DuplicateCandidate.objects.filter(scan_id=scan_id).delete()
-            for start in range(0, len(pairs), STORE_BATCH):
-                DuplicateCandidate.objects.bulk_create(
-                    [
-                        DuplicateCandidate(
-                            scan_id=scan_id,
-                            first_id=p.first_id,
-                            second_id=p.second_id,
-                            score=p.score,
-                            reasons=p.reasons[:300],
-                        )
-                        for p in pairs[start : start + STORE_BATCH]
-                    ]
-                )
-            CompanyDuplicateCandidate.objects.filter(scan_id=scan_id).delete()
-            for start in range(0, len(company_pairs), STORE_BATCH):
-                CompanyDuplicateCandidate.objects.bulk_create(
-                    [
-                        CompanyDuplicateCandidate(
-                            scan_id=scan_id,
-                            first_id=p.first_id,
-                            second_id=p.second_id,
-                            score=p.score,
-                            reasons=p.reasons[:300],
-                        )
-                        for p in company_pairs[start : start + STORE_BATCH]
-                    ]
-                )
+            _candidates_store(DuplicateCandidate, scan_id, pairs)
+            _candidates_store(CompanyDuplicateCandidate, scan_id, company_pairs)
             # Only the newest finished scan is reviewed; older pairs would be stale.
             DuplicateCandidate.objects.filter(scan__status=DuplicateScan.Status.DONE).exclude(
                 scan_id=scan_id
