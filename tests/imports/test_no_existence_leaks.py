@@ -52,3 +52,25 @@ def test_a_contact_is_never_linked_to_another_teams_company(teammate, outsider):
     import_run(make_job(teammate, "First Name,Email,Account Name\nTim,tim@example.com,HOOLI\n", mode="create").pk)
     assert Contact.objects.get(email="tim@example.com").company_id == tom.company_id
     assert Company.objects.filter(name="Hooli").count() == 2
+
+
+def test_a_deal_or_lead_does_not_take_its_contacts_company_when_the_importer_may_not_see_it(
+        teammate, outsider, admin, pipeline):
+    from rapport.sales.models import Deal, Lead
+
+    theirs = make_company(by=outsider, name="Hooli")
+    ours = make_company(by=teammate, name="Pied Piper")
+    # An administrator linked the rep's contacts: one to another team's company, one to the rep's own.
+    make_contact(by=teammate, emails=["gavin@example.com"], company=theirs)
+    make_contact(by=teammate, emails=["richard@example.com"], company=ours)
+    job = import_run(make_job(teammate, "Name,Contact Email\nBig deal,gavin@example.com\nSmall deal,"
+                              "richard@example.com\n", target="deals").pk)
+    assert (job.created_count, job.rejected_count) == (2, 0)
+    assert dict(Deal.objects.values_list("name", "company_id")) == {"Big deal": None, "Small deal": ours.pk}
+    job = import_run(make_job(teammate, "Email,Lead Source\ngavin@example.com,Web\nrichard@example.com,Web\n",
+                              target="leads").pk)
+    assert job.created_count == 2
+    assert sorted(Lead.objects.values_list("company_id", flat=True), key=str) == sorted([None, ours.pk], key=str)
+    # An administrator sees every company: the deal takes the contact's company.
+    import_run(make_job(admin, "Name,Contact Email\nAdmin deal,gavin@example.com\n", target="deals").pk)
+    assert Deal.objects.get(name="Admin deal").company_id == theirs.pk

@@ -91,8 +91,12 @@ class RelatedLookups:
         return {k: cache[k.upper()] for k in keys if k and cache.get(k.upper())}
 
     def contacts_find(self, emails: Iterable[str]) -> dict[str, tuple[int, int | None]]:
-        """(contact id, its company id) per email address (any of the contact's addresses)."""
-        from rapport.contacts.models import Contact
+        """(contact id, its company id) per email address (any of the contact's addresses).
+
+        The company id is None when the user may not see that company: a lead or deal that takes the
+        contact's company must not be linked to another team's company the user could not pick.
+        """
+        from rapport.contacts.models import Company, Contact
 
         wanted = sorted(set(emails))
         found: dict[str, tuple[int, int | None]] = {}
@@ -114,7 +118,9 @@ class RelatedLookups:
                 company_of[pk] = company_id
             for email, ids in self.visible_by_key(Contact, candidates).items():
                 found[email] = (ids[0], company_of[ids[0]])
-        return found
+        companies = {company for _, company in found.values() if company is not None}
+        visible = self.visible_ids(Company, companies) if companies else set()
+        return {email: (pk, company if company in visible else None) for email, (pk, company) in found.items()}
 
     def deals_find(self, keys: Iterable[str]) -> dict[str, int | None]:
         """Deal id per key: its external id, else its exact name; None when several deals share the name."""
