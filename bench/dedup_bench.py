@@ -383,7 +383,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         id_map = _load_into_database(rows)
         result["load_seconds"] = round(time.perf_counter() - t, 1)
         back = {cid: rid for rid, cid in id_map.items()}
-        from rapport.contacts.duplicates import Pair, duplicate_scan_run
+        from rapport.contacts.duplicate_scan import duplicate_scan_run
+        from rapport.contacts.duplicates import Pair
         from rapport.contacts.models import DuplicateCandidate, DuplicateScan
 
         # The whole scan as the app runs it: stream from the database, score, store the pairs.

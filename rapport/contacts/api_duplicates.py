@@ -15,14 +15,12 @@ from rapport.contacts.company_duplicates import (
     possible_company_duplicates,
 )
 from rapport.contacts.company_merge import company_merge, company_merge_undo
-from rapport.contacts.duplicates import (
-    Entered,
+from rapport.contacts.duplicate_check import Entered, possible_duplicates, possible_duplicates_many
+from rapport.contacts.duplicate_scan import (
     duplicate_dismiss,
     duplicate_pairs_for,
     duplicate_scan_start,
     latest_scan,
-    possible_duplicates,
-    possible_duplicates_many,
 )
 from rapport.contacts.merge import contact_merge, contact_merge_undo
 from rapport.contacts.models import Company, CompanyMergeRecord, Contact, DuplicateScan, MergeRecord

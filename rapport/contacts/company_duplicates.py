@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from django.db.models import Max, Min, Q
 from rapidfuzz import fuzz
 
+from rapport.contacts.duplicate_scan import latest_scan_pairs, pair_dismiss
 from rapport.contacts.duplicates import (
     CITY_EVIDENCE,
     COMPANY_NOISE,
@@ -30,8 +31,6 @@ from rapport.contacts.duplicates import (
     Pair,
     city_fold,
     company_fold,
-    latest_scan_pairs,
-    pair_dismiss,
     pairs_scored,
     phone_canonical,
     phonetic,

@@ -26,12 +26,12 @@ from rapport.contacts.company_merge import (
     company_merge_defaults,
     company_merge_undo,
 )
-from rapport.contacts.duplicates import (
+from rapport.contacts.duplicate_check import possible_duplicates
+from rapport.contacts.duplicate_scan import (
     duplicate_dismiss,
     duplicate_pairs_for,
     duplicate_scan_start,
     latest_scan,
-    possible_duplicates,
 )
 from rapport.contacts.merge import MERGE_FIELDS, contact_merge, contact_merge_undo, merge_defaults
 from rapport.contacts.models import Company, CompanyMergeRecord, Contact, DuplicateScan, MergeRecord

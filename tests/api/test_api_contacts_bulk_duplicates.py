@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from rapport.contacts import duplicates
-from rapport.contacts.duplicates import Entered, possible_duplicates, possible_duplicates_many
+from rapport.contacts import duplicate_check
+from rapport.contacts.duplicate_check import Entered, possible_duplicates, possible_duplicates_many
 from rapport.contacts.models import Contact
 from tests.factories import make_company, make_contact
 
@@ -166,7 +166,7 @@ def test_the_duplicate_check_costs_the_same_queries_for_2_and_100_contacts(teamm
 def test_checking_many_contacts_at_once_answers_what_checking_each_answers(
     teammate, outsider, monkeypatch, batch
 ):
-    monkeypatch.setattr(duplicates, "ENTRY_BATCH", batch)
+    monkeypatch.setattr(duplicate_check, "ENTRY_BATCH", batch)
     acme = make_company(by=teammate, name="Acme")
     make_contact(by=teammate, first_name="Robert", last_name="Fischer", emails=["r.fischer@acme.com"])
     make_contact(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rapport.contacts.duplicates import possible_duplicates
+from rapport.contacts.duplicate_check import possible_duplicates
 from tests.factories import make_contact
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rapport.contacts.duplicates import duplicate_scan_start
+from rapport.contacts.duplicate_scan import duplicate_scan_start
 from rapport.contacts.models import Company, CompanyMergeRecord
 from tests.api.conftest import api_client
 from tests.factories import make_company, make_contact

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from rapport.contacts.duplicates import duplicate_scan_start
+from rapport.contacts.duplicate_scan import duplicate_scan_start
 from rapport.contacts.models import Company, CompanyDuplicateDismissal, CompanyMergeRecord
 from tests.factories import make_company, make_contact
 

@@ -15,7 +15,7 @@ from rapport.contacts.company_duplicates import (
     possible_company_duplicates,
     scan_company_rows,
 )
-from rapport.contacts.duplicates import duplicate_scan_start
+from rapport.contacts.duplicate_scan import duplicate_scan_start
 from rapport.contacts.models import CompanyDuplicateCandidate, DuplicateScan
 from tests.factories import make_company
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rapport.contacts.duplicates import duplicate_scan_run
+from rapport.contacts.duplicate_scan import duplicate_scan_run
 from rapport.contacts.models import Contact, DuplicateDismissal, DuplicateScan, MergeRecord
 from tests.factories import make_contact
 
@@ -131,10 +131,10 @@ def test_readonly_user_cannot_merge_a_teams_contacts(readonly, client_for, twins
 
 def test_a_large_database_is_scanned_in_the_background_with_progress(teammate, client_for, twins, settings,
                                                                        monkeypatch, django_capture_on_commit_callbacks):
-    from rapport.contacts import duplicates
+    from rapport.contacts import duplicate_scan
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    monkeypatch.setattr(duplicates, "SYNC_SCAN_CONTACTS", 1)
+    monkeypatch.setattr(duplicate_scan, "SYNC_SCAN_CONTACTS", 1)
     client = client_for(teammate)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post("/contacts/duplicates/scan/", follow=True)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from rapport.accounts.models import Team
-from rapport.contacts.duplicates import duplicate_scan_start
+from rapport.contacts.duplicate_scan import duplicate_scan_start
 from rapport.customization.services import validation_rule_create
 from tests.e2e.conftest import screenshot
 from tests.factories import make_company, make_contact, make_user
