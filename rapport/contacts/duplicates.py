@@ -669,3 +669,12 @@ def scan_contacts(
         if progress and len(features) % 50_000 == 0:
             progress("reading", len(features), 0)
     return scan_features(features, min_score=min_score, skip=dismissed_pairs(), progress=progress)
+
+
+def __getattr__(name: str) -> Any:
+    """Scans queued before the upgrade that moved the task name it at this module: find it in its new home."""
+    if name == "duplicate_scan_task":
+        from rapport.contacts.duplicate_scan import duplicate_scan_task
+
+        return duplicate_scan_task
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

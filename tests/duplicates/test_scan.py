@@ -99,3 +99,11 @@ def test_scan_from_the_database_streams_contacts_and_skips_the_trash(admin):
     assert [(p.first_id, p.second_id, p.score, p.reasons) for p in pairs] == [
         (first.pk, second.pk, 99, "same email; names 92 % similar; same city")
     ]
+
+
+def test_a_scan_queued_under_the_old_module_path_still_finds_its_task():
+    from django.utils.module_loading import import_string
+
+    from rapport.contacts.duplicate_scan import duplicate_scan_task
+
+    assert import_string("rapport.contacts.duplicates.duplicate_scan_task") is duplicate_scan_task
