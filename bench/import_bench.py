@@ -10,6 +10,7 @@ backend that did the writes, read from /proc), rows per CPU-second, and peak RSS
 process and of the worker. One line per database and phase says rows/s next to the target.
 
 Usage: python -m bench.import_bench [--rows 1000000] [--database sqlite|postgres|both] [--reuse-seed]
+       [--batch-rows 20000]
 Environment: RAPPORT_BENCH_DIR (files, default /tmp/rapport-import-bench), RAPPORT_BENCH_PG (database
 URL, default postgres://postgres@127.0.0.1:5432/rapport_import_bench; the database is dropped and
 re-created, so its name must start with rapport_). --reuse-seed starts the import phase from the copy
@@ -36,6 +37,7 @@ PG_URL = os.environ.get("RAPPORT_BENCH_PG", "postgres://postgres@127.0.0.1:5432/
 PG_NAME = urlparse(PG_URL).path.lstrip("/")
 PG_ADMIN_URL = PG_URL.rsplit("/", 1)[0] + "/postgres"
 TARGET_ROWS_PER_SECOND = 50_000
+BATCH_ROWS = 20_000  # rapport.imports.services.jobs.BATCH_ROWS, the importer's own
 
 FIRST = [
     "Anna",
@@ -186,7 +188,7 @@ def generate(
             f.write(",".join(f'"{c}"' if "," in c or '"' in c else c for c in cells) + "\n")
 
 
-def _phase(database: str, csv_path: Path, label: str) -> dict[str, Any]:
+def _phase(database: str, csv_path: Path, label: str, batch_rows: int) -> dict[str, Any]:
     env = _env(database)
     code = f"""
 import json, resource, time, django, os
@@ -216,7 +218,7 @@ start = time.perf_counter()
 with open({str(csv_path)!r}, "rb") as f:
     job = import_job_create(by=user, file=File(f, name="contacts.csv"), name="contacts.csv", options={{"default_country": "DE"}})
 job.mode = "create_or_update"; job.save()
-job = import_run(job.pk)
+job = import_run(job.pk, batch_rows={batch_rows})
 seconds = time.perf_counter() - start
 server = server_cpu() - server_before
 own = resource.getrusage(resource.RUSAGE_SELF)
@@ -322,6 +324,8 @@ def run(args: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="import_bench")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--batch-rows", type=int, default=BATCH_ROWS,
+                        help="rows per checkpointed batch (one transaction each)")
     parser.add_argument(
         "--reuse-seed", action="store_true", help="start from the seeded copy of the last run"
     )
@@ -342,10 +346,10 @@ def run(args: list[str] | None = None) -> dict[str, Any]:
             _restore_seed(database, options.rows)
         else:
             _reset(database)
-            results[database]["seed"] = _phase(database, seed_csv, "seed")
+            results[database]["seed"] = _phase(database, seed_csv, "seed", options.batch_rows)
             print(_line(database, options.rows, results[database]["seed"]), flush=True)
             _keep_seed(database, options.rows)
-        results[database]["import"] = _phase(database, import_csv, "import")
+        results[database]["import"] = _phase(database, import_csv, "import", options.batch_rows)
         print(_line(database, options.rows, results[database]["import"]), flush=True)
         results[database]["total_seconds"] = round(time.perf_counter() - started)
         print(json.dumps({database: results[database]}, indent=1), flush=True)

@@ -13,7 +13,8 @@ database connections) on 127.0.0.1 only; latency is the client's wall time per r
 a time after a warm-up; throughput is measured with several connections at once (wrk when installed,
 else a threaded Python client). Results are written to bench/results/<database>-<contacts>.json
 (git-ignored); bench/README.md records the measured figures. The other suites are the modules
-bench/import_bench.py, bench/dedup_bench.py and bench/analytics_bench.py, run as they are.
+bench/import_bench.py, bench/insert_floor.py (the raw-driver floor under the import), bench/dedup_bench.py
+and bench/analytics_bench.py, run as they are.
 """
 
 from __future__ import annotations
@@ -47,6 +48,11 @@ TARGET_GENERATION_SECONDS_PER_MILLION = 900.0
 OTHER_SUITES: dict[str, dict[str, Any]] = {
     "import": {
         "module": "bench.import_bench",
+        "quick": ["--rows", "20000"],
+        "databases": lambda kinds: ["--database", "both" if len(kinds) == 2 else kinds[0]],
+    },
+    "import-floor": {
+        "module": "bench.insert_floor",
         "quick": ["--rows", "20000"],
         "databases": lambda kinds: ["--database", "both" if len(kinds) == 2 else kinds[0]],
     },
