@@ -61,7 +61,7 @@ def parse_database_url(url: str, sqlite_default: Path) -> dict[str, Any]:
         return sqlite_settings(path or str(sqlite_default))
     if parsed.scheme in {"postgres", "postgresql", "pgsql"}:
         name = unquote(parsed.path.lstrip("/")) or "rapport"
-        options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
+        options = _postgres_options({k: v[-1] for k, v in parse_qs(parsed.query).items()})
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": name,
@@ -78,6 +78,38 @@ def parse_database_url(url: str, sqlite_default: Path) -> dict[str, Any]:
     raise ImproperlyConfigured(
         f"DATABASE_URL scheme {parsed.scheme!r} is not supported: use postgres://user@host:5432/name or sqlite:///path."
     )
+
+
+_BOOLEAN_WORDS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False,
+                  "off": False}
+
+
+def _postgres_options(query: dict[str, str]) -> dict[str, Any]:
+    """DATABASE_URL query options, typed where Django or psycopg need a type; the rest go to libpq as text.
+
+    `server_side_binding` (true/false) and `prepare_threshold` (a whole number, or none) are read by
+    Django and psycopg, which ignore or misread them as strings: "false" would otherwise count as set.
+    """
+    options: dict[str, Any] = dict(query)
+    if "server_side_binding" in options:
+        raw = str(options["server_side_binding"]).strip().lower()
+        if raw not in _BOOLEAN_WORDS:
+            raise ImproperlyConfigured(
+                f"DATABASE_URL: server_side_binding must be true or false, not {options['server_side_binding']!r}."
+            )
+        options["server_side_binding"] = _BOOLEAN_WORDS[raw]
+    if "prepare_threshold" in options:
+        raw = str(options["prepare_threshold"]).strip().lower()
+        if raw in {"none", ""}:
+            options["prepare_threshold"] = None
+        elif raw.isdigit():
+            options["prepare_threshold"] = int(raw)
+        else:
+            raise ImproperlyConfigured(
+                "DATABASE_URL: prepare_threshold must be a whole number (executions before a statement is "
+                f"prepared) or none, not {options['prepare_threshold']!r}."
+            )
+    return options
 
 
 def sqlite_settings(path: str) -> dict[str, Any]:
