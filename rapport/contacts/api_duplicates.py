@@ -154,11 +154,51 @@ def _merge_out(merge: MergeRecord | CompanyMergeRecord) -> dict[str, Any]:
     }
 
 
-def _editable(user: Any, pk: Any, field: str) -> Contact:
-    found = Contact.objects.editable_by(user).filter(pk=pk_or_404(pk)).first()
+def _editable(model: type[Contact] | type[Company], user: Any, pk: Any, field: str) -> Any:
+    """The contact or company `pk` if the user may change it; 404 naming the field otherwise."""
+    found = model.objects.editable_by(user).filter(pk=pk_or_404(pk)).first()
     if found is None:
-        raise Http404(f"No contact {pk} that you may change ({field}).")
+        raise Http404(f"No {model._meta.verbose_name} {pk} that you may change ({field}).")
     return found
+
+
+def _pair_page(pairs: Any, brief: Any, limit: int, offset: int) -> dict[str, Any]:
+    """One page of a scan's pairs (a queryset, best first), each side shown by `brief`."""
+    rows = list(pairs[offset : offset + limit + 1])
+    return {
+        "results": [
+            {"first": brief(p.first), "second": brief(p.second), "score": p.score, "reasons": p.reasons}
+            for p in rows[:limit]
+        ],
+        "next_offset": offset + limit if len(rows) > limit else None,
+    }
+
+
+def _merge_record(
+    record_model: type[MergeRecord] | type[CompanyMergeRecord],
+    model: type[Contact] | type[Company],
+    user: Any,
+    merge_id: int,
+) -> Any:
+    """A merge the user may see: both of its records (trashed ones included) are ones they may change."""
+    record = record_model.objects.filter(pk=pk_or_404(merge_id)).first()
+    if (
+        record is None
+        or model.all_objects.editable_by(user).filter(pk__in=[record.survivor_id, record.loser_id]).count() != 2
+    ):
+        raise Http404("No such merge.")
+    return record
+
+
+def _merged(model: type[Contact] | type[Company], merge: Any, user: Any, payload: Any) -> Any:
+    """Run `merge` (contact_merge or company_merge) for a MergeIn/CompanyMergeIn payload: 201 with the record."""
+    survivor = _editable(model, user, payload.survivor_id, "survivor_id")
+    loser = _editable(model, user, payload.loser_id, "loser_id")
+    choices = {k: v for k, v in payload.choices.model_dump().items() if v is not None}
+    record = merge(
+        survivor=survivor, loser=loser, by=user, choices=choices, expected_versions=payload.expected_versions
+    )
+    return Status(201, _merge_out(record))
 
 
 @router.get("/contact-duplicates", response={200: PairPage, **ERRORS}, summary="List likely duplicate pairs")
@@ -166,14 +206,7 @@ def list_pairs(
     request: HttpRequest, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=1_000_000)
 ) -> Any:
     """Pairs of the newest scan that you may merge, best score first, without dismissed pairs."""
-    rows = list(duplicate_pairs_for(user=request.user)[offset : offset + limit + 1])
-    return {
-        "results": [
-            {"first": _brief(p.first), "second": _brief(p.second), "score": p.score, "reasons": p.reasons}
-            for p in rows[:limit]
-        ],
-        "next_offset": offset + limit if len(rows) > limit else None,
-    }
+    return _pair_page(duplicate_pairs_for(user=request.user), _brief, limit, offset)
 
 
 @router.get(
@@ -199,8 +232,8 @@ def scan_start(request: HttpRequest) -> Any:
     "/contact-duplicates/dismiss", response={204: None, **ERRORS}, summary="Mark a pair as not a duplicate"
 )
 def dismiss(request: HttpRequest, payload: DismissIn) -> Any:
-    first = _editable(request.user, payload.first_id, "first_id")
-    second = _editable(request.user, payload.second_id, "second_id")
+    first = _editable(Contact, request.user, payload.first_id, "first_id")
+    second = _editable(Contact, request.user, payload.second_id, "second_id")
     duplicate_dismiss(first=first, second=second, by=request.user)
     return Status(204, None)
 
@@ -229,41 +262,18 @@ def check(request: HttpRequest, query: Query[CheckQuery]) -> Any:
 @router.post("/contact-merges", response={201: MergeOut, **ERRORS}, summary="Merge two contacts")
 def merge(request: HttpRequest, payload: MergeIn) -> Any:
     """Merge `loser_id` into `survivor_id`: every related record is kept; the loser goes to the trash."""
-    survivor = _editable(request.user, payload.survivor_id, "survivor_id")
-    loser = _editable(request.user, payload.loser_id, "loser_id")
-    choices = {k: v for k, v in payload.choices.model_dump().items() if v is not None}
-    record = contact_merge(
-        survivor=survivor,
-        loser=loser,
-        by=request.user,
-        choices=choices,
-        expected_versions=payload.expected_versions,
-    )
-    return Status(201, _merge_out(record))
-
-
-def _merge_for(user: Any, merge_id: int) -> MergeRecord:
-    merge_record = MergeRecord.objects.filter(pk=pk_or_404(merge_id)).first()
-    if (
-        merge_record is None
-        or Contact.all_objects.editable_by(user)
-        .filter(pk__in=[merge_record.survivor_id, merge_record.loser_id])
-        .count()
-        != 2
-    ):
-        raise Http404("No such merge.")
-    return merge_record
+    return _merged(Contact, contact_merge, request.user, payload)
 
 
 @router.get("/contact-merges/{merge_id}", response={200: MergeOut, **ERRORS}, summary="Get a merge")
 def merge_get(request: HttpRequest, merge_id: int) -> Any:
-    return _merge_out(_merge_for(request.user, merge_id))
+    return _merge_out(_merge_record(MergeRecord, Contact, request.user, merge_id))
 
 
 @router.post("/contact-merges/{merge_id}/undo", response={200: MergeOut, **ERRORS}, summary="Undo a merge")
 def merge_undo(request: HttpRequest, merge_id: int) -> Any:
     """Restore the merged-away contact and move back exactly the records the merge moved."""
-    record = contact_merge_undo(merge=_merge_for(request.user, merge_id), by=request.user)
+    record = contact_merge_undo(merge=_merge_record(MergeRecord, Contact, request.user, merge_id), by=request.user)
     return _merge_out(record)
 
 
@@ -436,13 +446,6 @@ def _company_brief(company: Company) -> dict[str, Any]:
     }
 
 
-def _editable_company(user: Any, pk: Any, field: str) -> Company:
-    found = Company.objects.editable_by(user).filter(pk=pk_or_404(pk)).first()
-    if found is None:
-        raise Http404(f"No company {pk} that you may change ({field}).")
-    return found
-
-
 @router.get(
     "/company-duplicates",
     response={200: CompanyPairPage, **ERRORS},
@@ -452,19 +455,7 @@ def list_company_pairs(
     request: HttpRequest, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=1_000_000)
 ) -> Any:
     """Company pairs of the newest scan (POST /contact-duplicates/scan scans both) that you may merge."""
-    rows = list(company_pairs_for(user=request.user)[offset : offset + limit + 1])
-    return {
-        "results": [
-            {
-                "first": _company_brief(p.first),
-                "second": _company_brief(p.second),
-                "score": p.score,
-                "reasons": p.reasons,
-            }
-            for p in rows[:limit]
-        ],
-        "next_offset": offset + limit if len(rows) > limit else None,
-    }
+    return _pair_page(company_pairs_for(user=request.user), _company_brief, limit, offset)
 
 
 @router.post(
@@ -473,8 +464,8 @@ def list_company_pairs(
     summary="Mark a company pair as not a duplicate",
 )
 def dismiss_companies(request: HttpRequest, payload: DismissIn) -> Any:
-    first = _editable_company(request.user, payload.first_id, "first_id")
-    second = _editable_company(request.user, payload.second_id, "second_id")
+    first = _editable(Company, request.user, payload.first_id, "first_id")
+    second = _editable(Company, request.user, payload.second_id, "second_id")
     company_duplicate_dismiss(first=first, second=second, by=request.user)
     return Status(204, None)
 
@@ -504,33 +495,12 @@ def check_company(request: HttpRequest, query: Query[CompanyCheckQuery]) -> Any:
 @router.post("/company-merges", response={201: MergeOut, **ERRORS}, summary="Merge two companies")
 def merge_companies(request: HttpRequest, payload: CompanyMergeIn) -> Any:
     """Merge `loser_id` into `survivor_id`: people, deals, leads, orders, activities and history move over."""
-    survivor = _editable_company(request.user, payload.survivor_id, "survivor_id")
-    loser = _editable_company(request.user, payload.loser_id, "loser_id")
-    choices = {k: v for k, v in payload.choices.model_dump().items() if v is not None}
-    record = company_merge(
-        survivor=survivor,
-        loser=loser,
-        by=request.user,
-        choices=choices,
-        expected_versions=payload.expected_versions,
-    )
-    return Status(201, _merge_out(record))
-
-
-def _company_merge_for(user: Any, merge_id: int) -> CompanyMergeRecord:
-    record = CompanyMergeRecord.objects.filter(pk=pk_or_404(merge_id)).first()
-    if (
-        record is None
-        or Company.all_objects.editable_by(user).filter(pk__in=[record.survivor_id, record.loser_id]).count()
-        != 2
-    ):
-        raise Http404("No such merge.")
-    return record
+    return _merged(Company, company_merge, request.user, payload)
 
 
 @router.get("/company-merges/{merge_id}", response={200: MergeOut, **ERRORS}, summary="Get a company merge")
 def company_merge_get(request: HttpRequest, merge_id: int) -> Any:
-    return _merge_out(_company_merge_for(request.user, merge_id))
+    return _merge_out(_merge_record(CompanyMergeRecord, Company, request.user, merge_id))
 
 
 @router.post(
@@ -538,4 +508,4 @@ def company_merge_get(request: HttpRequest, merge_id: int) -> Any:
 )
 def company_merge_undo_endpoint(request: HttpRequest, merge_id: int) -> Any:
     """Restore the merged-away company and move back exactly the records the merge moved."""
-    return _merge_out(company_merge_undo(merge=_company_merge_for(request.user, merge_id), by=request.user))
+    return _merge_out(company_merge_undo(merge=_merge_record(CompanyMergeRecord, Company, request.user, merge_id), by=request.user))
