@@ -114,6 +114,35 @@ def _mapping_rows(job: ImportJob) -> list[dict[str, Any]]:
     return rows
 
 
+# Keys the importers' dry-run samples use besides the mapped fields' own (rapport/imports/services).
+SAMPLE_LABELS = {"emails": "Email", "phones": "Phone", "company": "Company", "contact": "Contact",
+                 "customer": "Customer", "owner": "Owner", "lines": "Lines", "total": "Total", "deal": "Deal",
+                 "product": "Product", "lead": "Lead"}
+
+
+def _sample_text(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(_sample_text(v) for v in value if v not in (None, ""))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value)
+
+
+def _readable_samples(samples: list[dict[str, Any]], fields: list[Any]) -> list[dict[str, Any]]:
+    """The dry run's example rows as (label, text) pairs a rep can read: "Email anais@…", not "emails ['anais@…']"."""
+    labels = {f.key: f.label for f in fields} | SAMPLE_LABELS
+    readable = []
+    for sample in samples:
+        values = dict(sample.get("values") or {})
+        custom = values.pop("custom", None) or {}
+        pairs = [(str(labels.get(key, key.replace("_", " ").capitalize())), _sample_text(value))
+                 for key, value in values.items()]
+        pairs += [(str(labels.get(f"custom.{key}", key.replace("_", " ").capitalize())), _sample_text(value))
+                  for key, value in custom.items()]
+        readable.append({"row": sample.get("row"), "values": [(label, text) for label, text in pairs if text]})
+    return readable
+
+
 def _detail_refused(request: HttpRequest, job: ImportJob, exc: ValidationError | NotAllowed) -> HttpResponse:
     """The import page again with the reason in a sentence: 422 for a setting that cannot work, 403 for rights."""
     if isinstance(exc, NotAllowed):
@@ -127,6 +156,8 @@ def _detail_refused(request: HttpRequest, job: ImportJob, exc: ValidationError |
 def _detail_context(job: ImportJob, request: HttpRequest, error: str = "") -> dict[str, Any]:
     labels = dict(MatchKey.choices)
     singular, plural = TARGET_NOUNS.get(job.target, ("record", "records"))
+    fields = fields_for(job.target, request.user)
+    report = job.dry_run or {}
     return {
         "noun": singular,
         "nouns": plural,
@@ -135,12 +166,14 @@ def _detail_context(job: ImportJob, request: HttpRequest, error: str = "") -> di
         "job": job,
         "error": error,
         "mapping_rows": _mapping_rows(job),
-        "fields": fields_for(job.target, request.user),
+        "fields": fields,
         "modes": Mode.choices,
         "match_keys": [(key, labels[key]) for key in MATCH_KEYS.get(job.target, MatchKey.values)],
-        "countries": COUNTRIES,
+        # The job's own default stays selectable (a guessed or configured country outside the short list).
+        "countries": COUNTRIES + [c for c in [job.options.get("default_country")] if c and c not in COUNTRIES],
         "saved_mappings": SavedMapping.objects.filter(target=job.target)[:20],
-        "report": job.dry_run or {},
+        "report": report,
+        "samples": _readable_samples(report.get("samples") or [], fields),
         "values": _values_panel(unknown_values_kept(job)) if job.status == JobStatus.CHECKED else None,
     }
 

@@ -82,3 +82,9 @@ def test_headers_of_other_crms_and_languages_are_suggested(admin):
         "0": "email", "1": "first_name", "2": "last_name", "3": "company", "4": "mobile", "5": "lifecycle_stage",
         "6": "created_at", "7": "phone",
     }
+
+
+@pytest.mark.parametrize("header", ["Mobiltelefon", "Handynummer", "Téléphone portable", "Numéro de portable",
+                                    "Teléfono móvil", "Telefono cellulare", "Mobiele telefoon", "Cell Phone"])
+def test_mobile_phone_headers_in_several_languages_map_to_mobile(admin, header):
+    assert mapping_suggest("contacts", ["Vorname", header], user=admin) == {"0": "first_name", "1": "mobile"}

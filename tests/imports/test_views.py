@@ -53,6 +53,10 @@ def test_wizard_dry_run_then_background_run_then_undo(admin, client_for, immedia
     assert "Dry run: what would happen" in page
     assert "not-an-email" in page
     assert "Download the 1 rejected rows (with reasons)" in page
+    examples = page.split("Examples of new contacts", 1)[1].split("</ul>", 1)[0]
+    assert '<span class="muted">First name</span> Ada' in examples
+    assert '<span class="muted">Email</span> ada@example.com' in examples
+    assert "[" not in examples and "first_name" not in examples  # labels and plain values, not Python reprs
     before_run = b"".join(client.get(reverse("import-rejected", args=[job.pk])).streaming_content).decode()
     assert before_run.splitlines()[1].startswith("3,E-mail Address: 'not-an-email' is not a valid email address")
     assert Contact.objects.count() == 0
@@ -101,3 +105,34 @@ def test_import_list_query_count_does_not_grow_with_imports(admin, client_for, d
         make_job(admin, CSV.decode())
     with django_assert_max_num_queries(baseline):
         client.get(reverse("import-list"))
+
+
+def test_dry_run_examples_read_as_labels_and_plain_values(admin):
+    from rapport.customization.services import custom_field_create
+    from rapport.imports.services.mapping import fields_for
+    from rapport.imports.views import _readable_samples
+
+    custom_field_create(entity="contact", key="vip", label="VIP customer", field_type="boolean", by=admin)
+
+    samples = [{"row": 3, "values": {"first_name": "Anaïs", "emails": ["anais@exemple.fr", "a@b.fr"],
+                                     "phones": ["+33612345678"], "company": "Atelier", "title": "",
+                                     "custom": {"vip": True, "size_class": None}}}]
+    assert _readable_samples(samples, fields_for("contacts", admin)) == [{"row": 3, "values": [
+        ("First name", "Anaïs"), ("Email", "anais@exemple.fr, a@b.fr"), ("Phone", "+33612345678"),
+        ("Company", "Atelier"), ("VIP customer (custom)", "yes"),
+    ]}]
+
+
+def test_phone_country_is_guessed_from_the_files_country_column_and_stays_selected(admin, client_for, settings,
+                                                                                   immediate_tasks):
+    settings.RAPPORT_DEFAULT_COUNTRY = "US"
+    german = "Vorname;Mobiltelefon;Land\nJürgen;0151 2345678;Deutschland\nAnaïs;+33 6 12 34 56 78;FR\nOtto;030 1234567;de\n"
+    job = make_job(admin, german.encode("cp1252"))
+    assert job.options["default_country"] == "DE"  # two of three rows name Germany
+    assert make_job(admin, "First Name,Phone\nAda,0151 2345678\n").options["default_country"] == "US"
+    assert make_job(admin, "Name,Country\nAda,Atlantis\n").options["default_country"] == "US"  # no country named
+
+    czech = make_job(admin, "Name;Phone;Country\nJan Novák;602 123 456;CZ\n".encode("cp1250"))
+    assert czech.options["default_country"] == "CZ"
+    page = client_for(admin).get(reverse("import-detail", args=[czech.pk])).content.decode()
+    assert "<option selected>CZ</option>" in page  # outside the short list, yet the one shown and sent back

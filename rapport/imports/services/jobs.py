@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections import Counter
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -38,6 +40,7 @@ from rapport.imports.services.readers import (
 )
 from rapport.imports.services.transforms import date_order_guess
 from rapport.imports.services.value_maps import SAVED_KEY as SAVED_VALUE_MAP_KEY
+from rapport.imports.services.values import country_code
 
 # Rows per batch (one transaction with its checkpoint); larger batches amortise the per-batch work
 # (matching queries, FTS/temporary-table statements, commit) without holding more than one batch.
@@ -110,7 +113,16 @@ def _set_header(job: ImportJob, headers: list[str], sample: list[list[str]]) -> 
     date_columns = [int(i) for i, f in job.mapping.items() if f in date_fields]
     job.options.setdefault("date_order", date_order_guess([r[i] for r in sample for i in date_columns if i < len(r)]))
     job.options["sample"] = sample[:5]
-    job.options.setdefault("default_country", settings.RAPPORT_DEFAULT_COUNTRY)
+    job.options.setdefault("default_country", _country_guess(job.mapping, sample) or settings.RAPPORT_DEFAULT_COUNTRY)
+
+
+def _country_guess(mapping: dict[str, str], sample: list[list[str]]) -> str | None:
+    """The country most of the sample rows name in a column mapped to Country: the default for phone numbers
+    without a +code (a German export's "0151 2345678" is German), or None if no such column names one."""
+    columns = [int(i) for i, f in mapping.items() if f == "country"]
+    codes = [code for row in sample for i in columns if i < len(row)
+             if (code := country_code(row[i])) and code in phonenumbers.SUPPORTED_REGIONS]
+    return Counter(codes).most_common(1)[0][0] if codes else None
 
 
 @transaction.atomic

@@ -63,6 +63,14 @@ COUNTRY_NAMES = {
 }
 
 
+def country_code(cell: str) -> str | None:
+    """A cell's two-letter country code ("de", "Deutschland" -> "DE"), or None if it names no country."""
+    value = cell.strip()
+    if len(value) == 2 and value.isalpha():
+        return value.upper()
+    return COUNTRY_NAMES.get(value.lower())
+
+
 class CellValues:
     """Parsers of the cells whose meaning does not depend on the target."""
 
@@ -76,10 +84,7 @@ class CellValues:
     _tag_ids: dict[str, int]
 
     def country(self, cell: str) -> str:
-        value = cell.strip()
-        if len(value) == 2 and value.isalpha():
-            return value.upper()
-        code = COUNTRY_NAMES.get(value.lower())
+        code = country_code(cell)
         if code:
             return code
         raise ValidationError(f"{cell!r} is not a country; use the two-letter code, like DE or US.")
