@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -238,10 +239,30 @@ COMPANIES = MergeKind(
 )
 
 
+SINGULAR = {"activities": "activity", "deals": "deal", "leads": "lead", "orders": "order", "emails": "email",
+            "phones": "phone", "contacts": "contact", "subsidiaries": "subsidiary"}
+
+
 def _related_counts(record: Any, names: tuple[str, ...]) -> str:
-    """What each side brings (shown so the user sees nothing will be lost), as "3 activities, 1 deals, …"."""
+    """What each side brings (shown so the user sees nothing will be lost), as "3 activities, 1 deal, …"."""
     # One COUNT per table: joining them all in one query would multiply the rows.
-    return ", ".join(f"{getattr(record, name).count()} {name}" for name in names)
+    counts = [(getattr(record, name).count(), name) for name in names]
+    return ", ".join(f"{n} {SINGULAR.get(name, name) if n == 1 else name}" for n, name in counts)
+
+
+def _moved_lines(moved: dict[str, list[int]]) -> list[str]:
+    """A merge's moved rows ("app.model.field" -> ids) in words: "3 activities", "1 timeline event"."""
+    totals: dict[tuple[str, str], int] = {}
+    for label, ids in moved.items():
+        app_label, model_name = label.split(".")[:2]
+        try:
+            meta = apps.get_model(app_label, model_name)._meta
+        except LookupError:
+            names = (model_name, model_name)
+        else:
+            names = (str(meta.verbose_name), str(meta.verbose_name_plural))
+        totals[names] = totals.get(names, 0) + len(ids)
+    return [f"{n} {one if n == 1 else many}" for (one, many), n in totals.items() if n]
 
 
 def _versions(request: HttpRequest) -> tuple[int, int] | None:
@@ -291,7 +312,7 @@ def _merge_detail_page(request: HttpRequest, kind: MergeKind, pk: int) -> HttpRe
     """What a merge did, with the button to undo it."""
     merge = kind.merge_for(request.user, pk)
     return render(request, "contacts/duplicates/merge_detail.html", {
-        "merge": merge, "moved": {label.split(".")[1]: len(ids) for label, ids in merge.moved.items()},
+        "merge": merge, "moved": _moved_lines(merge.moved),
         "survivor_name": kind.name(merge.survivor), "loser_name": kind.name(merge.loser),
         "undo_url": reverse(f"{kind.route}-merge-undo", args=[merge.pk]), "brought": kind.brought,
     })

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from rapport.activities.services import activity_create
 from rapport.contacts.duplicate_scan import duplicate_scan_run
 from rapport.contacts.models import Contact, DuplicateDismissal, DuplicateScan, MergeRecord
 from tests.factories import make_contact
@@ -85,8 +86,12 @@ def test_on_entry_check_with_junk_input_answers_quietly(teammate, client_for):
 def test_merge_page_shows_both_sides_and_merges(teammate, client_for, twins):
     survivor, loser = twins
     client = client_for(teammate)
+    activity_create(by=teammate, kind="call", subject="Intro call", contact=loser)
     page = client.get(f"/contacts/{survivor.pk}/merge/{loser.pk}/").content.decode()
     assert 'name="last_name" value="loser"' in page and "Schnieder" in page
+    # What each side brings, in words: one of a kind is singular.
+    assert "0 activities, 0 deals, 0 leads, 0 orders, 1 email, 1 phone" in page
+    assert "1 activity, 0 deals, 0 leads, 0 orders, 0 emails, 1 phone" in page
     response = client.post(f"/contacts/{survivor.pk}/merge/{loser.pk}/", {
         "last_name": "survivor", "city": "survivor", "survivor_version": survivor.version,
         "loser_version": loser.version})
@@ -95,6 +100,9 @@ def test_merge_page_shows_both_sides_and_merges(teammate, client_for, twins):
     assert not Contact.objects.filter(pk=loser.pk).exists()
     detail = client.get(response["Location"]).content.decode()
     assert "Undo merge" in detail
+    moved = detail.split("What moved to", 1)[1].split("</ul>", 1)[0]
+    assert "<li>1 activity</li>" in moved and "timeline event" in moved  # names people use, not model names
+    assert "timelineevent" not in moved and "record" not in moved
     undo = client.post(f"/contacts/merges/{merge.pk}/undo/")
     assert undo.status_code == 302 and undo["Location"] == f"/contacts/{loser.pk}/"
     assert Contact.objects.filter(pk=loser.pk).exists()
