@@ -52,7 +52,7 @@ def test_wizard_dry_run_then_background_run_then_undo(admin, client_for, immedia
     page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
     assert "Dry run: what would happen" in page
     assert "not-an-email" in page
-    assert "Download the 1 rejected rows (with reasons)" in page
+    assert "Download the 1 rejected row (with its reason)" in page
     examples = page.split("Examples of new contacts", 1)[1].split("</ul>", 1)[0]
     assert '<span class="muted">First name</span> Ada' in examples
     assert '<span class="muted">Email</span> ada@example.com' in examples

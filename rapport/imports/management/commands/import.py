@@ -157,7 +157,8 @@ class Command(BaseCommand):
         job = import_run(job.pk, progress=Progress(job.total_rows, sys.stderr))
         sys.stderr.write("\n")
         self.stdout.write(
-            f"Import #{job.pk} {job.get_status_display().lower()}: {job.processed_count:,} rows = "
+            f"Import #{job.pk} {job.get_status_display().lower()}: {job.processed_count:,} "
+            f"row{'' if job.processed_count == 1 else 's'} = "
             f"{job.created_count:,} created + {job.updated_count:,} updated + {job.skipped_count:,} skipped + "
             f"{job.rejected_count:,} rejected."
         )
