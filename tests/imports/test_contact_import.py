@@ -415,3 +415,39 @@ def test_every_rejection_of_a_dry_run_can_be_downloaded_before_the_import_runs(a
     job = run(job)  # after the run, the file lists what the run rejected
     rows = list(csv.reader(io.StringIO("".join(rejected_rows_csv(job)).lstrip("\ufeff"))))
     assert [r[0] for r in rows[1:]] == ["3", "4"] and job.rejected_count == 2
+
+
+def test_a_known_person_with_a_new_email_is_matched_by_phone_and_name_and_undo_takes_the_email_back(admin):
+    lena = make_contact(by=admin, first_name="Lena", last_name="Fischer", emails=["lena@fischer-kg.de"],
+                        phones=["+491605551234"], city="Hamburg")
+    rows = ("Fischer,Lena,lena.fischer@beispiel.de,0160 5551234,,customer,\n"  # names swapped, another case
+            "Fischer-Schulz,Lena,lfs@beispiel.de,0160 5551234,,,\n")  # same phone, another name: a new person
+    job = make_job(admin, HEADER.replace("First Name,Last Name", "Last Name,First Name") + rows,
+                   options={"default_country": "DE"}, mode="create_or_update")
+    report = import_dry_run(job=job, by=admin)
+    assert (report["created"], report["updated"]) == (1, 1)
+    job = run(job)
+    assert (job.created_count, job.updated_count, job.skipped_count) == (1, 1, 0)
+    assert set(lena.emails.values_list("email", flat=True)) == {"lena@fischer-kg.de", "lena.fischer@beispiel.de"}
+    assert Contact.objects.filter(last_name="Fischer").count() == 1
+    assert Contact.objects.filter(last_name="Fischer-Schulz").count() == 1
+    import_undo(job=job, by=admin)
+    assert list(lena.emails.values_list("email", flat=True)) == ["lena@fischer-kg.de"]
+
+
+def test_create_only_skips_a_known_person_with_a_new_email_and_says_why(admin):
+    lena = make_contact(by=admin, first_name="Lena", last_name="Fischer", phones=["+491605551234"])
+    job = run(make_job(admin, HEADER + "lena,FISCHER,lena.fischer@beispiel.de,+49 160 5551234,,,\n", mode="create"))
+    assert (job.created_count, job.skipped_count) == (0, 1)
+    row = ImportRow.objects.get(job=job)
+    assert (row.object_id, row.reason) == (
+        lena.pk, f"Duplicate: already in Rapport as contact #{lena.pk} (same phone and name).")
+
+
+def test_phone_and_name_of_a_contact_the_importer_may_not_see_do_not_match(teammate, outsider):
+    make_contact(by=outsider, first_name="Lena", last_name="Fischer", phones=["+491605551234"])
+    job = run(make_job(teammate, HEADER + "Lena,Fischer,lena.fischer@beispiel.de,+49 160 5551234,,,\n",
+                       mode="create"))
+    # As the on-entry check: only contacts the rep may see count, and nothing tells of the other team's one.
+    assert (job.created_count, job.skipped_count) == (1, 0)
+    assert not ImportRow.objects.filter(job=job, reason__contains="may not see").exists()

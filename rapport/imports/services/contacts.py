@@ -397,22 +397,33 @@ class ContactImporter(CellValues):
                 emails,
             ):
                 by_email.setdefault(email, contact_id)
-        phones = [p for r in rows if r.row_number not in found and not r.emails for p, _ in r.phones]
+        # Phones: a row without an email matches by phone; a row whose emails are all new matches a contact
+        # with its phone and the same name (a known person with a new address), one the importer may see.
+        phones = [p for r in rows if r.row_number not in found and not any(e in by_email for e in r.emails)
+                  for p, _ in r.phones]
         by_phone: dict[str, int] = {}
+        by_phone_named: dict[str, list[tuple[int, str]]] = {}
         if phones:
-            for number, contact_id in db.query_any(
-                "SELECT p.number, p.contact_id FROM contacts_contactphone p JOIN contacts_contact c "
-                "ON c.id = p.contact_id AND c.deleted_at IS NULL WHERE p.number IN ({}) ORDER BY p.contact_id",
+            for number, contact_id, first, last in db.query_any(
+                "SELECT p.number, p.contact_id, c.first_name, c.last_name FROM contacts_contactphone p "
+                "JOIN contacts_contact c ON c.id = p.contact_id AND c.deleted_at IS NULL WHERE p.number IN ({}) "
+                "ORDER BY p.contact_id",
                 phones,
             ):
                 by_phone.setdefault(number, contact_id)
+                by_phone_named.setdefault(number, []).append((contact_id, person_key(first, last)))
+            visible = self._visible(sorted({cid for named in by_phone_named.values() for cid, _ in named}))
         for r in rows:
             if r.row_number in found:
                 continue
             match: tuple[int | None, str] | None = next(
                 ((by_email[e], "same email") for e in r.emails if e in by_email), None)
-            if match is None:
-                match = next(((by_phone[p], "same phone") for p, _ in r.phones if p in by_phone and not r.emails), None)
+            if match is None and not r.emails:
+                match = next(((by_phone[p], "same phone") for p, _ in r.phones if p in by_phone), None)
+            if match is None and r.emails and by_phone_named:
+                key = person_key(str(r.values.get("first_name", "")), str(r.values.get("last_name", "")))
+                match = next(((cid, "same phone and name") for p, _ in r.phones for cid, named in
+                              by_phone_named.get(p, []) if key and named == key and cid in visible), None)
             if match is None and not self.write:
                 seen = next((self.seen[k] for k in r.match_keys() if k in self.seen), None)
                 if seen is not None:
@@ -790,6 +801,13 @@ class ContactImporter(CellValues):
             db.rows_insert("activities_timelineevent",
                            ["occurred_at", "actor_id", "kind", "summary", "data", "contact_id", "company_id"], events)
         return done
+
+
+def person_key(first: str, last: str) -> str:
+    """A person's name for matching, whichever way round and however written: "Müller, Jürgen" and
+    "jürgen MÜLLER" give one key; "" unless both names are there (a phone and a first name prove little)."""
+    parts = [" ".join(name.casefold().split()) for name in (first, last)]
+    return "|".join(sorted(parts)) if all(parts) else ""
 
 
 def contact_search_text(first: str, last: str, emails: list[str], phones: list[str]) -> str:
