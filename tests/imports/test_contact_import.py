@@ -451,3 +451,25 @@ def test_phone_and_name_of_a_contact_the_importer_may_not_see_do_not_match(teamm
     # As the on-entry check: only contacts the rep may see count, and nothing tells of the other team's one.
     assert (job.created_count, job.skipped_count) == (1, 0)
     assert not ImportRow.objects.filter(job=job, reason__contains="may not see").exists()
+
+
+def test_the_dry_run_of_updates_gives_the_counts_of_the_run_and_creates_no_company_or_tag(teammate, outsider):
+    from rapport.customization.models import Tag
+
+    make_contact(by=teammate, first_name="Ada", last_name="Byron", emails=["ada@example.com"])
+    make_contact(by=teammate, first_name="Bea", last_name="Stone", emails=["bea@example.com"])
+    make_contact(by=teammate, first_name="Cy", last_name="Young", emails=["cy@example.com"])
+    make_contact(by=outsider, first_name="Olga", last_name="Out", emails=["olga@example.com"])
+    rows = ("First Name,Last Name,E-mail Address,Account Name,Tags\n"
+            "Ada,Byron,ada@example.com,,\n"  # nothing changes: skipped
+            "Bea,Stone,bea@example.com,Stone Quarry Ltd,\n"  # a company that does not exist yet: updated
+            "Cy,Young,cy@example.com,,vip\n"  # a tag that does not exist yet: updated
+            "Olga,Changed,olga@example.com,,\n"  # another team's: skipped
+            "Dan,New,dan@example.com,,\n"
+            "Dan,Newer,dan@example.com,,\n")  # the row above, again: updates what it creates
+    job = make_job(teammate, rows, mode="create_or_update")
+    report = import_dry_run(job=job, by=teammate)
+    assert not Company.all_objects.filter(name="Stone Quarry Ltd").exists() and not Tag.objects.exists()
+    job = run(job)
+    assert (report["created"], report["updated"], report["skipped"], report["rejected"]) == (
+        job.created_count, job.updated_count, job.skipped_count, job.rejected_count) == (1, 3, 2, 0)

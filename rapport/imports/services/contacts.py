@@ -477,8 +477,11 @@ class ContactImporter(CellValues):
             for r in creates:
                 for k in r.match_keys():
                     self.seen.setdefault(k, r.row_number)
+            # Update rows get the checks of the real run (rights, "nothing changed"), writing nothing; a
+            # row matching an earlier row of this file (id 0) has no stored contact to check yet.
+            planned = self._write_updates([u for u in updates if u[1]], skips)
             result.created = len(creates)
-            result.updated = len(updates)
+            result.updated = len(planned) + sum(1 for _, cid in updates if not cid)
             result.skipped = len(skips)
             result.rejected = len(rejected)
             result.samples = [_sample(r) for r in creates[:3]]
@@ -549,8 +552,18 @@ class ContactImporter(CellValues):
 
     # ------------------------------------------------------------ related records
 
+    def _tag_ids_known(self, names: set[str]) -> dict[str, int]:
+        """Dry run: the ids of the named tags that exist (any case), creating none."""
+        from django.db.models.functions import Lower
+
+        from rapport.customization.models import Tag
+
+        found = dict(Tag.objects.annotate(low=Lower("name")).filter(low__in={n.lower() for n in names})
+                     .values_list("low", "id"))
+        return {n: found[n.lower()] for n in names if n.lower() in found}
+
     def _company_ids(self, names: set[str]) -> dict[str, int]:
-        """Company id per name (case-insensitive) or domain; companies not found are created."""
+        """Company id per name (case-insensitive) or domain, of the companies that exist and may be linked."""
         wanted = {n.upper() for n in names} - set(self.company_ids)
         if wanted:
             # Only companies the importing user may see: another team's company of the same name is
@@ -681,7 +694,11 @@ class ContactImporter(CellValues):
 
     def _write_updates(self, updates: list[tuple[PreparedRow, int]],
                        skips: list[tuple[int, int | None, str]]) -> list[tuple[int, int, dict[str, Any]]]:
-        """Apply non-empty cells to the matched contacts; return (row, contact id, values before) per change."""
+        """Apply non-empty cells to the matched contacts; return (row, contact id, values before) per change.
+
+        Dry run (not self.write): the same checks and the same answer, with nothing written: companies and
+        tags a row names that do not exist yet count as changes instead of being created.
+        """
         if not updates:
             return []
         ids = [cid for _, cid in updates]
@@ -707,7 +724,13 @@ class ContactImporter(CellValues):
                                             "WHERE contact_id IN ({})", ids):
                 current_tags.setdefault(cid, set()).add(tag_id)
         prepared = [r for r, cid in updates if cid in editable]
-        self._resolve_companies(prepared, BatchResult())  # companies named on updates must exist too
+        if self.write:
+            self._resolve_companies(prepared, BatchResult())  # companies named on updates must exist too
+        else:
+            known = self._company_ids({r.company for r in prepared if r.company})
+            for r in prepared:
+                if r.company:
+                    r.values["company_id"] = known.get(r.company, 0)  # 0: a company the run would create
         done: list[tuple[int, int, dict[str, Any]]] = []
         new_emails: list[tuple[Any, ...]] = []
         new_phones: list[tuple[Any, ...]] = []
@@ -762,9 +785,9 @@ class ContactImporter(CellValues):
                     before["phone"] = old["phone"]
                     new["phone"] = added_phones[0][0]
             if r.tags:
-                tag_ids = self.tag_ids(set(r.tags))
+                tag_ids = self.tag_ids(set(r.tags)) if self.write else self._tag_ids_known(set(r.tags))
                 existing = current_tags.get(cid, set())
-                added_tags = sorted({tag_ids[t] for t in r.tags} - existing)
+                added_tags = sorted({tag_ids.get(t, 0) for t in r.tags} - existing)  # 0: a tag to be created
                 if added_tags:
                     before["added_tags"] = added_tags
                     changes["tags"] = [None, r.tags]
@@ -787,6 +810,8 @@ class ContactImporter(CellValues):
                            db.db_json({"record": f"contact:{cid}", "version": old["version"] + 1, "import": self.job.pk,
                                        "changes": _json_safe(changes)}), cid, new["company_id"]))
             done.append((r.row_number, cid, before))
+        if not self.write:
+            return done
         if contact_rows:
             db.rows_update("contacts_contact", "id", [*CONTACT_COLUMNS, "updated_at"], contact_rows,
                            extra_sets="version = version + 1")
