@@ -17,6 +17,7 @@ from rapport.core.ids import pk_or_404
 from rapport.imports.choices import JobStatus, MatchKey, Mode, Target
 from rapport.imports.models import ImportJob, SavedMapping
 from rapport.imports.services.jobs import (
+    IMPORTERS,
     MATCH_KEYS,
     import_dry_run,
     import_job_configure,
@@ -143,6 +144,19 @@ def _readable_samples(samples: list[dict[str, Any]], fields: list[Any]) -> list[
     return readable
 
 
+def _matched_rows(job: ImportJob, user: Any, report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The dry run's rows that meet existing records, each with its record (one the user may see) to link."""
+    items = report.get("matched") or []
+    ids = {m["id"] for m in items if m.get("id")}
+    if not ids:
+        return items
+    from rapport.contacts.models import Contact
+
+    model = Contact if job.target == Target.CONTACTS else IMPORTERS[job.target].model
+    records = model.objects.visible_to(user).in_bulk(ids)
+    return [{**m, "record": records.get(m.get("id"))} for m in items]
+
+
 def _detail_refused(request: HttpRequest, job: ImportJob, exc: ValidationError | NotAllowed) -> HttpResponse:
     """The import page again with the reason in a sentence: 422 for a setting that cannot work, 403 for rights."""
     if isinstance(exc, NotAllowed):
@@ -174,6 +188,7 @@ def _detail_context(job: ImportJob, request: HttpRequest, error: str = "") -> di
         "saved_mappings": SavedMapping.objects.filter(target=job.target)[:20],
         "report": report,
         "samples": _readable_samples(report.get("samples") or [], fields),
+        "matched": _matched_rows(job, request.user, report),
         "values": _values_panel(unknown_values_kept(job)) if job.status == JobStatus.CHECKED else None,
     }
 

@@ -87,6 +87,14 @@ def test_a_rep_moves_an_old_crm_export_in_fixes_undoes_merges_and_exports(page, 
     main = page.locator("#main")
     expect(main).to_contain_text("E-Mail-Adresse: 'grete.schmidt(at)beispiel.de' is not a valid email address")
     expect(page.locator(".samples")).to_contain_text("Email anais.lefevre@exemple.fr")
+    matched = page.locator("table.matched")  # each row that meets someone already in Rapport, and why
+    otto_row = matched.locator("tbody tr").filter(has_text="Otto Weber")
+    expect(otto_row).to_contain_text("same email")
+    expect(otto_row).to_contain_text("Updated: lifecycle stage, country, company, phone")  # each field once
+    expect(otto_row.locator("a")).to_have_attribute("href", f"/contacts/{otto.pk}/")
+    lena_row = matched.locator("tbody tr").filter(has_text="Lena Fischer")
+    expect(lena_row).to_contain_text("company, email")
+    expect(lena_row).to_contain_text("same phone and name")
     assert Contact.objects.count() == 3
     screenshot(page, "journey-02-dry-run")
 

@@ -193,3 +193,16 @@ def test_a_value_too_long_is_rejected_with_its_column(admin):
         ImportRow.objects.get(job=job).reason
         == "Name: Company name is too long (201 characters; at most 200)."
     )
+
+
+def test_the_dry_run_lists_what_happens_to_each_row_that_meets_a_company(admin):
+    acme = make_company(by=admin, name="Acme", domain="acme.com", industry="Robotics")
+    job = make_job(admin, HEADER + "Acme,acme.com,Robotics,,,,,,\nAcme Corp,www.acme.com,Space,,,,,,\n"
+                   "Nova,nova.io,,,,,,,\n", target="companies", mode="create_or_update")
+    report = import_dry_run(job=job, by=admin)
+    assert [(m["row"], m["id"], m["outcome"], m["changes"]) for m in report["matched"]] == [
+        (2, acme.pk, "skipped", []),
+        (3, acme.pk, "updated", ["name", "industry"]),
+    ]
+    assert report["matched"][0]["why"] == f"Company #{acme.pk} already has these values; nothing changed."
+    assert "domain" in report["matched"][1]["why"]

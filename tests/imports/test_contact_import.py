@@ -473,3 +473,12 @@ def test_the_dry_run_of_updates_gives_the_counts_of_the_run_and_creates_no_compa
     job = run(job)
     assert (report["created"], report["updated"], report["skipped"], report["rejected"]) == (
         job.created_count, job.updated_count, job.skipped_count, job.rejected_count) == (1, 3, 2, 0)
+    # Each row that meets an existing contact, with what will happen to it and why.
+    ids = dict(Contact.all_objects.values_list("first_name", "id"))
+    assert [(m["row"], m["id"], m["outcome"], m["why"], m["changes"]) for m in report["matched"]] == [
+        (2, ids["Ada"], "skipped", f"Contact #{ids['Ada']} already has these values; nothing changed.", []),
+        (3, ids["Bea"], "updated", "same email", ["company"]),
+        (4, ids["Cy"], "updated", "same email", ["tags"]),
+        (5, None, "skipped", "Matches a contact you may not see; ask a manager to import this row.", []),
+        (7, None, "updated", "same as row 6 of this file", []),
+    ]

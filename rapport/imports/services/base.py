@@ -36,6 +36,7 @@ from rapport.imports.services.rows import (
     Outcomes,
     Prepared,
     Rejected,
+    dry_run_match,
     duplicate_refusal,
     join_errors,
     json_load,
@@ -458,6 +459,11 @@ class RecordImporter(RelatedLookups, CellValues):
             result.rejected = len(out.rejects)
             result.samples = [self.sample(r) for r in out.creates[:3]]
             result.rejections = sorted((r.row_number, r.reason) for r in out.rejects)
+            result.matched = sorted(
+                [dry_run_match(p[0].row_number, p[1], "updated", out.why.get(p[0].row_number, ""), p[5])
+                 for p in planned]
+                + [dry_run_match(n, rid, "skipped", reason) for n, rid, reason in out.skips],
+                key=lambda m: m["row"])
             return result
         self.write_updates(out)
         self.write_creates(out.creates, result, out)
@@ -509,6 +515,7 @@ class RecordImporter(RelatedLookups, CellValues):
                         out.skips.append((r.row_number, record_id, reason))
                 else:
                     out.updates.append((r, record_id or 0))
+                    out.why[r.row_number] = why
 
     def natural_key_text(self) -> str:
         return "key"

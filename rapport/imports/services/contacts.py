@@ -33,7 +33,7 @@ from rapport.imports.choices import MatchKey, Mode, Outcome
 from rapport.imports.services import db
 from rapport.imports.services.fastnorm import email_fast, phone_fast
 from rapport.imports.services.mapping import fields_for
-from rapport.imports.services.rows import duplicate_refusal, update_refusal
+from rapport.imports.services.rows import BatchResult, dry_run_match, duplicate_refusal, update_refusal
 from rapport.imports.services.transforms import (
     choice_parse,
     datetime_parse,
@@ -100,17 +100,6 @@ class _Scratch:
 
 
 Handler = Callable[[str, PreparedRow, _Scratch], None]
-
-
-@dataclass
-class BatchResult:
-    created: int = 0
-    updated: int = 0
-    skipped: int = 0
-    rejected: int = 0
-    created_ranges: dict[str, list[list[int]]] = field(default_factory=dict)
-    samples: list[dict[str, Any]] = field(default_factory=list)
-    rejections: list[tuple[int, str]] = field(default_factory=list)
 
 
 class ContactImporter(CellValues):
@@ -483,6 +472,12 @@ class ContactImporter(CellValues):
             result.created = len(creates)
             result.updated = len(planned) + sum(1 for _, cid in updates if not cid)
             result.skipped = len(skips)
+            result.matched = sorted(
+                [dry_run_match(n, cid, "updated", matches[n][1], before) for n, cid, before in planned]
+                + [dry_run_match(r.row_number, None, "updated", matches[r.row_number][1])
+                   for r, cid in updates if not cid]
+                + [dry_run_match(n, cid, "skipped", reason) for n, cid, reason in skips],
+                key=lambda m: m["row"])
             result.rejected = len(rejected)
             result.samples = [_sample(r) for r in creates[:3]]
             result.rejections = [(r.row_number, r.reason) for r in rejected]

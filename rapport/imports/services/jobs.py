@@ -49,6 +49,7 @@ BATCH_ROWS = 20000
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 HEARTBEAT_STALE = dt.timedelta(minutes=2)
 DRY_RUN_KEEP_REJECTIONS = 1000
+DRY_RUN_KEEP_MATCHED = 200  # rows meeting existing records listed in the report (all are counted)
 IMPORTERS: dict[str, Any] = {
     Target.CONTACTS: ContactImporter,
     Target.COMPANIES: CompanyImporter,
@@ -225,7 +226,7 @@ def import_dry_run(*, job: ImportJob, by: Any, progress: Progress | None = None)
     _ensure_owner(job, by)
     importer = _importer(job, write=False)
     report: dict[str, Any] = {"rows": 0, "created": 0, "updated": 0, "skipped": 0, "rejected": 0, "samples": [],
-                              "rejections": [], "rejections_by_column": {}}
+                              "rejections": [], "rejections_by_column": {}, "matched": []}
     # Every rejected row with its reason goes to a file next to the upload (the report keeps the first
     # DRY_RUN_KEEP_REJECTIONS), so the user can download and fix all of them before the real run.
     rejected_path = dry_run_rejected_path(job)
@@ -245,6 +246,9 @@ def import_dry_run(*, job: ImportJob, by: Any, progress: Progress | None = None)
         report["rows"] += len(batch)
         if len(report["samples"]) < 5:
             report["samples"].extend(result.samples[: 5 - len(report["samples"])])
+        room = DRY_RUN_KEEP_MATCHED - len(report["matched"])
+        if room > 0:
+            report["matched"].extend(result.matched[:room])
         for row_number, reason in result.rejections:
             column = reason.split(":")[0] if ":" in reason.split(".")[0] else "Row"
             report["rejections_by_column"][column] = report["rejections_by_column"].get(column, 0) + 1

@@ -47,6 +47,18 @@ class BatchResult:
     created_ranges: dict[str, list[list[int]]] = field(default_factory=dict)
     samples: list[dict[str, Any]] = field(default_factory=list)
     rejections: list[tuple[int, str]] = field(default_factory=list)
+    # Dry run: the rows that meet an existing record, as dry_run_match() makes them.
+    matched: list[dict[str, Any]] = field(default_factory=list)
+
+
+def dry_run_match(row: int, record_id: int | None, outcome: str, why: str, changed: Any = ()) -> dict[str, Any]:
+    """One row of the dry run's "Rows that meet existing records": what the run will do with it and why.
+
+    `changed` are the fields an update changes (the keys of its values-before, in the importers' terms).
+    """
+    words = {"added_emails": "email", "added_phones": "phone", "added_tags": "tags", "custom": "custom fields"}
+    fields = [words.get(k, k.removesuffix("_id").replace("_", " ")) for k in changed if k != "version"]
+    return {"row": row, "id": record_id or None, "outcome": outcome, "why": why, "changes": list(dict.fromkeys(fields))}
 
 
 @dataclass
@@ -58,6 +70,7 @@ class Outcomes:
     skips: list[tuple[int, int | None, str]] = field(default_factory=list)
     rejects: list[Rejected] = field(default_factory=list)
     updated: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
+    why: dict[int, str] = field(default_factory=dict)  # row -> why it matched its record (updates)
     # Extra rows counted as updated without an outcome row (order lines added to an order of this import).
     also_updated: int = 0
 
