@@ -64,3 +64,22 @@ def test_command_names_a_missing_column(admin, tmp_path):
     with pytest.raises(CommandError) as exc:
         call_command("import", str(path), "--user", admin.username, "--mapping", '{"Mail": "email"}')
     assert str(exc.value) == "The file has no column 'Mail'; its columns are: First Name, Email."
+
+
+def test_command_dry_run_says_what_happens_to_rows_that_meet_existing_contacts(admin, tmp_path, capsys):
+    from tests.factories import make_contact
+
+    ada = make_contact(by=admin, first_name="Ada", last_name="Byron", emails=["ada@example.com"])
+    path = tmp_path / "c.csv"
+    path.write_text("First Name,Last Name,Email\nAda,Lovelace,ada@example.com\nAda,Lovelace,ada@example.com\n")
+    call_command("import", str(path), "--dry-run", "--mode", "create_or_update", "--user", admin.username)
+    out = capsys.readouterr().out
+    assert "Dry run of 2 rows: 0 would be created, 1 updated, 1 skipped, 0 rejected." in out
+    assert f"  row 2: updates #{ada.pk} (last name): same email" in out
+    assert f"  row 3: skipped: Contact #{ada.pk} already has these values; nothing changed." in out
+    # The run does what the dry run said, row by row.
+    call_command("import", str(path), "--mode", "create_or_update", "--user", admin.username)
+    assert "2 rows = 0 created + 1 updated + 1 skipped + 0 rejected." in capsys.readouterr().out
+    from rapport.imports.models import ImportRow
+
+    assert ImportRow.objects.get(row_number=3).reason == f"Contact #{ada.pk} already has these values; nothing changed."

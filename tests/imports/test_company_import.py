@@ -206,3 +206,13 @@ def test_the_dry_run_lists_what_happens_to_each_row_that_meets_a_company(admin):
     ]
     assert report["matched"][0]["why"] == f"Company #{acme.pk} already has these values; nothing changed."
     assert "domain" in report["matched"][1]["why"]
+
+
+def test_rows_updating_one_company_twice_get_the_same_verdicts_in_the_dry_run_and_the_run(admin):
+    make_company(by=admin, name="Acme", domain="acme.com")
+    job = make_job(admin, HEADER + "Acme,acme.com,Space,,,,,,\nAcme,acme.com,Space,,,,,,\nAcme,acme.com,Mining,,,,,,\n",
+                   target="companies", mode="create_or_update")
+    report = import_dry_run(job=job, by=admin)
+    assert [(m["row"], m["outcome"]) for m in report["matched"]] == [(2, "updated"), (3, "skipped"), (4, "updated")]
+    job = run(job)
+    assert (job.updated_count, job.skipped_count) == (report["updated"], report["skipped"]) == (2, 1)

@@ -482,3 +482,19 @@ def test_the_dry_run_of_updates_gives_the_counts_of_the_run_and_creates_no_compa
         (5, None, "skipped", "Matches a contact you may not see; ask a manager to import this row.", []),
         (7, None, "updated", "same as row 6 of this file", []),
     ]
+
+
+def test_rows_updating_one_contact_twice_get_the_same_verdicts_in_the_dry_run_and_the_run(admin):
+    make_contact(by=admin, first_name="Ada", last_name="Byron", emails=["ada@example.com"])
+    rows = ("First Name,Last Name,E-mail Address,Account Name,Tags\n"
+            "Ada,Lovelace,ada@example.com,NewCo,vip\n"
+            "Ada,Lovelace,ada@example.com,NewCo,vip\n"  # what the row above already gave her: nothing changes
+            "Ada,King,ada@example.com,NewCo,vip\n")  # a new last name: changes again
+    job = make_job(admin, rows, mode="create_or_update")
+    report = import_dry_run(job=job, by=admin)
+    verdicts = [(m["row"], m["outcome"], m["changes"]) for m in report["matched"]]
+    assert verdicts == [(2, "updated", ["last name", "company", "tags"]), (3, "skipped", []),
+                        (4, "updated", ["last name"])]
+    job = run(job)
+    assert (job.updated_count, job.skipped_count) == (report["updated"], report["skipped"]) == (2, 1)
+    assert ImportRow.objects.get(job=job, row_number=3).outcome == "skipped"

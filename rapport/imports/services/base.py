@@ -140,6 +140,9 @@ class RecordImporter(RelatedLookups, CellValues):
             rules = rules_for(self.rules_entity)
             self.rules = None if rules.empty else rules
         self.seen: dict[str, int] = {}
+        # Dry run: the values earlier rows of the file would give each record they update, so a later
+        # row for the same record is judged as the run will judge it (changes, or nothing changed).
+        self.dry_updated: dict[int, dict[str, Any]] = {}
         self._choice_cache: dict[tuple[str, str], str] = {}
         self._tag_ids: dict[str, int] = {}
         self._company_cache: dict[str, int] = {}
@@ -628,6 +631,9 @@ class RecordImporter(RelatedLookups, CellValues):
             if ids
             else {}
         )
+        if not self.write:
+            for rid, values in current.items():
+                values.update(self.dry_updated.get(rid, {}))
         fields = {f.column: f for f in self.model._meta.concrete_fields}
         planned: list[
             tuple[Prepared, int, dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]
@@ -698,6 +704,8 @@ class RecordImporter(RelatedLookups, CellValues):
                 continue
             touched.add(rid)
             planned.append((r, rid, old, new, before, changes))
+            if not self.write:
+                self.dry_updated.setdefault(rid, {}).update({k: new[k] for k in changes if k in new})
         return planned
 
     def write_updates(self, out: Outcomes) -> None:

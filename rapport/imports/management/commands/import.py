@@ -153,6 +153,15 @@ class Command(BaseCommand):
             )
             for item in report["rejections"][:20]:
                 self.stdout.write(f"  row {item['row']}: {item['reason']}")
+            if report.get("matched"):
+                self.stdout.write("Rows that meet records already in Rapport:")
+            for item in report.get("matched", [])[:20]:
+                record = f"#{item['id']}" if item["id"] else "a new record of an earlier row"
+                if item["outcome"] == "updated":
+                    changes = f" ({', '.join(item['changes'])})" if item["changes"] else ""
+                    self.stdout.write(f"  row {item['row']}: updates {record}{changes}: {item['why']}")
+                else:
+                    self.stdout.write(f"  row {item['row']}: skipped: {item['why']}")
             return
         job = import_run(job.pk, progress=Progress(job.total_rows, sys.stderr))
         sys.stderr.write("\n")
