@@ -152,7 +152,8 @@ class ContactImporter(CellValues):
         self.seen: dict[str, int] = {}
         # Dry run: what earlier rows of the file would give each contact they update (values, added
         # emails, phones and tags), so a later row for the same contact is judged as the run judges it.
-        self.dry_updated: dict[int, dict[str, Any]] = {}
+        # Per contact: (changed values, added emails, added phones, added tag ids), small on purpose.
+        self.dry_updated: dict[int, tuple[dict[str, Any], tuple[str, ...], tuple[str, ...], frozenset[int]]] = {}
         self._choice_cache: dict[tuple[str, str], str] = {}
         self._created_cache: dict[str, dt.datetime] = {}
         self.required_custom = [key for key, f in self.custom_defs.items() if f.required]
@@ -721,11 +722,12 @@ class ContactImporter(CellValues):
             for cid, tag_id in db.query_any("SELECT contact_id, tag_id FROM contacts_contact_tags "
                                             "WHERE contact_id IN ({})", ids):
                 current_tags.setdefault(cid, set()).add(tag_id)
-        for cid, state in ((cid, self.dry_updated[cid]) for cid in set(ids) & self.dry_updated.keys()):
-            current[cid].update(state["values"])
-            emails[cid] = emails.get(cid, []) + state["emails"]
-            phones[cid] = phones.get(cid, []) + state["phones"]
-            current_tags.setdefault(cid, set()).update(state["tags"])
+        for cid in set(ids) & self.dry_updated.keys():
+            values, added_e, added_p, added_t = self.dry_updated[cid]
+            current[cid].update(values)
+            emails[cid] = emails.get(cid, []) + list(added_e)
+            phones[cid] = phones.get(cid, []) + list(added_p)
+            current_tags.setdefault(cid, set()).update(added_t)
         prepared = [r for r, cid in updates if cid in editable]
         if self.write:
             self._resolve_companies(prepared, BatchResult())  # companies named on updates must exist too
@@ -814,11 +816,10 @@ class ContactImporter(CellValues):
                                        "changes": _json_safe(changes)}), cid, new["company_id"]))
             done.append((r.row_number, cid, before))
             if not self.write:
-                state = self.dry_updated.setdefault(cid, {"values": {}, "emails": [], "phones": [], "tags": set()})
-                state["values"].update({k: new[k] for k in before if k in CONTACT_COLUMNS})
-                state["emails"] += added_emails
-                state["phones"] += [p for p, _ in added_phones]
-                state["tags"].update(before.get("added_tags", []))
+                values, added_e, added_p, added_t = self.dry_updated.get(cid, ({}, (), (), frozenset()))
+                self.dry_updated[cid] = (
+                    {**values, **{k: new[k] for k in before if k in CONTACT_COLUMNS}}, added_e + tuple(added_emails),
+                    added_p + tuple(p for p, _ in added_phones), added_t | frozenset(before.get("added_tags", [])))
         if not self.write:
             return done
         if contact_rows:
