@@ -498,3 +498,15 @@ def test_rows_updating_one_contact_twice_get_the_same_verdicts_in_the_dry_run_an
     job = run(job)
     assert (job.updated_count, job.skipped_count) == (report["updated"], report["skipped"]) == (2, 1)
     assert ImportRow.objects.get(job=job, row_number=3).outcome == "skipped"
+
+
+def test_contacts_in_the_trash_are_not_matched_by_email_or_by_phone_and_name(admin):
+    from rapport.core.records import record_trash
+
+    gone = make_contact(by=admin, first_name="Lena", last_name="Fischer", emails=["lena@fischer-kg.de"],
+                        phones=["+491605551234"])
+    record_trash(gone, by=admin)
+    job = run(make_job(admin, HEADER + "Lena,Fischer,lena@fischer-kg.de,,,,\nLena,Fischer,new@x.de,+49 160 5551234,,,\n",
+                       mode="create_or_update"))
+    assert (job.created_count, job.updated_count) == (2, 0)
+    assert Contact.all_objects.get(pk=gone.pk).deleted_at is not None

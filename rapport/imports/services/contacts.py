@@ -381,15 +381,18 @@ class ContactImporter(CellValues):
             for r in rows:
                 if r.external_id in by_ext:
                     found[r.row_number] = (by_ext[r.external_id], "same external id")
+        # Each lookup probes only its own index; the few contacts it finds are then checked for the trash
+        # (and read for their names) by id. Joining the contacts in the probe let PostgreSQL hash-join a
+        # scan of the whole contact table into every batch: 0.5-1.1 s a batch at a million contacts.
         emails = [e for r in rows if r.row_number not in found for e in r.emails]
         by_email: dict[str, int] = {}
         if emails:
-            for email, contact_id in db.query_any(
-                "SELECT e.email, e.contact_id FROM contacts_contactemail e JOIN contacts_contact c "
-                "ON c.id = e.contact_id AND c.deleted_at IS NULL WHERE e.email IN ({}) ORDER BY e.contact_id",
-                emails,
-            ):
-                by_email.setdefault(email, contact_id)
+            hits = db.query_any("SELECT email, contact_id FROM contacts_contactemail WHERE email IN ({}) "
+                                "ORDER BY contact_id", emails)
+            alive = self._names_alive({cid for _, cid in hits})
+            for email, contact_id in hits:
+                if contact_id in alive:
+                    by_email.setdefault(email, contact_id)
         # Phones: a row without an email matches by phone; a row whose emails are all new matches a contact
         # with its phone and the same name (a known person with a new address), one the importer may see.
         phones = [p for r in rows if r.row_number not in found and not any(e in by_email for e in r.emails)
@@ -397,14 +400,13 @@ class ContactImporter(CellValues):
         by_phone: dict[str, int] = {}
         by_phone_named: dict[str, list[tuple[int, str]]] = {}
         if phones:
-            for number, contact_id, first, last in db.query_any(
-                "SELECT p.number, p.contact_id, c.first_name, c.last_name FROM contacts_contactphone p "
-                "JOIN contacts_contact c ON c.id = p.contact_id AND c.deleted_at IS NULL WHERE p.number IN ({}) "
-                "ORDER BY p.contact_id",
-                phones,
-            ):
-                by_phone.setdefault(number, contact_id)
-                by_phone_named.setdefault(number, []).append((contact_id, person_key(first, last)))
+            hits = db.query_any("SELECT number, contact_id FROM contacts_contactphone WHERE number IN ({}) "
+                                "ORDER BY contact_id", phones)
+            alive = self._names_alive({cid for _, cid in hits})
+            for number, contact_id in hits:
+                if contact_id in alive:
+                    by_phone.setdefault(number, contact_id)
+                    by_phone_named.setdefault(number, []).append((contact_id, person_key(*alive[contact_id])))
             visible = self._visible(sorted({cid for named in by_phone_named.values() for cid, _ in named}))
         for r in rows:
             if r.row_number in found:
@@ -502,6 +504,15 @@ class ContactImporter(CellValues):
                                                   "before"], outcome_rows)
         result.rejections = [(r.row_number, r.reason) for r in rejected]
         return result
+
+    @staticmethod
+    def _names_alive(ids: set[int]) -> dict[int, tuple[str, str]]:
+        """(first name, last name) of the contacts among `ids` that are not in the trash."""
+        if not ids:
+            return {}
+        return {cid: (first, last) for cid, first, last in db.query_any(
+            "SELECT id, first_name, last_name FROM contacts_contact WHERE deleted_at IS NULL AND id IN ({})",
+            sorted(ids))}
 
     def _visible(self, ids: list[int]) -> set[int]:
         """The ids of contacts the importing user may see (names and ids of others are never shown)."""
