@@ -10,11 +10,14 @@ backend that did the writes, read from /proc), rows per CPU-second, and peak RSS
 process and of the worker. One line per database and phase says rows/s next to the target.
 
 Usage: python -m bench.import_bench [--rows 1000000] [--database sqlite|postgres|both] [--reuse-seed]
-       [--batch-rows 20000]
+       [--batch-rows 20000] [--defer-indexes]
 Environment: RAPPORT_BENCH_DIR (files, default /tmp/rapport-import-bench), RAPPORT_BENCH_PG (database
 URL, default postgres://postgres@127.0.0.1:5432/rapport_import_bench; the database is dropped and
 re-created, so its name must start with rapport_). --reuse-seed starts the import phase from the copy
 of the seeded database the last run kept (SQLite file copy, PostgreSQL template database).
+--defer-indexes measures the bulk-load lever of pg_restore on the real import: the indexes it does not
+read while matching (bench.insert_floor.DEFERRABLE_INDEXES) are dropped before it and built again
+after it, and the rebuild counts in its time. (The product does not do this: see bench/README.md.)
 """
 
 from __future__ import annotations
@@ -188,7 +191,7 @@ def generate(
             f.write(",".join(f'"{c}"' if "," in c or '"' in c else c for c in cells) + "\n")
 
 
-def _phase(database: str, csv_path: Path, label: str, batch_rows: int) -> dict[str, Any]:
+def _phase(database: str, csv_path: Path, label: str, batch_rows: int, defer: bool = False) -> dict[str, Any]:
     env = _env(database)
     code = f"""
 import json, resource, time, django, os
@@ -218,7 +221,17 @@ start = time.perf_counter()
 with open({str(csv_path)!r}, "rb") as f:
     job = import_job_create(by=user, file=File(f, name="contacts.csv"), name="contacts.csv", options={{"default_country": "DE"}})
 job.mode = "create_or_update"; job.save()
+from bench.insert_floor import deferrable_indexes, indexes_build, indexes_drop
+connection.ensure_connection()
+raw = connection.connection
+deferred = deferrable_indexes(raw) if {defer!r} else []
+indexes_drop(raw, deferred)
 job = import_run(job.pk, batch_rows={batch_rows})
+rebuild_started = time.perf_counter()
+indexes_build(raw, deferred)
+if connection.vendor == "postgresql":
+    raw.commit()
+rebuild = time.perf_counter() - rebuild_started
 seconds = time.perf_counter() - start
 server = server_cpu() - server_before
 own = resource.getrusage(resource.RUSAGE_SELF)
@@ -226,7 +239,7 @@ worker = resource.getrusage(resource.RUSAGE_CHILDREN)
 cpu = own.ru_utime + own.ru_stime + worker.ru_utime + worker.ru_stime + server
 print(json.dumps({{"rows": job.processed_count, "created": job.created_count, "updated": job.updated_count,
                   "skipped": job.skipped_count, "rejected": job.rejected_count, "seconds": round(seconds, 2),
-                  "rows_per_s": round(job.processed_count / seconds),
+                  "rows_per_s": round(job.processed_count / seconds), "index_rebuild_seconds": round(rebuild, 2),
                   "cpu_seconds": round(cpu, 2), "cpu_import_process": round(own.ru_utime + own.ru_stime, 2),
                   "cpu_transform_worker": round(worker.ru_utime + worker.ru_stime, 2),
                   "cpu_database_server": round(server, 2), "rows_per_cpu_s": round(job.processed_count / cpu),
@@ -329,6 +342,8 @@ def run(args: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--reuse-seed", action="store_true", help="start from the seeded copy of the last run"
     )
+    parser.add_argument("--defer-indexes", action="store_true",
+                        help="drop the indexes the import does not read before it, rebuild them after")
     options = parser.parse_args(args or [])
     WORK.mkdir(parents=True, exist_ok=True)
     seed_csv, import_csv = WORK / f"seed-{options.rows}.csv", WORK / f"import-{options.rows}.csv"
@@ -346,10 +361,12 @@ def run(args: list[str] | None = None) -> dict[str, Any]:
             _restore_seed(database, options.rows)
         else:
             _reset(database)
-            results[database]["seed"] = _phase(database, seed_csv, "seed", options.batch_rows)
+            results[database]["seed"] = _phase(database, seed_csv, "seed", options.batch_rows,
+                                                options.defer_indexes)
             print(_line(database, options.rows, results[database]["seed"]), flush=True)
             _keep_seed(database, options.rows)
-        results[database]["import"] = _phase(database, import_csv, "import", options.batch_rows)
+        results[database]["import"] = _phase(database, import_csv, "import", options.batch_rows,
+                                              options.defer_indexes)
         print(_line(database, options.rows, results[database]["import"]), flush=True)
         results[database]["total_seconds"] = round(time.perf_counter() - started)
         print(json.dumps({database: results[database]}, indent=1), flush=True)

@@ -13,7 +13,11 @@ rows/s next to the import target and the seconds spent in each table's statement
 contact row (the table whose indexes the reads need) is visible.
 
 Usage: python -m bench.insert_floor [--rows 1000000] [--database sqlite|postgres|both] [--batch-rows 20000]
-       [--wal-pages 65536]
+       [--wal-pages 65536] [--defer-indexes]
+
+--defer-indexes measures the bulk-load lever of pg_restore: the indexes the import does not read while
+it matches (the list orderings, the timeline's and the search owner and trigram indexes) are dropped
+before each phase and built again after it, and the rebuild counts in the phase's time.
 Environment: RAPPORT_BENCH_DIR (default /tmp/rapport-insert-floor), RAPPORT_BENCH_FLOOR_PG (default
 postgres://postgres@127.0.0.1:5432/rapport_floor_bench; dropped and re-created, so it must start with
 rapport_).
@@ -105,6 +109,37 @@ def _postgres() -> Any:
     return conn
 
 
+# Indexes an import could build after its writes instead of during them: nothing the import reads
+# while it matches (email, phone and search-entry lookups, unique constraints) is among them.
+DEFERRABLE_INDEXES = frozenset({
+    "contact_name_order", "contact_owner_order", "contact_stage_order", "contact_country_order",
+    "contact_company_order", "contacts_co_created_402276_idx", "timeline_contact_recent", "timeline_company_recent",
+    "timeline_lead_recent", "timeline_deal_recent", "timeline_activity", "timeline_order",
+    "activities_timelineevent_actor_id_001db533", "search_sear_owner_i_729bb3_idx", "search_trgm_contact",
+    "search_trgm_company", "search_trgm_lead", "search_trgm_deal",
+})
+
+
+def deferrable_indexes(conn: Any) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the DEFERRABLE_INDEXES present, for a sqlite3 or psycopg connection."""
+    sqlite = type(conn).__module__.startswith("sqlite3")
+    sql = ("SELECT name, sql FROM sqlite_master WHERE type = 'index'" if sqlite
+           else "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'")
+    return [(name, create) for name, create in conn.execute(sql).fetchall() if name in DEFERRABLE_INDEXES]
+
+
+def indexes_drop(conn: Any, indexes: list[tuple[str, str]]) -> None:
+    for name, _ in indexes:
+        conn.execute(f'DROP INDEX "{name}"')
+
+
+def indexes_build(conn: Any, indexes: list[tuple[str, str]]) -> None:
+    if not type(conn).__module__.startswith("sqlite3"):
+        conn.execute("SET maintenance_work_mem = '512MB'")
+    for _, create in indexes:
+        conn.execute(create)
+
+
 TRIGGER_SQL = ("CREATE TRIGGER search_fts_ai AFTER INSERT ON search_searchentry BEGIN "
                "INSERT INTO search_fts(rowid, text) VALUES (new.id, new.text); END")
 
@@ -146,12 +181,22 @@ def _write(database: str, conn: Any, rows: dict[str, list[tuple[Any, ...]]], spe
     spent["commit"] += time.perf_counter() - started
 
 
-def _phase(database: str, conn: Any, start: int, count: int, batch_rows: int, owner: int) -> dict[str, Any]:
+def _phase(database: str, conn: Any, start: int, count: int, batch_rows: int, owner: int,
+           defer: bool = False) -> dict[str, Any]:
     rng = random.Random(start)
     spent = dict.fromkeys([*TABLES, "commit"], 0.0)
+    deferred = deferrable_indexes(conn) if defer else []
+    if deferred:
+        started = time.perf_counter()
+        indexes_drop(conn, deferred)
+        spent["index_rebuild"] = time.perf_counter() - started
     for offset in range(0, count, batch_rows):
         rows = _batch(start + offset, min(batch_rows, count - offset), rng, owner)
         _write(database, conn, rows, spent)
+    if deferred:
+        started = time.perf_counter()
+        indexes_build(conn, deferred)
+        spent["index_rebuild"] += time.perf_counter() - started
     seconds = sum(spent.values())
     return {"rows": count, "seconds": round(seconds, 2), "rows_per_s": round(count / seconds),
             "us_per_row": {name: round(value / count * 1e6, 1) for name, value in spent.items()}}
@@ -164,10 +209,12 @@ def run(args: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--batch-rows", type=int, default=20_000)
     parser.add_argument("--wal-pages", type=int, default=SQLITE_WAL_PAGES,
                         help="SQLite: WAL pages between automatic checkpoints")
+    parser.add_argument("--defer-indexes", action="store_true",
+                        help="drop the indexes the import does not read before each phase, rebuild them after")
     options = parser.parse_args(args or [])
     WORK.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"rows": options.rows, "batch_rows": options.batch_rows,
-                               "wal_pages": options.wal_pages}
+                               "wal_pages": options.wal_pages, "defer_indexes": options.defer_indexes}
     for database in ["sqlite", "postgres"] if options.database == "both" else [options.database]:
         path = WORK / "floor.sqlite3"
         if database == "postgres":
@@ -186,7 +233,8 @@ def run(args: list[str] | None = None) -> dict[str, Any]:
         owner = conn.execute("SELECT id FROM accounts_user WHERE username = 'floor'").fetchone()[0]
         results[database] = {}
         for phase, start in (("empty", 1), ("against", options.rows + 1)):
-            result = _phase(database, conn, start, options.rows, options.batch_rows, owner)
+            result = _phase(database, conn, start, options.rows, options.batch_rows, owner,
+                            options.defer_indexes)
             results[database][phase] = result
             print(_line(database, phase, options.rows, result), flush=True)
         conn.close()
@@ -197,8 +245,10 @@ def run(args: list[str] | None = None) -> dict[str, Any]:
 def _line(database: str, phase: str, rows: int, result: dict[str, Any]) -> str:
     against = f"against {rows:,} existing" if phase == "against" else "into an empty database"
     ratio = result["rows_per_s"] / TARGET_ROWS_PER_SECOND
+    tail = [name for name in ("commit", "index_rebuild") if name in result["us_per_row"]]
     parts = ", ".join(f"{name.split('_', 1)[1]} {us}" for name, us in result["us_per_row"].items()
-                      if name != "commit") + f", commit {result['us_per_row']['commit']}"
+                      if name not in tail)
+    parts += "".join(f", {name.replace('_', ' ')} {result['us_per_row'][name]}" for name in tail)
     return (f"{database} floor (raw driver, pre-built rows, 5 tables) {rows:,} rows {against}: "
             f"{result['seconds']:.1f} s = {result['rows_per_s']:,} rows/s = {ratio:.2f} x the import target of "
             f"{TARGET_ROWS_PER_SECOND:,} rows/s; µs per row: {parts}")
