@@ -97,6 +97,11 @@ def test_a_rep_moves_an_old_crm_export_in_fixes_undoes_merges_and_exports(page, 
     expect(lena_row).to_contain_text("same phone and name")
     assert Contact.objects.count() == 3
     screenshot(page, "journey-02-dry-run")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: the rows that meet contacts still read
+    expect(lena_row).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "journey-02b-dry-run-on-a-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # 3. The rejected row, downloaded with its reason, fixed in the file.
     with page.expect_download() as download:
