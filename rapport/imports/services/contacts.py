@@ -386,28 +386,18 @@ class ContactImporter(CellValues):
         # scan of the whole contact table into every batch: 0.5-1.1 s a batch at a million contacts.
         emails = [e for r in rows if r.row_number not in found for e in r.emails]
         by_email: dict[str, int] = {}
-        if emails:
-            hits = db.query_any("SELECT email, contact_id FROM contacts_contactemail WHERE email IN ({}) "
-                                "ORDER BY contact_id", emails)
-            alive = self._names_alive({cid for _, cid in hits})
-            for email, contact_id in hits:
-                if contact_id in alive:
-                    by_email.setdefault(email, contact_id)
+        for email, contact_id, _ in self._contacts_having("contacts_contactemail", "email", emails):
+            by_email.setdefault(email, contact_id)
         # Phones: a row without an email matches by phone; a row whose emails are all new matches a contact
         # with its phone and the same name (a known person with a new address), one the importer may see.
         phones = [p for r in rows if r.row_number not in found and not any(e in by_email for e in r.emails)
                   for p, _ in r.phones]
         by_phone: dict[str, int] = {}
         by_phone_named: dict[str, list[tuple[int, str]]] = {}
-        if phones:
-            hits = db.query_any("SELECT number, contact_id FROM contacts_contactphone WHERE number IN ({}) "
-                                "ORDER BY contact_id", phones)
-            alive = self._names_alive({cid for _, cid in hits})
-            for number, contact_id in hits:
-                if contact_id in alive:
-                    by_phone.setdefault(number, contact_id)
-                    by_phone_named.setdefault(number, []).append((contact_id, person_key(*alive[contact_id])))
-            visible = self._visible(sorted({cid for named in by_phone_named.values() for cid, _ in named}))
+        for number, contact_id, names in self._contacts_having("contacts_contactphone", "number", phones):
+            by_phone.setdefault(number, contact_id)
+            by_phone_named.setdefault(number, []).append((contact_id, person_key(*names)))
+        visible = self._visible(sorted({cid for named in by_phone_named.values() for cid, _ in named}))
         for r in rows:
             if r.row_number in found:
                 continue
@@ -506,13 +496,17 @@ class ContactImporter(CellValues):
         return result
 
     @staticmethod
-    def _names_alive(ids: set[int]) -> dict[int, tuple[str, str]]:
-        """(first name, last name) of the contacts among `ids` that are not in the trash."""
-        if not ids:
-            return {}
-        return {cid: (first, last) for cid, first, last in db.query_any(
+    def _contacts_having(table: str, column: str, values: list[str]) -> list[tuple[str, int, tuple[str, str]]]:
+        """(value, contact id, (first, last)) of the contacts outside the trash with one of `values` in
+        `table`.`column` (emails or phones), lowest contact id first."""
+        if not values:
+            return []
+        hits = db.query_any(f"SELECT {column}, contact_id FROM {table} WHERE {column} IN ({{}}) ORDER BY contact_id",
+                            values)
+        names = {cid: (first, last) for cid, first, last in db.query_any(
             "SELECT id, first_name, last_name FROM contacts_contact WHERE deleted_at IS NULL AND id IN ({})",
-            sorted(ids))}
+            sorted({cid for _, cid in hits}))} if hits else {}
+        return [(value, cid, names[cid]) for value, cid in hits if cid in names]
 
     def _visible(self, ids: list[int]) -> set[int]:
         """The ids of contacts the importing user may see (names and ids of others are never shown)."""
