@@ -150,9 +150,9 @@ class ContactImporter(CellValues):
         self._tag_ids: dict[str, int] = {}
         # Dry run only: keys seen in earlier rows of the file (a real run finds them in the database).
         self.seen: dict[str, int] = {}
-        # Dry run: what earlier rows of the file would give each contact they update (values, added
-        # emails, phones and tags), so a later row for the same contact is judged as the run judges it.
-        # Per contact: (changed values, added emails, added phones, added tag ids), small on purpose.
+        # Dry run: what earlier rows of the file would give each contact they update, as a small tuple of
+        # (changed values, added emails, added phones, added tag ids), so a later row for the same contact
+        # is judged as the run judges it.
         self.dry_updated: dict[int, tuple[dict[str, Any], tuple[str, ...], tuple[str, ...], frozenset[int]]] = {}
         self._choice_cache: dict[tuple[str, str], str] = {}
         self._created_cache: dict[str, dt.datetime] = {}
@@ -464,7 +464,7 @@ class ContactImporter(CellValues):
                     self.seen.setdefault(k, r.row_number)
             # Update rows get the checks of the real run (rights, "nothing changed"), writing nothing; a
             # row matching an earlier row of this file (id 0) has no stored contact to check yet.
-            planned = self._write_updates([u for u in updates if u[1]], skips)
+            planned = self._apply_updates([u for u in updates if u[1]], skips)
             result.created = len(creates)
             result.updated = len(planned) + sum(1 for _, cid in updates if not cid)
             result.skipped = len(skips)
@@ -478,7 +478,7 @@ class ContactImporter(CellValues):
             result.samples = [_sample(r) for r in creates[:3]]
             result.rejections = [(r.row_number, r.reason) for r in rejected]
             return result
-        update_rows = self._write_updates(updates, skips)
+        update_rows = self._apply_updates(updates, skips)
         self._write_creates(creates, result)
         result.created = len(creates)
         result.updated = len(update_rows)
@@ -696,7 +696,7 @@ class ContactImporter(CellValues):
                        ["occurred_at", "actor_id", "kind", "summary", "data", "contact_id", "company_id"], events)
         result.created_ranges.setdefault("contact", []).extend(db.id_ranges(ids))
 
-    def _write_updates(self, updates: list[tuple[PreparedRow, int]],
+    def _apply_updates(self, updates: list[tuple[PreparedRow, int]],
                        skips: list[tuple[int, int | None, str]]) -> list[tuple[int, int, dict[str, Any]]]:
         """Apply non-empty cells to the matched contacts; return (row, contact id, values before) per change.
 
