@@ -10,12 +10,13 @@ backend that did the writes, read from /proc), rows per CPU-second, and peak RSS
 process and of the worker. One line per database and phase says rows/s next to the target.
 
 Usage: python -m bench.import_bench [--rows 1000000] [--database sqlite|postgres|both] [--reuse-seed]
-       [--batch-rows 20000] [--defer-indexes]
+       [--batch-rows 20000] [--defer-indexes] [--dry-run] [--no-import]
 Environment: RAPPORT_BENCH_DIR (files, default /tmp/rapport-import-bench), RAPPORT_BENCH_PG (database
 URL, default postgres://postgres@127.0.0.1:5432/rapport_import_bench; the database is dropped and
 re-created, so its name must start with rapport_). --reuse-seed starts the import phase from the copy
 of the seeded database the last run kept (SQLite file copy, PostgreSQL template database).
---defer-indexes measures the bulk-load lever of pg_restore on the real import: the indexes it does not
+--dry-run also times the wizard's dry run of the import file (whole file, nothing written) on the seeded
+database, before the import. --defer-indexes measures the bulk-load lever of pg_restore on the real import: the indexes it does not
 read while matching (bench.insert_floor.DEFERRABLE_INDEXES) are dropped before it and built again
 after it, and the rebuild counts in its time. (The product does not do this: see bench/README.md.)
 """
@@ -191,7 +192,8 @@ def generate(
             f.write(",".join(f'"{c}"' if "," in c or '"' in c else c for c in cells) + "\n")
 
 
-def _phase(database: str, csv_path: Path, label: str, batch_rows: int, defer: bool = False) -> dict[str, Any]:
+def _phase(database: str, csv_path: Path, label: str, batch_rows: int, defer: bool = False,
+           dry: bool = False) -> dict[str, Any]:
     env = _env(database)
     code = f"""
 import json, resource, time, django, os
@@ -200,7 +202,7 @@ django.setup()
 from django.core.files import File
 from django.db import connection
 from rapport.accounts.models import User
-from rapport.imports.services.jobs import import_job_create, import_run
+from rapport.imports.services.jobs import import_dry_run, import_job_create, import_run
 user = User.objects.filter(username="bench").first() or User.objects.create_user("bench", "bench@example.com", "x" * 12, role="admin")
 
 def server_cpu():
@@ -226,7 +228,14 @@ connection.ensure_connection()
 raw = connection.connection
 deferred = deferrable_indexes(raw) if {defer!r} else []
 indexes_drop(raw, deferred)
-job = import_run(job.pk, batch_rows={batch_rows})
+if {dry!r}:
+    report = import_dry_run(job=job, by=user)
+    counts = {{key: report[key] for key in ("created", "updated", "skipped", "rejected")}}
+    processed = report["rows"]
+else:
+    job = import_run(job.pk, batch_rows={batch_rows})
+    counts = {{key: getattr(job, f"{{key}}_count") for key in ("created", "updated", "skipped", "rejected")}}
+    processed = job.processed_count
 rebuild_started = time.perf_counter()
 indexes_build(raw, deferred)
 if connection.vendor == "postgresql":
@@ -237,12 +246,11 @@ server = server_cpu() - server_before
 own = resource.getrusage(resource.RUSAGE_SELF)
 worker = resource.getrusage(resource.RUSAGE_CHILDREN)
 cpu = own.ru_utime + own.ru_stime + worker.ru_utime + worker.ru_stime + server
-print(json.dumps({{"rows": job.processed_count, "created": job.created_count, "updated": job.updated_count,
-                  "skipped": job.skipped_count, "rejected": job.rejected_count, "seconds": round(seconds, 2),
-                  "rows_per_s": round(job.processed_count / seconds), "index_rebuild_seconds": round(rebuild, 2),
+print(json.dumps({{"rows": processed, **counts, "seconds": round(seconds, 2),
+                  "rows_per_s": round(processed / seconds), "index_rebuild_seconds": round(rebuild, 2),
                   "cpu_seconds": round(cpu, 2), "cpu_import_process": round(own.ru_utime + own.ru_stime, 2),
                   "cpu_transform_worker": round(worker.ru_utime + worker.ru_stime, 2),
-                  "cpu_database_server": round(server, 2), "rows_per_cpu_s": round(job.processed_count / cpu),
+                  "cpu_database_server": round(server, 2), "rows_per_cpu_s": round(processed / cpu),
                   "peak_rss_mb": round(own.ru_maxrss / 1024), "worker_peak_rss_mb": round(worker.ru_maxrss / 1024),
                   "load_average": [round(x, 2) for x in os.getloadavg()]}}))
 """
@@ -321,14 +329,16 @@ def _restore_seed(database: str, rows: int) -> None:
 def _line(database: str, rows: int, result: dict[str, Any]) -> str:
     """One line per database and phase: rows/s next to the target, CPU and memory."""
     met = "met" if result["rows_per_s"] >= TARGET_ROWS_PER_SECOND else "NOT met"
-    against = f"against {rows:,} existing" if result["phase"] == "import" else "into an empty database"
+    against = f"against {rows:,} existing" if result["phase"] != "seed" else "into an empty database"
     return (
         f"{database} {result['phase']}: {result['rows']:,} rows {against} in {result['seconds']:.1f} s = "
         f"{result['rows_per_s']:,} rows/s (target >= {TARGET_ROWS_PER_SECOND:,} rows/s: {met}); "
         f"CPU {result['cpu_seconds']:.1f} s (import {result['cpu_import_process']:.1f} + worker "
         f"{result['cpu_transform_worker']:.1f} + server {result['cpu_database_server']:.1f}) = "
         f"{result['rows_per_cpu_s']:,} rows/CPU-s; peak RSS {result['peak_rss_mb']} MB (worker "
-        f"{result['worker_peak_rss_mb']} MB); load {result['load_average'][0]}"
+        f"{result['worker_peak_rss_mb']} MB); load {result['load_average'][0]}; "
+        f"{result['created']:,} created + {result['updated']:,} updated + {result['skipped']:,} skipped + "
+        f"{result['rejected']:,} rejected"
     )
 
 
@@ -342,6 +352,9 @@ def run(args: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--reuse-seed", action="store_true", help="start from the seeded copy of the last run"
     )
+    parser.add_argument("--dry-run", action="store_true",
+                        help="also time the wizard's dry run of the import file on the seeded database")
+    parser.add_argument("--no-import", action="store_true", help="stop after the seed (and the dry run)")
     parser.add_argument("--defer-indexes", action="store_true",
                         help="drop the indexes the import does not read before it, rebuild them after")
     options = parser.parse_args(args or [])
@@ -365,9 +378,13 @@ def run(args: list[str] | None = None) -> dict[str, Any]:
                                                 options.defer_indexes)
             print(_line(database, options.rows, results[database]["seed"]), flush=True)
             _keep_seed(database, options.rows)
-        results[database]["import"] = _phase(database, import_csv, "import", options.batch_rows,
-                                              options.defer_indexes)
-        print(_line(database, options.rows, results[database]["import"]), flush=True)
+        if options.dry_run:
+            results[database]["dry-run"] = _phase(database, import_csv, "dry-run", options.batch_rows, dry=True)
+            print(_line(database, options.rows, results[database]["dry-run"]), flush=True)
+        if not options.no_import:
+            results[database]["import"] = _phase(database, import_csv, "import", options.batch_rows,
+                                                  options.defer_indexes)
+            print(_line(database, options.rows, results[database]["import"]), flush=True)
         results[database]["total_seconds"] = round(time.perf_counter() - started)
         print(json.dumps({database: results[database]}, indent=1), flush=True)
     return results

@@ -28,6 +28,7 @@ from rapport.imports.services.jobs import (
 )
 from rapport.imports.services.mapping import fields_for
 from rapport.imports.services.value_maps import (
+    choice_fields,
     saved_value_map_apply,
     saved_value_map_store,
     unknown_values,
@@ -129,16 +130,26 @@ def _sample_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _readable_samples(samples: list[dict[str, Any]], fields: list[Any]) -> list[dict[str, Any]]:
-    """The dry run's example rows as (label, text) pairs a rep can read: "Email anais@…", not "emails ['anais@…']"."""
+def _readable_samples(samples: list[dict[str, Any]], fields: list[Any],
+                      choices: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The dry run's example rows as (label, text) pairs a rep can read: "Email anais@…", not "emails ['anais@…']",
+    and a choice by its label ("Customer", not "customer"); `choices` are the target's choice fields by key."""
     labels = {f.key: f.label for f in fields} | SAMPLE_LABELS
+    choice_labels = {key: dict(field.choices) for key, field in (choices or {}).items()}
+
+    def text(key: str, value: Any) -> str:
+        names = choice_labels.get(key)
+        if names and isinstance(value, str) and value in names:
+            return str(names[value])
+        return _sample_text(value)
+
     readable = []
     for sample in samples:
         values = dict(sample.get("values") or {})
         custom = values.pop("custom", None) or {}
-        pairs = [(str(labels.get(key, key.replace("_", " ").capitalize())), _sample_text(value))
+        pairs = [(str(labels.get(key, key.replace("_", " ").capitalize())), text(key, value))
                  for key, value in values.items()]
-        pairs += [(str(labels.get(f"custom.{key}", key.replace("_", " ").capitalize())), _sample_text(value))
+        pairs += [(str(labels.get(f"custom.{key}", key.replace("_", " ").capitalize())), text(f"custom.{key}", value))
                   for key, value in custom.items()]
         readable.append({"row": sample.get("row"), "values": [(label, text) for label, text in pairs if text]})
     return readable
@@ -187,7 +198,7 @@ def _detail_context(job: ImportJob, request: HttpRequest, error: str = "") -> di
         "countries": COUNTRIES + [c for c in [job.options.get("default_country")] if c and c not in COUNTRIES],
         "saved_mappings": SavedMapping.objects.filter(target=job.target)[:20],
         "report": report,
-        "samples": _readable_samples(report.get("samples") or [], fields),
+        "samples": _readable_samples(report.get("samples") or [], fields, choice_fields(job.target, request.user)),
         "matched": _matched_rows(job, request.user, report),
         "values": _values_panel(unknown_values_kept(job)) if job.status == JobStatus.CHECKED else None,
     }

@@ -123,6 +123,23 @@ def test_dry_run_examples_read_as_labels_and_plain_values(admin):
     ]}]
 
 
+def test_dry_run_examples_name_choices_by_their_label(admin):
+    from rapport.customization.services import custom_field_create
+    from rapport.imports.services.mapping import fields_for
+    from rapport.imports.services.value_maps import choice_fields
+    from rapport.imports.views import _readable_samples
+
+    custom_field_create(entity="contact", key="tier", label="Tier", field_type="choice", by=admin,
+                        choices=["Gold", "Silver"])
+    samples = [{"row": 2, "values": {"lifecycle_stage": "customer", "preferred_channel": "email",
+                                     "city": "customer", "custom": {"tier": "Gold"}}}]
+    readable = _readable_samples(samples, fields_for("contacts", admin), choice_fields("contacts", admin))
+    assert readable == [{"row": 2, "values": [
+        ("Lifecycle stage", "Customer"), ("Preferred channel", "Email"), ("City", "customer"),
+        ("Tier (custom)", "Gold"),
+    ]}]
+
+
 def test_phone_country_is_guessed_from_the_files_country_column_and_stays_selected(admin, client_for, settings,
                                                                                    immediate_tasks):
     settings.RAPPORT_DEFAULT_COUNTRY = "US"

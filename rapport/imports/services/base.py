@@ -28,6 +28,7 @@ from rapport.accounts.permissions import assignable_users
 from rapport.customization.models import CustomField
 from rapport.imports.choices import MatchKey, Mode, Outcome
 from rapport.imports.services import db
+from rapport.imports.services.dry_memory import DryRunMemory
 from rapport.imports.services.fastnorm import email_fast, phone_fast
 from rapport.imports.services.mapping import CUSTOM_ENTITY, fields_for
 from rapport.imports.services.related import RelatedLookups
@@ -139,10 +140,10 @@ class RecordImporter(RelatedLookups, CellValues):
 
             rules = rules_for(self.rules_entity)
             self.rules = None if rules.empty else rules
-        self.seen: dict[str, int] = {}
-        # Dry run: the values earlier rows of the file would give each record they update, so a later
-        # row for the same record is judged as the run will judge it (changes, or nothing changed).
-        self.dry_updated: dict[int, dict[str, Any]] = {}
+        # Dry run: the match keys of earlier rows it would create, and the values earlier rows would give
+        # each record they update, so a later row for the same record is judged as the run will judge it
+        # (changes, or nothing changed). On disk, so memory stays flat whatever the file size.
+        self.memory = DryRunMemory()
         self._choice_cache: dict[tuple[str, str], str] = {}
         self._tag_ids: dict[str, int] = {}
         self._company_cache: dict[str, int] = {}
@@ -407,18 +408,8 @@ class RecordImporter(RelatedLookups, CellValues):
     # ------------------------------------------------------------ matching
 
     def external_matches(self, rows: list[Prepared]) -> dict[int, tuple[int, str]]:
-        table = self.model._meta.db_table
-        ext = sorted({r.external_id for r in rows if r.external_id})
-        if not ext:
-            return {}
-        by_ext = dict(
-            db.query_in(
-                f"SELECT k.external_id, k.object_id FROM imports_externalkey k JOIN {table} t "
-                "ON t.id = k.object_id AND t.deleted_at IS NULL WHERE k.target = %s AND k.external_id IN ({})",
-                ext,
-                [self.target],
-            )
-        )
+        by_ext = db.external_keys_find(self.target, self.model._meta.db_table,
+                                       [r.external_id for r in rows if r.external_id])
         return {
             r.row_number: (by_ext[r.external_id], "same external id") for r in rows if r.external_id in by_ext
         }
@@ -430,10 +421,12 @@ class RecordImporter(RelatedLookups, CellValues):
         else:
             found.update(self.natural_matches(rows))
         if not self.write:
+            earlier = self.memory.first_rows(
+                k for r in rows if r.row_number not in found for k in self.row_match_keys(r))
             for r in rows:
                 if r.row_number in found:
                     continue
-                seen = next((self.seen[k] for k in self.row_match_keys(r) if k in self.seen), None)
+                seen = next((earlier[k] for k in self.row_match_keys(r) if k in earlier), None)
                 if seen is not None:
                     found[r.row_number] = (None, f"same as row {seen} of this file")
         return found
@@ -450,9 +443,7 @@ class RecordImporter(RelatedLookups, CellValues):
         prepared = self.resolve([r for r in batch if isinstance(r, Prepared)], out)
         self.sort_outcomes(prepared, out)
         if not self.write:
-            for r in out.creates:
-                for k in self.row_match_keys(r):
-                    self.seen.setdefault(k, r.row_number)
+            self.memory.remember((k, r.row_number) for r in out.creates for k in self.row_match_keys(r))
             # Update rows get the checks of the real run (rules on the record as it will be, rights,
             # "nothing changed"), reading the matched records and writing nothing.
             planned = self.plan_updates(out)
@@ -631,9 +622,9 @@ class RecordImporter(RelatedLookups, CellValues):
             if ids
             else {}
         )
-        if not self.write:
-            for rid, values in current.items():
-                values.update(self.dry_updated.get(rid, {}))
+        earlier: dict[int, dict[str, Any]] = {} if self.write else self.memory.planned(current)
+        for rid, values in earlier.items():
+            current[rid].update(values)
         fields = {f.column: f for f in self.model._meta.concrete_fields}
         planned: list[
             tuple[Prepared, int, dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]
@@ -705,7 +696,9 @@ class RecordImporter(RelatedLookups, CellValues):
             touched.add(rid)
             planned.append((r, rid, old, new, before, changes))
             if not self.write:
-                self.dry_updated.setdefault(rid, {}).update({k: new[k] for k in changes if k in new})
+                earlier[rid] = {**earlier.get(rid, {}), **{k: new[k] for k in changes if k in new}}
+        if not self.write:
+            self.memory.plan({rid: earlier[rid] for rid in touched if rid in earlier})
         return planned
 
     def write_updates(self, out: Outcomes) -> None:

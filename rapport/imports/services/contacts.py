@@ -31,6 +31,7 @@ from rapport.customization.models import CustomField
 from rapport.customization.validation import rules_for
 from rapport.imports.choices import MatchKey, Mode, Outcome
 from rapport.imports.services import db
+from rapport.imports.services.dry_memory import DryRunMemory
 from rapport.imports.services.fastnorm import email_fast, phone_fast
 from rapport.imports.services.mapping import fields_for
 from rapport.imports.services.rows import BatchResult, dry_run_match, duplicate_refusal, update_refusal
@@ -148,12 +149,11 @@ class ContactImporter(CellValues):
         self.assignable = set(assignable_users(user).values_list("id", flat=True))
         self.company_ids: dict[str, int] = {}
         self._tag_ids: dict[str, int] = {}
-        # Dry run only: keys seen in earlier rows of the file (a real run finds them in the database).
-        self.seen: dict[str, int] = {}
-        # Dry run: what earlier rows of the file would give each contact they update, as a small tuple of
-        # (changed values, added emails, added phones, added tag ids), so a later row for the same contact
-        # is judged as the run judges it.
-        self.dry_updated: dict[int, tuple[dict[str, Any], tuple[str, ...], tuple[str, ...], frozenset[int]]] = {}
+        # Dry run only: the match keys of earlier rows it would create (a real run finds them in the
+        # database), and what earlier rows would give each contact they update, as (changed values, added
+        # emails, added phones, added tag ids), so a later row for the same contact is judged as the run
+        # judges it. On disk, so memory stays flat whatever the file size.
+        self.memory = DryRunMemory()
         self._choice_cache: dict[tuple[str, str], str] = {}
         self._created_cache: dict[str, dt.datetime] = {}
         self.required_custom = [key for key, f in self.custom_defs.items() if f.required]
@@ -372,18 +372,13 @@ class ContactImporter(CellValues):
         """Row number -> (existing contact id or None for an earlier row of a dry run, why it matched)."""
         found: dict[int, tuple[int | None, str]] = {}
         if self.job.match_key == MatchKey.EXTERNAL_ID:
-            ext = [r.external_id for r in rows if r.external_id]
-            by_ext = dict(db.query_any(
-                "SELECT k.external_id, k.object_id FROM imports_externalkey k JOIN contacts_contact c "
-                "ON c.id = k.object_id AND c.deleted_at IS NULL WHERE k.target = %s AND k.external_id IN ({})",
-                ext, ["contacts"],
-            )) if ext else {}
+            by_ext = db.external_keys_find("contacts", "contacts_contact",
+                                           [r.external_id for r in rows if r.external_id])
             for r in rows:
                 if r.external_id in by_ext:
                     found[r.row_number] = (by_ext[r.external_id], "same external id")
         # Each lookup probes only its own index; the few contacts it finds are then checked for the trash
-        # (and read for their names) by id. Joining the contacts in the probe let PostgreSQL hash-join a
-        # scan of the whole contact table into every batch: 0.5-1.1 s a batch at a million contacts.
+        # (and read for their names) by id (see db.alive_ids).
         emails = [e for r in rows if r.row_number not in found for e in r.emails]
         by_email: dict[str, int] = {}
         for email, contact_id, _ in self._contacts_having("contacts_contactemail", "email", emails):
@@ -398,6 +393,8 @@ class ContactImporter(CellValues):
             by_phone.setdefault(number, contact_id)
             by_phone_named.setdefault(number, []).append((contact_id, person_key(*names)))
         visible = self._visible(sorted({cid for named in by_phone_named.values() for cid, _ in named}))
+        earlier = {} if self.write else self.memory.first_rows(
+            k for r in rows if r.row_number not in found for k in r.match_keys())
         for r in rows:
             if r.row_number in found:
                 continue
@@ -409,8 +406,8 @@ class ContactImporter(CellValues):
                 key = person_key(str(r.values.get("first_name", "")), str(r.values.get("last_name", "")))
                 match = next(((cid, "same phone and name") for p, _ in r.phones for cid, named in
                               by_phone_named.get(p, []) if key and named == key and cid in visible), None)
-            if match is None and not self.write:
-                seen = next((self.seen[k] for k in r.match_keys() if k in self.seen), None)
+            if match is None and earlier:
+                seen = next((earlier[k] for k in r.match_keys() if k in earlier), None)
                 if seen is not None:
                     match = (None, f"same as row {seen} of this file")
             if match is not None:
@@ -459,9 +456,7 @@ class ContactImporter(CellValues):
                 else:
                     updates.append((r, contact_id))
         if not self.write:
-            for r in creates:
-                for k in r.match_keys():
-                    self.seen.setdefault(k, r.row_number)
+            self.memory.remember((k, r.row_number) for r in creates for k in r.match_keys())
             # Update rows get the checks of the real run (rights, "nothing changed"), writing nothing; a
             # row matching an earlier row of this file (id 0) has no stored contact to check yet.
             planned = self._apply_updates([u for u in updates if u[1]], skips)
@@ -727,8 +722,9 @@ class ContactImporter(CellValues):
             for cid, tag_id in db.query_any("SELECT contact_id, tag_id FROM contacts_contact_tags "
                                             "WHERE contact_id IN ({})", ids):
                 current_tags.setdefault(cid, set()).add(tag_id)
-        for cid in set(ids) & self.dry_updated.keys():
-            values, added_e, added_p, added_t = self.dry_updated[cid]
+        earlier = {} if self.write else self.memory.planned(ids)
+        planned: dict[int, tuple[dict[str, Any], tuple[str, ...], tuple[str, ...], frozenset[int]]] = {}
+        for cid, (values, added_e, added_p, added_t) in earlier.items():
             current[cid].update(values)
             emails[cid] = emails.get(cid, []) + list(added_e)
             phones[cid] = phones.get(cid, []) + list(added_p)
@@ -821,11 +817,12 @@ class ContactImporter(CellValues):
                                        "changes": _json_safe(changes)}), cid, new["company_id"]))
             done.append((r.row_number, cid, before))
             if not self.write:
-                values, added_e, added_p, added_t = self.dry_updated.get(cid, ({}, (), (), frozenset()))
-                self.dry_updated[cid] = (
+                values, added_e, added_p, added_t = earlier.get(cid, ({}, (), (), frozenset()))
+                planned[cid] = (
                     {**values, **{k: new[k] for k in before if k in CONTACT_COLUMNS}}, added_e + tuple(added_emails),
                     added_p + tuple(p for p, _ in added_phones), added_t | frozenset(before.get("added_tags", [])))
         if not self.write:
+            self.memory.plan(planned)
             return done
         if contact_rows:
             db.rows_update("contacts_contact", "id", [*CONTACT_COLUMNS, "updated_at"], contact_rows,

@@ -89,6 +89,30 @@ def query_any(sql: str, values: Sequence[Any], extra: Sequence[Any] = ()) -> lis
     return query(sql.replace("IN ({})", "IN (SELECT value FROM json_each(%s))"), [*extra, db_json(list(values))])
 
 
+def alive_ids(table: str, ids: Iterable[int]) -> set[int]:
+    """Those of `ids` whose row of `table` is outside the trash, found by primary key.
+
+    A lookup by key probes only the key's own index and then checks the few records it found here.
+    Joined with the record's table instead, PostgreSQL may hash-join a scan of that whole table into
+    every batch (with a freshly loaded table's statistics: 0.5-1.1 s a batch at a million contacts).
+    """
+    wanted = sorted(set(ids))
+    if not wanted:
+        return set()
+    return {pk for (pk,) in query_any(f"SELECT id FROM {table} WHERE deleted_at IS NULL AND id IN ({{}})", wanted)}
+
+
+def external_keys_find(target: str, table: str, keys: Sequence[str]) -> dict[str, int]:
+    """The id per external id of the `target` records (rows of `table`) outside the trash."""
+    if not keys:
+        return {}
+    hits = query_any(
+        "SELECT external_id, object_id FROM imports_externalkey WHERE target = %s AND external_id IN ({})",
+        sorted(set(keys)), [target])
+    alive = alive_ids(table, (pk for _, pk in hits))
+    return {ext: pk for ext, pk in hits if pk in alive}
+
+
 def rows_update(table: str, key: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
                 extra_sets: str = "") -> None:
     """UPDATE many rows of `table`, one parameter row per record: the `columns` values, then its `key`.

@@ -270,6 +270,7 @@ def import_dry_run(*, job: ImportJob, by: Any, progress: Progress | None = None)
     finally:
         if rejected_file is not None:
             rejected_file.close()
+        importer.memory.close()
     if report["rows"] == 0:
         raise ValidationError("The file has a header but no data rows; add rows under the header and upload it again.")
     job.total_rows = report["rows"]

@@ -387,8 +387,7 @@ class OrderImporter(RecordImporter):
             else:
                 updates.append((lines, order_id or 0))
         if not self.write:
-            for lines in creates:
-                self.seen.setdefault(self.group_key(lines[0]), lines[0].row_number)
+            self.memory.remember((self.group_key(lines[0]), lines[0].row_number) for lines in creates)
             result.created = sum(len(lines) for lines in creates) + sum(len(lines) for lines, _ in appends)
             result.updated = sum(len(lines) for lines, _ in updates)
             result.skipped = len(out.skips)

@@ -101,19 +101,26 @@ class RelatedLookups:
         wanted = sorted(set(emails))
         found: dict[str, tuple[int, int | None]] = {}
         company_of: dict[int, int | None] = {}
-        sources = (
-            "SELECT e.email, c.id, c.company_id FROM contacts_contactemail e JOIN contacts_contact c "
-            "ON c.id = e.contact_id AND c.deleted_at IS NULL WHERE e.email IN ({}) ORDER BY c.id",
+        def by_address(rest: list[str]) -> list[tuple[str, int, int | None]]:
+            # The email index alone, then the few contacts found by id (see db.alive_ids).
+            hits = db.query_any("SELECT email, contact_id FROM contacts_contactemail WHERE email IN ({}) "
+                                "ORDER BY contact_id", rest)
+            company = dict(db.query_any("SELECT id, company_id FROM contacts_contact WHERE deleted_at IS NULL "
+                                        "AND id IN ({})", sorted({pk for _, pk in hits}))) if hits else {}
+            return [(email, pk, company[pk]) for email, pk in hits if pk in company]
+
+        def on_contact(rest: list[str]) -> list[tuple[str, int, int | None]]:
             # The primary email is also kept on the contact; look there for addresses still unmatched.
-            "SELECT email, id, company_id FROM contacts_contact WHERE deleted_at IS NULL AND email IN ({}) "
-            "ORDER BY id",
-        )
-        for sql in sources:
+            return [(email, pk, company_id) for email, pk, company_id in db.query_any(
+                "SELECT email, id, company_id FROM contacts_contact WHERE deleted_at IS NULL AND email IN ({}) "
+                "ORDER BY id", rest)]
+
+        for source in (by_address, on_contact):
             rest = [e for e in wanted if e not in found]
             if not rest:
                 break
             candidates: dict[str, list[int]] = {}
-            for email, pk, company_id in db.query_in(sql, rest):
+            for email, pk, company_id in source(rest):
                 candidates.setdefault(email, []).append(pk)
                 company_of[pk] = company_id
             for email, ids in self.visible_by_key(Contact, candidates).items():
@@ -130,13 +137,7 @@ class RelatedLookups:
         found: dict[str, int | None] = {}
         if not wanted:
             return found
-        by_external: dict[str, list[int]] = {}
-        for ext, pk in db.query_in(
-            "SELECT k.external_id, k.object_id FROM imports_externalkey k JOIN sales_deal d ON d.id = k.object_id "
-            "AND d.deleted_at IS NULL WHERE k.target = 'deals' AND k.external_id IN ({})",
-            wanted,
-        ):
-            by_external.setdefault(ext, []).append(pk)
+        by_external = {ext: [pk] for ext, pk in db.external_keys_find("deals", "sales_deal", wanted).items()}
         for ext, ids in self.visible_by_key(Deal, by_external).items():
             found[ext] = ids[0]
         rest = {k.upper(): k for k in wanted if k not in found}
@@ -161,17 +162,7 @@ class RelatedLookups:
         from rapport.sales.models import Lead
 
         wanted = sorted({k for k in keys if k})
-        by_external: dict[str, list[int]] = {}
-        for ext, pk in (
-            db.query_in(
-                "SELECT k.external_id, k.object_id FROM imports_externalkey k JOIN sales_lead l "
-                "ON l.id = k.object_id AND l.deleted_at IS NULL WHERE k.target = 'leads' AND k.external_id IN ({})",
-                wanted,
-            )
-            if wanted
-            else []
-        ):
-            by_external.setdefault(ext, []).append(pk)
+        by_external = {ext: [pk] for ext, pk in db.external_keys_find("leads", "sales_lead", wanted).items()}
         return {ext: ids[0] for ext, ids in self.visible_by_key(Lead, by_external).items()}
 
     def products_find(self, skus: Iterable[str]) -> dict[str, tuple[int, Decimal, str, str]]:
