@@ -53,6 +53,8 @@ def test_wizard_dry_run_then_background_run_then_undo(admin, client_for, immedia
     assert "Dry run: what would happen" in page
     assert "not-an-email" in page
     assert "Download the 1 rejected row (with its reason)" in page
+    assert "Fix it in the file and upload it again, or import the rest now and the fixed row later." in page
+    assert "The 1 rejected row will be left out of the import; its outcome lists it again with its reason." in page
     examples = page.split("Examples of new contacts", 1)[1].split("</ul>", 1)[0]
     assert '<span class="muted">First name</span> Ada' in examples
     assert '<span class="muted">Email</span> ada@example.com' in examples
