@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from rapport.core.errors import NotAllowed
 from rapport.core.ids import pk_or_404
-from rapport.imports.choices import JobStatus, MatchKey, Mode, Target
-from rapport.imports.models import ImportJob, SavedMapping
+from rapport.imports.choices import JobStatus, MatchKey, Mode, Outcome, Target
+from rapport.imports.models import ImportJob, ImportRow, SavedMapping
 from rapport.imports.services.jobs import (
     IMPORTERS,
     MATCH_KEYS,
@@ -155,17 +155,38 @@ def _readable_samples(samples: list[dict[str, Any]], fields: list[Any],
     return readable
 
 
-def _matched_rows(job: ImportJob, user: Any, report: dict[str, Any]) -> list[dict[str, Any]]:
-    """The dry run's rows that meet existing records, each with its record (one the user may see) to link."""
-    items = report.get("matched") or []
-    ids = {m["id"] for m in items if m.get("id")}
+def _records(job: ImportJob, user: Any, ids: set[int]) -> dict[int, Any]:
+    """The records of the import's target among `ids` that the user may see (others are never linked)."""
     if not ids:
-        return items
+        return {}
     from rapport.contacts.models import Contact
 
     model = Contact if job.target == Target.CONTACTS else IMPORTERS[job.target].model
-    records = model.objects.visible_to(user).in_bulk(ids)
-    return [{**m, "record": records.get(m.get("id"))} for m in items]
+    return model.objects.visible_to(user).in_bulk(ids)
+
+
+def _matched_rows(job: ImportJob, user: Any, report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The dry run's rows that meet existing records, each with its record (one the user may see) to link."""
+    items = report.get("matched") or []
+    records = _records(job, user, {m["id"] for m in items if m.get("id")})
+    return [{**m, "record": records.get(m.get("id"))} for m in items] if records else items
+
+
+OUTCOME_ROWS_SHOWN = 100
+
+
+def _outcome_rows(job: ImportJob, user: Any) -> dict[str, list[dict[str, Any]]]:
+    """The first rejected and skipped rows of a finished import, each with its reason (and its record to link)."""
+    if job.status not in (JobStatus.DONE, JobStatus.FAILED, JobStatus.UNDONE):
+        return {}
+    shown: dict[str, list[dict[str, Any]]] = {}
+    for outcome in (Outcome.REJECTED, Outcome.SKIPPED):
+        shown[outcome] = [dict(r) for r in ImportRow.objects.filter(job=job, outcome=outcome).order_by("row_number")
+                          .values("row_number", "reason", "object_id")[:OUTCOME_ROWS_SHOWN]]
+    records = _records(job, user, {r["object_id"] for r in shown[Outcome.SKIPPED] if r["object_id"]})
+    for r in shown[Outcome.SKIPPED]:
+        r["record"] = records.get(r["object_id"])
+    return shown
 
 
 def _detail_refused(request: HttpRequest, job: ImportJob, exc: ValidationError | NotAllowed) -> HttpResponse:
@@ -200,6 +221,7 @@ def _detail_context(job: ImportJob, request: HttpRequest, error: str = "") -> di
         "report": report,
         "samples": _readable_samples(report.get("samples") or [], fields, choice_fields(job.target, request.user)),
         "matched": _matched_rows(job, request.user, report),
+        "outcome_rows": _outcome_rows(job, request.user),
         "values": _values_panel(unknown_values_kept(job)) if job.status == JobStatus.CHECKED else None,
     }
 

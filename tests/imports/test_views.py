@@ -155,3 +155,32 @@ def test_phone_country_is_guessed_from_the_files_country_column_and_stays_select
     assert czech.options["default_country"] == "CZ"
     page = client_for(admin).get(reverse("import-detail", args=[czech.pk])).content.decode()
     assert "<option selected>CZ</option>" in page  # outside the short list, yet the one shown and sent back
+
+
+def test_the_outcome_lists_rejected_and_skipped_rows_with_reasons_and_links_only_visible_records(
+        teammate, outsider, client_for, django_assert_max_num_queries):
+    from rapport.imports.services.jobs import import_run
+    from tests.factories import make_contact
+
+    mine = make_contact(by=teammate, first_name="Ada", last_name="Byron", emails=["ada@example.com"])
+    theirs = make_contact(by=outsider, first_name="Olga", last_name="Out", emails=["olga@example.com"])
+    job = make_job(teammate, "First Name,Last Name,E-mail Address\n"
+                             "Ada,Byron,ada@example.com\n"  # already in Rapport: skipped, linked
+                             "Olga,Out,olga@example.com\n"  # another team's: skipped, not linked
+                             "Bob,B,not-an-email\n"  # rejected
+                             "Cy,New,cy@example.com\n", mode="create")
+    job.status = JobStatus.QUEUED
+    job.save(update_fields=["status"])
+    job = import_run(job.pk)
+    assert (job.created_count, job.skipped_count, job.rejected_count) == (1, 2, 1)
+    client = client_for(teammate)
+    with django_assert_max_num_queries(9):  # the rejected rows, the skipped rows and their records: one query each
+        page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
+    rejected = page.split('class="data cards outcome-rejected"', 1)[1].split("</table>", 1)[0]
+    assert '<td class="nowrap" data-label="Row">4</td>' in rejected
+    assert "E-mail Address: &#x27;not-an-email&#x27; is not a valid email address" in rejected
+    skipped = page.split('class="data cards outcome-skipped"', 1)[1].split("</table>", 1)[0]
+    assert f'href="{mine.get_absolute_url()}"' in skipped
+    assert theirs.get_absolute_url() not in page and "Olga Out" not in skipped.split("Why")[0]
+    assert "already in Rapport as a contact you may not see (same email); ask a manager to import this row." in skipped
+    assert skipped.index(">2</td>") < skipped.index(">3</td>")  # in file order
