@@ -149,19 +149,9 @@ class CompanyImporter(RecordImporter):
             else []
         ):
             by_domain.setdefault(domain, pk)
-        names = sorted(
-            {r.values["name"].upper() for r in rows if not r.values.get("domain") and r.values.get("name")}
-        )
+        names = [r.values["name"] for r in rows if not r.values.get("domain") and r.values.get("name")]
         by_name: dict[str, int] = {}
-        for pk, upper in (
-            db.query_in(
-                "SELECT id, UPPER(name) FROM contacts_company WHERE deleted_at IS NULL AND "
-                "UPPER(name) IN ({}) ORDER BY id",
-                names,
-            )
-            if names
-            else []
-        ):
+        for pk, upper in db.names_find("contacts_company", names):
             by_name.setdefault(upper, pk)
         found: dict[int, tuple[int, str]] = {}
         for r in rows:

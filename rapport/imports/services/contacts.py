@@ -567,9 +567,7 @@ class ContactImporter(CellValues):
         if wanted:
             # Only companies the importing user may see: another team's company of the same name is
             # neither linked nor revealed (the contact gets a company of its own, as for a new name).
-            by_name = db.query_any(
-                "SELECT id, UPPER(name) FROM contacts_company WHERE deleted_at IS NULL AND UPPER(name) IN ({}) "
-                "ORDER BY id", sorted(wanted))
+            by_name = db.names_find("contacts_company", [n for n in names if n.upper() in wanted])
             domains = {n.lower(): n.upper() for n in names if "." in n and " " not in n}
             by_domain = db.query_any(
                 "SELECT id, domain FROM contacts_company WHERE deleted_at IS NULL AND domain IN ({}) ORDER BY id",

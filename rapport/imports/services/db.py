@@ -113,6 +113,29 @@ def external_keys_find(target: str, table: str, keys: Sequence[str]) -> dict[str
     return {ext: pk for ext, pk in hits if pk in alive}
 
 
+def names_find(table: str, names: Iterable[str]) -> list[tuple[int, str]]:
+    """(id, upper-cased name) of the rows of `table` outside the trash named one of `names` in any case,
+    lowest id first.
+
+    The database upper-cases both sides with its own UPPER (the company_name_upper index serves it), and
+    the names come back upper-cased by Python, as callers key their input. Keying both sides in Python
+    instead missed names whose case rules differ: PostgreSQL keeps 'ß' where Python writes 'SS', and
+    SQLite's built-in UPPER folded only A-Z (now Python's own: rapport.core.sqlite_functions).
+    """
+    wanted = sorted(set(names))
+    if not wanted:
+        return []
+    if is_postgres():
+        sql = (f"SELECT id, name FROM {table} WHERE deleted_at IS NULL AND "
+               "UPPER(name) = ANY(ARRAY(SELECT UPPER(v) FROM unnest(%s::text[]) AS v)) ORDER BY id")
+        rows = query(sql, [wanted])
+    else:
+        sql = (f"SELECT id, name FROM {table} WHERE deleted_at IS NULL AND "
+               "UPPER(name) IN (SELECT UPPER(value) FROM json_each(%s)) ORDER BY id")
+        rows = query(sql, [db_json(wanted)])
+    return [(pk, name.upper()) for pk, name in rows]
+
+
 def rows_update(table: str, key: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
                 extra_sets: str = "") -> None:
     """UPDATE many rows of `table`, one parameter row per record: the `columns` values, then its `key`.

@@ -63,11 +63,7 @@ class RelatedLookups:
         wanted = {k for k in keys if k and k.upper() not in cache}
         if wanted:
             by_name: dict[str, list[int]] = {}
-            for pk, upper in db.query_in(
-                "SELECT id, UPPER(name) FROM contacts_company WHERE deleted_at IS NULL AND "
-                "UPPER(name) IN ({}) ORDER BY id",
-                sorted({k.upper() for k in wanted}),
-            ):
+            for pk, upper in db.names_find("contacts_company", wanted):
                 by_name.setdefault(upper, []).append(pk)
             for upper, ids in self.visible_by_key(Company, by_name).items():
                 cache.setdefault(upper, ids[0])
@@ -142,15 +138,7 @@ class RelatedLookups:
             found[ext] = ids[0]
         rest = {k.upper(): k for k in wanted if k not in found}
         by_name: dict[str, list[int]] = {}
-        for pk, upper in (
-            db.query_in(
-                "SELECT id, UPPER(name) FROM sales_deal WHERE deleted_at IS NULL AND "
-                "UPPER(name) IN ({}) ORDER BY id",
-                sorted(rest),
-            )
-            if rest
-            else []
-        ):
+        for pk, upper in db.names_find("sales_deal", rest.values()):
             by_name.setdefault(upper, []).append(pk)
         # Only deals the user may see count: a namesake of another team does not make a name ambiguous.
         for upper, ids in self.visible_by_key(Deal, by_name).items():
