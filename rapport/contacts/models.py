@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +15,7 @@ from rapport.contacts.choices import (
     PhoneKind,
 )
 from rapport.core.models import Record
+from rapport.core.sqlite_functions import CaseFold
 
 
 class Company(Record):
@@ -43,7 +43,7 @@ class Company(Record):
         verbose_name_plural = "companies"
         indexes = [
             models.Index(fields=["owner", "name"]),
-            models.Index(Upper("name"), name="company_name_upper"),
+            models.Index(CaseFold("name"), name="company_name_upper"),
             models.Index(fields=["country", "name"]),
             models.Index(fields=["name", "id"], name="company_name_order"),
         ]

@@ -1,11 +1,14 @@
-"""SQLite's UPPER and LOWER with Python's Unicode case rules, on every connection Rapport opens.
+"""Upper-casing with Unicode rules on SQLite, for the comparisons of names in any case.
 
-Built in, SQLite folds only A-Z: UPPER('Müller & Söhne') is 'MüLLER & SöHNE', while Python, PostgreSQL
-and every user say 'MÜLLER & SÖHNE'. Code that compares a name upper-cased in Python with UPPER(name)
-(the importers' company and deal lookups, the tag lookups with Lower) then missed every name with an
-accent, and a re-imported 'Müller & Söhne GmbH' became a second company. Registered as deterministic
-functions of the same names, they replace the built-ins for this connection, and the expression index
-company_name_upper is built with them (migration contacts 0008 rebuilds it once).
+Built in, SQLite's UPPER folds only A-Z: UPPER('Müller & Söhne') is 'MüLLER & SöHNE', while Python,
+PostgreSQL and every user say 'MÜLLER & SÖHNE'. The importers compared names upper-cased in Python
+with UPPER(name), so every name with an accent missed itself, and a re-imported 'Müller & Söhne GmbH'
+became a second company. `CaseFold` is UPPER on PostgreSQL and `rapport_upper` (Python's str.upper,
+registered on every connection Rapport opens) on SQLite; the company-name index is built on it.
+
+It has a name of its own rather than replacing UPPER: a program that opens the database without it
+(the sqlite3 shell, a viewer) reads everything and fails loudly ("no such function: rapport_upper") if
+it writes a company, instead of leaving index entries that disagree with Rapport's.
 """
 
 from __future__ import annotations
@@ -13,30 +16,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.backends.signals import connection_created
+from django.db.models import Func, TextField
+
+SQLITE_UPPER = "rapport_upper"
 
 
 def _upper(value: Any) -> Any:
-    return _fold(value, upper=True)
-
-
-def _lower(value: Any) -> Any:
-    return _fold(value, upper=False)
-
-
-def _fold(value: Any, *, upper: bool) -> Any:
-    # As the built-ins: NULL stays NULL, a blob is folded as its bytes, a number as its text.
+    # As the built-in: NULL stays NULL, a blob is folded as its bytes, a number as its text.
     if value is None:
         return None
-    if isinstance(value, bytes):
-        return value.upper() if upper else value.lower()
-    text = value if isinstance(value, str) else str(value)
-    return text.upper() if upper else text.lower()
+    if isinstance(value, str | bytes):
+        return value.upper()
+    return str(value).upper()
 
 
 def register(raw: Any) -> None:
-    """Install the functions on a raw sqlite3 connection."""
-    raw.create_function("upper", 1, _upper, deterministic=True)
-    raw.create_function("lower", 1, _lower, deterministic=True)
+    """Install the function on a raw sqlite3 connection (Django's get it when they open)."""
+    raw.create_function(SQLITE_UPPER, 1, _upper, deterministic=True)
 
 
 def _on_connection(sender: Any, connection: Any, **kwargs: Any) -> None:
@@ -45,4 +41,14 @@ def _on_connection(sender: Any, connection: Any, **kwargs: Any) -> None:
 
 
 def connect() -> None:
-    connection_created.connect(_on_connection, dispatch_uid="rapport-sqlite-unicode-case")
+    connection_created.connect(_on_connection, dispatch_uid="rapport-sqlite-unicode-upper")
+
+
+class CaseFold(Func):
+    """A text upper-cased with Unicode rules on both databases (UPPER on PostgreSQL)."""
+
+    function = "UPPER"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return super().as_sql(compiler, connection, function=SQLITE_UPPER, **extra_context)

@@ -72,6 +72,24 @@ def test_backup_then_restore_gives_identical_tables(fmt, data, tmp_path):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+def test_a_restored_accented_company_is_found_by_its_name_in_any_case(fmt, admin, tmp_path):
+    make_company(by=admin, name="Müller & Söhne GmbH")
+    out = tmp_path / f"b.{fmt}"
+    backup_create(output=out, fmt=fmt)
+    _wipe()
+    call_command("restore", str(out))
+    from rapport.imports.services import db
+
+    # The name index holds Rapport's Unicode upper case whichever way the rows came back.
+    assert db.names_find("contacts_company", ["MÜLLER & SÖHNE GMBH"]) == [
+        (Company.objects.get().pk, "MÜLLER & SÖHNE GMBH")]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA integrity_check")
+            assert cursor.fetchall() == [("ok",)]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_restore_detects_a_checksum_mismatch(fmt, data, tmp_path):
     out = tmp_path / f"b.{fmt}"
     backup_create(output=out, fmt=fmt)

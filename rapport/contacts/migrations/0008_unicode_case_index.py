@@ -1,16 +1,24 @@
-"""Rebuild the company-name index with Unicode UPPER on SQLite (rapport.core.sqlite_functions).
+"""The company-name index on Unicode upper case (rapport.core.sqlite_functions.CaseFold).
 
-Its entries were computed with SQLite's built-in UPPER, which folds only A-Z; every connection Rapport
-opens now uses Python's case rules, so the entries of names with accents are computed again. PostgreSQL's
-UPPER was Unicode already: nothing to do there.
+On SQLite the index moves from the built-in UPPER, which folds only A-Z, to `rapport_upper` (Python's
+str.upper); on PostgreSQL CaseFold is UPPER, as before, and the index stays as it is.
 """
 
-from django.db import migrations
+from django.db import migrations, models
+
+import rapport.core.sqlite_functions
 
 
-def reindex(apps, schema_editor):
+def to_casefold(apps, schema_editor):
     if schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute("REINDEX company_name_upper")
+        schema_editor.execute("DROP INDEX IF EXISTS company_name_upper")
+        schema_editor.execute("CREATE INDEX company_name_upper ON contacts_company (rapport_upper(name))")
+
+
+def to_upper(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute("DROP INDEX IF EXISTS company_name_upper")
+        schema_editor.execute('CREATE INDEX company_name_upper ON contacts_company (UPPER("name"))')
 
 
 class Migration(migrations.Migration):
@@ -19,4 +27,15 @@ class Migration(migrations.Migration):
         ("contacts", "0007_partial_link_indexes"),
     ]
 
-    operations = [migrations.RunPython(reindex, migrations.RunPython.noop)]
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            database_operations=[migrations.RunPython(to_casefold, to_upper)],
+            state_operations=[
+                migrations.RemoveIndex(model_name="company", name="company_name_upper"),
+                migrations.AddIndex(
+                    model_name="company",
+                    index=models.Index(rapport.core.sqlite_functions.CaseFold("name"), name="company_name_upper"),
+                ),
+            ],
+        ),
+    ]

@@ -31,6 +31,8 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
+from rapport.core import sqlite_functions
+
 MANIFEST_SUFFIX = ".manifest.json"
 FORMATS = ("sqlite", "pg_dump", "jsonl")
 BATCH = 2000
@@ -157,6 +159,8 @@ def _sqlite_name() -> str:
 def _sqlite_connect(name: str) -> sqlite3.Connection:
     """A plain connection (values as stored) to a SQLite database file or shared in-memory database."""
     conn = sqlite3.connect(name, uri=name.startswith("file:"), isolation_level=None, timeout=30)
+    # The expression index on company names is built with Rapport's UPPER; rows written here must use it too.
+    sqlite_functions.register(conn)
     return conn
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from django.db import connection
 
+from rapport.core.sqlite_functions import SQLITE_UPPER
+
 IN_CHUNK = 900
 BULK_CACHE_KIB = 512 * 1024
 BULK_WAL_PAGES = 65536
@@ -117,10 +119,10 @@ def names_find(table: str, names: Iterable[str]) -> list[tuple[int, str]]:
     """(id, upper-cased name) of the rows of `table` outside the trash named one of `names` in any case,
     lowest id first.
 
-    The database upper-cases both sides with its own UPPER (the company_name_upper index serves it), and
-    the names come back upper-cased by Python, as callers key their input. Keying both sides in Python
-    instead missed names whose case rules differ: PostgreSQL keeps 'ß' where Python writes 'SS', and
-    SQLite's built-in UPPER folded only A-Z (now Python's own: rapport.core.sqlite_functions).
+    The database upper-cases both sides (UPPER on PostgreSQL, Unicode `rapport_upper` on SQLite, whose
+    built-in UPPER folds only A-Z: rapport.core.sqlite_functions; the company_name_upper index serves
+    it), and the names come back upper-cased by Python, as callers key their input. Keying the input in
+    Python against the database's UPPER missed names whose rules differ ('ß' stays 'ß' on PostgreSQL).
     """
     wanted = sorted(set(names))
     if not wanted:
@@ -131,7 +133,7 @@ def names_find(table: str, names: Iterable[str]) -> list[tuple[int, str]]:
         rows = query(sql, [wanted])
     else:
         sql = (f"SELECT id, name FROM {table} WHERE deleted_at IS NULL AND "
-               "UPPER(name) IN (SELECT UPPER(value) FROM json_each(%s)) ORDER BY id")
+               f"{SQLITE_UPPER}(name) IN (SELECT {SQLITE_UPPER}(value) FROM json_each(%s)) ORDER BY id")
         rows = query(sql, [db_json(wanted)])
     return [(pk, name.upper()) for pk, name in rows]
 
