@@ -219,7 +219,7 @@ def _resolve_company(form: ContactForm, user: Any) -> tuple[Company | None, bool
     name = (form.cleaned_data.get("company_name") or "").strip()
     if not name:
         return None, False
-    found = Company.objects.visible_to(user).filter(name__iexact=name).order_by("id").first()
+    found = Company.objects.visible_to(user).filter(name__uiexact=name).order_by("id").first()
     if found:
         return found, False
     return company_create(by=user, name=name), True

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.backends.signals import connection_created
-from django.db.models import Func, TextField
+from django.db.models import CharField, Func, Lookup, TextField
 
 SQLITE_UPPER = "rapport_upper"
 
@@ -52,3 +52,23 @@ class CaseFold(Func):
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
         return super().as_sql(compiler, connection, function=SQLITE_UPPER, **extra_context)
+
+
+class UnicodeIExact(Lookup):
+    """`name__uiexact="müller"`: equal in any case with Unicode rules on both databases.
+
+    Django's `iexact` is LIKE on SQLite, case-blind only for A-Z; this compares CaseFold of both sides,
+    which the company-name index serves.
+    """
+
+    lookup_name = "uiexact"
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        fold = SQLITE_UPPER if connection.vendor == "sqlite" else "UPPER"
+        return f"{fold}({lhs}) = {fold}({rhs})", [*lhs_params, *rhs_params]
+
+
+CharField.register_lookup(UnicodeIExact)
+TextField.register_lookup(UnicodeIExact)

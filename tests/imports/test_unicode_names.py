@@ -67,3 +67,24 @@ def test_the_company_name_index_serves_accented_names_and_stays_consistent(admin
             assert "company_name_upper" in " ".join(str(r[-1]) for r in cursor.fetchall())
             cursor.execute("PRAGMA integrity_check")
             assert cursor.fetchall() == [("ok",)]
+
+
+def test_a_company_typed_in_another_case_on_a_contact_form_or_in_a_vcard_is_the_existing_one(admin, client_for):
+    from django.urls import reverse
+
+    from rapport.imports.services.vcard import vcard_import
+
+    muller = make_company(by=admin, name="Müller & Söhne GmbH")
+    # The index serves the comparison on both databases.
+    assert Company.objects.filter(name__uiexact="MÜLLER & SÖHNE GMBH").get() == muller
+    assert not Company.objects.filter(name__uiexact="Müller & Söhne").exists()
+    response = client_for(admin).post(reverse("contact-create"), {
+        "first_name": "Jürgen", "last_name": "Müller", "company_name": "MÜLLER & SÖHNE GMBH",
+        "lifecycle_stage": "lead", "owner": admin.pk})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Contact.objects.get(first_name="Jürgen").company == muller
+    card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Anke Roth\r\nN:Roth;Anke;;;\r\nORG:MÜLLER & SÖHNE GMBH\r\n" \
+           "EMAIL:anke@mueller.de\r\nEND:VCARD\r\n"
+    vcard_import(data=card.encode("utf-8"), by=admin)
+    assert Contact.objects.get(first_name="Anke").company == muller
+    assert Company.all_objects.count() == 1

@@ -369,7 +369,7 @@ def _messages(exc: ValidationError) -> str:
 def _company_for(org: str, by: Any) -> Company | None:
     if not org:
         return None
-    return Company.objects.visible_to(by).filter(name__iexact=org).order_by("id").first() or company_create(
+    return Company.objects.visible_to(by).filter(name__uiexact=org).order_by("id").first() or company_create(
         by=by, name=org)
 
 

@@ -41,7 +41,7 @@ def _company_for(*, name: str, domain: str, email: str, by: Any) -> Company | No
             domain = email_domain
     company = company_find_by_domain(domain) if domain else None
     if company is None and name:
-        company = Company.objects.filter(name__iexact=name.strip()).order_by("id").first()
+        company = Company.objects.filter(name__uiexact=name.strip()).order_by("id").first()
     if company is None and name:
         try:
             clean_domain = domain_normalize(domain) if domain else ""
