@@ -15,6 +15,7 @@ The same approach as duplicate contacts (see duplicates.py), with company eviden
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -31,6 +32,7 @@ from rapport.contacts.duplicates import (
     Pair,
     city_fold,
     company_fold,
+    fold,
     pairs_scored,
     phone_canonical,
     phonetic,
@@ -128,6 +130,7 @@ BLOCK_LIMIT_EXACT = 20
 BLOCK_LIMIT_NAME = 60
 BATCH = 5000
 ENTRY_CANDIDATES = 200
+_TYPED_WORD = re.compile(r"[^\w]+")
 
 
 @lru_cache(maxsize=100_000)
@@ -393,6 +396,12 @@ def possible_company_duplicates(
     words = sorted((w for w in entered.name.split() if len(w) >= 3), key=len, reverse=True)
     if words:
         q |= Q(name__icontains=words[0])
+        # The folded word ("muller") is not in a stored "Müller & Söhne": look for the word as typed too,
+        # in the spellings of case that LIKE on SQLite (case-blind for A-Z only) needs to meet it.
+        typed = [w for w in _TYPED_WORD.split(name) if fold(w) == words[0]]
+        for variant in {v for w in typed[:1] for v in (w, w.lower(), w.upper(), w.title(), w.capitalize())}:
+            if variant != words[0]:
+                q |= Q(name__icontains=variant)
     if not q:
         return []
     rows = base.filter(q).order_by("id").values_list("id", "name", "domain", "phone", "city", "country")

@@ -126,3 +126,12 @@ def test_possible_company_duplicates_on_entry_respects_visibility(teammate, outs
     same_name_only = possible_company_duplicates(name="Acme Robotics AG", user=teammate)
     assert [(c.pk, reasons) for c, _, reasons in same_name_only] == [(mine.pk, "same name")]
     assert possible_company_duplicates(name="Zeta", user=teammate) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["Müller & Söhne GmbH", "MÜLLER & SÖHNE", "müller & söhne kg"])
+def test_a_company_name_with_accents_is_found_on_entry_however_it_is_typed(teammate, typed):
+    muller = make_company(by=teammate, name="Müller & Söhne GmbH", city="Köln")
+    make_company(by=teammate, name="Schmidt Bau GmbH", city="Köln")
+    found = possible_company_duplicates(name=typed, user=teammate)
+    assert [(c.pk, reasons) for c, _, reasons in found] == [(muller.pk, "same name")]
