@@ -15,7 +15,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import prefetch_related_objects
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from rapport.accounts.permissions import assignable_users
@@ -30,7 +29,7 @@ from rapport.contacts.services import (
 )
 from rapport.core.records import ensure_can_create
 from rapport.customization.models import CustomField, Tag
-from rapport.customization.services import custom_value_clean
+from rapport.customization.services import custom_value_clean, tags_named
 from rapport.customization.validation import rules_for, values_from_record
 from rapport.search.models import SearchEntry
 from rapport.search.services import search_text
@@ -135,17 +134,12 @@ def _tags_resolve(names: set[str]) -> dict[str, Tag]:
     """Tags by lower-case name, the missing ones created (a concurrent creator of the same name is fine)."""
     if not names:
         return {}
-    lowered = {n.lower() for n in names}
-    found: dict[str, Tag] = {
-        t.lower: t for t in Tag.objects.annotate(lower=Lower("name")).filter(lower__in=lowered)
-    }
-    missing = {n.lower(): n for n in sorted(names) if n.lower() not in found}
+    found = tags_named(names)
+    missing = {n.upper(): n for n in sorted(names) if n.upper() not in found}
     if missing:
         Tag.objects.bulk_create([Tag(name=n) for n in missing.values()], ignore_conflicts=True)
-        found.update(
-            {t.lower: t for t in Tag.objects.annotate(lower=Lower("name")).filter(lower__in=set(missing))}
-        )
-    return found
+        found.update(tags_named(missing.values()))
+    return {n.lower(): found[n.upper()] for n in names if n.upper() in found}
 
 
 def contacts_bulk_create(

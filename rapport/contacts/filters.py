@@ -77,7 +77,7 @@ class ContactFilter:
         if self.owner:
             qs = qs.filter(owner_id=self.owner)
         if self.tag:
-            qs = qs.filter(tags__name__iexact=self.tag)
+            qs = qs.filter(tags__name__uiexact=self.tag)
         if self.lifecycle_stage:
             qs = qs.filter(lifecycle_stage=self.lifecycle_stage)
         if self.company:
@@ -129,7 +129,7 @@ class CompanyFilter:
         if self.owner:
             qs = qs.filter(owner_id=self.owner)
         if self.tag:
-            qs = qs.filter(tags__name__iexact=self.tag)
+            qs = qs.filter(tags__name__uiexact=self.tag)
         if self.industry:
             qs = qs.filter(industry__iexact=self.industry)
         if self.country:

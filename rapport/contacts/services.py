@@ -15,7 +15,7 @@ from rapport.contacts.models import Company, Consent, Contact, ContactEmail, Con
 from rapport.core.normalize import domain_normalize, email_normalize, phone_normalize
 from rapport.core.records import ensure_assignable, ensure_can_create, ensure_editable, record_update
 from rapport.customization.models import Tag
-from rapport.customization.services import custom_values_clean
+from rapport.customization.services import custom_values_clean, tags_named
 from rapport.customization.validation import rules_check
 from rapport.search.services import search_index_put
 
@@ -43,7 +43,7 @@ def tags_resolve(names: Iterable[str]) -> list[Tag]:
             continue
         if len(name) > 50:
             raise ValidationError({"tags": [f"Tag {name[:20]!r}… is too long: at most 50 characters."]})
-        tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
+        tag = tags_named([name]).get(name.upper()) or Tag.objects.create(name=name)
         result.append(tag)
     return result
 

@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
+from django.db.models import Value
 
+from rapport.core.sqlite_functions import CaseFold
 from rapport.customization.choices import FieldType
-from rapport.customization.models import CustomField, ValidationRule
+from rapport.customization.models import CustomField, Tag, ValidationRule
 
 MAX_TEXT = 2000
+
+
+def tags_named(names: Iterable[str]) -> dict[str, Tag]:
+    """The existing tags named one of `names` in any case, by their name upper-cased in Python.
+
+    The database compares with Unicode case rules on both sides (CaseFold): SQLite's own LOWER and LIKE
+    fold only A-Z, so a tag "Österreich" did not meet itself there.
+    """
+    wanted = sorted({n for n in names if n})
+    if not wanted:
+        return {}
+    found: dict[str, Tag] = {}
+    for tag in Tag.objects.annotate(key=CaseFold("name")).filter(
+            key__in=[CaseFold(Value(n)) for n in wanted]).order_by("id"):
+        found.setdefault(tag.name.upper(), tag)
+    return found
 
 
 def custom_fields_for(entity: str, user: Any = None) -> list[CustomField]:

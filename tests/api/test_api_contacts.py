@@ -306,3 +306,18 @@ def test_readonly_cannot_bulk_create(api_for, readonly):
     response = api_for(readonly, scope="read").post("/contacts/bulk", {"items": [{"last_name": "x"}]})
     assert response.status_code == 403
     assert Contact.all_objects.count() == 0
+
+
+def test_bulk_create_meets_an_accented_tag_in_any_case(api_for, teammate):
+    from rapport.customization.models import Tag
+
+    first = api_for(teammate).post("/contacts/bulk", {"items": [{"last_name": "A", "tags": ["Österreich"]}]})
+    assert first.status_code == 201
+    again = api_for(teammate).post("/contacts/bulk", {"items": [
+        {"last_name": "B", "tags": ["Österreich"]}, {"last_name": "C", "tags": ["ÖSTERREICH", "Über uns"]}]})
+    assert again.status_code == 201, again.json()
+    assert sorted(Tag.objects.values_list("name", flat=True)) == ["Österreich", "Über uns"]
+    tagged = Contact.objects.filter(tags__name="Österreich").values_list("last_name", flat=True)
+    assert sorted(tagged) == ["A", "B", "C"]
+    listed = api_for(teammate).get("/contacts", {"tag": "österreich"}).json()
+    assert sorted(c["last_name"] for c in listed["results"]) == ["A", "B", "C"]

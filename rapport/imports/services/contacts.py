@@ -28,6 +28,7 @@ from rapport.contacts.choices import Channel, LifecycleStage
 from rapport.contacts.models import Contact
 from rapport.customization.choices import Entity
 from rapport.customization.models import CustomField
+from rapport.customization.services import tags_named
 from rapport.customization.validation import rules_for
 from rapport.imports.choices import MatchKey, Mode, Outcome
 from rapport.imports.services import db
@@ -553,13 +554,8 @@ class ContactImporter(CellValues):
 
     def _tag_ids_known(self, names: set[str]) -> dict[str, int]:
         """Dry run: the ids of the named tags that exist (any case), creating none."""
-        from django.db.models.functions import Lower
-
-        from rapport.customization.models import Tag
-
-        found = dict(Tag.objects.annotate(low=Lower("name")).filter(low__in={n.lower() for n in names})
-                     .values_list("low", "id"))
-        return {n: found[n.lower()] for n in names if n.lower() in found}
+        found = tags_named(names)
+        return {n: found[n.upper()].pk for n in names if n.upper() in found}
 
     def _company_ids(self, names: set[str]) -> dict[str, int]:
         """Company id per name (case-insensitive) or domain, of the companies that exist and may be linked."""

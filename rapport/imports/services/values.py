@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 
 from rapport.customization.choices import FieldType
 from rapport.customization.models import CustomField, Tag
-from rapport.customization.services import custom_value_clean
+from rapport.customization.services import custom_value_clean, tags_named
 from rapport.imports.services.transforms import date_parse, number_parse, value_map_lookup
 
 COUNTRY_NAMES = {
@@ -122,6 +122,6 @@ class CellValues:
     def tag_ids(self, names: set[str]) -> dict[str, int]:
         for name in names:
             if name.lower() not in self._tag_ids:
-                tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
+                tag = tags_named([name]).get(name.upper()) or Tag.objects.create(name=name)
                 self._tag_ids[name.lower()] = tag.pk
         return {n: self._tag_ids[n.lower()] for n in names}
