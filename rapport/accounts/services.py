@@ -93,7 +93,7 @@ def user_create(*, by: Any, username: str, password: str, role: str = Role.REP, 
         errors["username"] = ["Enter a user name to log in with."]
     elif len(username) > 150:
         errors["username"] = ["The user name is too long: at most 150 characters."]
-    elif User.objects.filter(username__iexact=username).exists():
+    elif User.objects.filter(username__uiexact=username).exists():
         errors["username"] = [f"The user name {username!r} is taken; choose another."]
     values = _user_values(
         {"first_name": first_name, "last_name": last_name, "email": email, "role": role, "team": team}, errors
@@ -153,7 +153,7 @@ def _team_name(name: str, errors: dict[str, list[str]], *, exclude: int | None =
         errors["name"] = ["Enter the team's name."]
     elif len(name) > 100:
         errors["name"] = ["The name is too long: at most 100 characters."]
-    elif Team.objects.filter(name__iexact=name).exclude(pk=exclude or 0).exists():
+    elif Team.objects.filter(name__uiexact=name).exclude(pk=exclude or 0).exists():
         errors["name"] = [f"There is already a team called {name!r}."]
     return name
 

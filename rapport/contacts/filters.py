@@ -131,7 +131,7 @@ class CompanyFilter:
         if self.tag:
             qs = qs.filter(tags__name__uiexact=self.tag)
         if self.industry:
-            qs = qs.filter(industry__iexact=self.industry)
+            qs = qs.filter(industry__uiexact=self.industry)
         if self.country:
             qs = qs.filter(country=self.country)
         if self.size:

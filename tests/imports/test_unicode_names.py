@@ -88,3 +88,18 @@ def test_a_company_typed_in_another_case_on_a_contact_form_or_in_a_vcard_is_the_
     vcard_import(data=card.encode("utf-8"), by=admin)
     assert Contact.objects.get(first_name="Anke").company == muller
     assert Company.all_objects.count() == 1
+
+
+def test_a_team_or_pipeline_named_again_in_another_case_with_accents_is_refused(admin):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from rapport.accounts.services import team_create
+    from rapport.sales.services.pipelines import pipeline_create
+
+    team_create(by=admin, name="Übersee")
+    with pytest.raises(ValidationError, match="There is already a team called 'ÜBERSEE'"):
+        team_create(by=admin, name="ÜBERSEE")
+    pipeline_create(by=admin, name="Großkunden")
+    with pytest.raises(ValidationError):
+        pipeline_create(by=admin, name="GROßKUNDEN")

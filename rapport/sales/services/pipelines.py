@@ -30,7 +30,7 @@ def pipeline_create(*, name: str, stages: list[dict[str, Any]] | None = None, by
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": ["Enter the pipeline's name."]})
-    if Pipeline.objects.filter(name__iexact=name).exists():
+    if Pipeline.objects.filter(name__uiexact=name).exists():
         raise ValidationError({"name": [f"A pipeline called {name!r} exists already; pick another name."]})
     rows = stages or [{"name": n, "kind": k, "probability": p} for n, k, p in DEFAULT_STAGES]
     errors: dict[str, list[str]] = {}
@@ -101,7 +101,7 @@ def pipeline_update(*, pipeline: Pipeline, by: Any, name: str | None = None, is_
         name = name.strip()
         if not name:
             raise ValidationError({"name": ["Enter the pipeline's name."]})
-        if Pipeline.objects.filter(name__iexact=name).exclude(pk=pipeline.pk).exists():
+        if Pipeline.objects.filter(name__uiexact=name).exclude(pk=pipeline.pk).exists():
             raise ValidationError({"name": [f"A pipeline called {name!r} exists already; pick another name."]})
         pipeline.name = name
     if is_default:
@@ -149,7 +149,7 @@ def stage_create(*, pipeline: Pipeline, by: Any, name: str, kind: str = StageKin
     """Add a stage to a pipeline (at the end unless a position is given; later stages move down)."""
     _ensure_admin(by)
     values = _stage_values({"name": name, "kind": kind, "probability": probability})
-    if pipeline.stages.filter(name__iexact=values["name"]).exists():
+    if pipeline.stages.filter(name__uiexact=values["name"]).exists():
         raise ValidationError({"name": ["Two stages cannot have the same name."]})
     count = pipeline.stages.count()
     position = count if position is None else max(0, min(position, count))
@@ -165,7 +165,7 @@ def stage_update(*, stage: Stage, by: Any, **values: Any) -> Stage:
     if unknown:
         raise ValidationError({k: ["This cannot be changed on a stage."] for k in sorted(unknown)})
     values = _stage_values(dict(values))
-    if values.get("name") and stage.pipeline.stages.filter(name__iexact=values["name"]).exclude(pk=stage.pk).exists():
+    if values.get("name") and stage.pipeline.stages.filter(name__uiexact=values["name"]).exclude(pk=stage.pk).exists():
         raise ValidationError({"name": ["Two stages cannot have the same name."]})
     position = values.pop("position", None)
     for field, value in values.items():

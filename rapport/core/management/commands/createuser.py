@@ -41,7 +41,7 @@ class Command(BaseCommand):
         if not username or len(username) > 150:
             raise CommandError("Give a user name of 1 to 150 characters.")
         role = role_clean(options["role"])
-        if User.objects.filter(username__iexact=username).exists():
+        if User.objects.filter(username__uiexact=username).exists():
             raise CommandError(f"A user called {username!r} exists already; pick another user name.")
         email = ""
         if options["email"]:
