@@ -23,4 +23,4 @@ lint: setup
 	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
 
 typecheck: setup
-	@.venv/bin/mypy rapport config
+	@.venv/bin/mypy rapport config bench

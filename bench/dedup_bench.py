@@ -396,7 +396,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result["scan_note"] = "read from the database + score + store the pairs (duplicate_scan_run)"
         pairs = [Pair(*row) for row in DuplicateCandidate.objects.filter(scan=scan).values_list(
             "first_id", "second_id", "score", "reasons").iterator()]
-        found = {tuple(sorted((back[p.first_id], back[p.second_id]))) for p in pairs
+        found = {(min(back[p.first_id], back[p.second_id]), max(back[p.first_id], back[p.second_id])) for p in pairs
                  if p.first_id in back and p.second_id in back}
         result["source"] = "database " + django.db.connection.vendor
     else:

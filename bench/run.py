@@ -359,6 +359,7 @@ def worker(args: argparse.Namespace) -> int:
     kind = args.worker
     started_machine = machine()
     generation_file = RESULTS / f"{kind}-{args.contacts}-generation.json"
+    generation: dict[str, Any] | None
     if not args.reuse or not _has_contacts(kind, args):
         _reset_database(kind, args)
         generation = _generate(args)
@@ -615,7 +616,7 @@ def _get(port: int, path: str, cookie: str) -> tuple[int, float]:
     return status, (time.perf_counter() - started) * 1000
 
 
-def _measure(args: argparse.Namespace, plan: dict[str, Any]) -> list[dict[str, Any]]:
+def _measure(args: argparse.Namespace, plan: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     server = subprocess.Popen(  # noqa: S603 - our own command, loopback only
         [
             sys.executable,
@@ -647,7 +648,9 @@ def _measure(args: argparse.Namespace, plan: dict[str, Any]) -> list[dict[str, A
                     _get(args.port, paths[i % len(paths)], cookie)
                     if time.monotonic() > deadline:
                         break
-                times, errors, statuses = [], 0, {}
+                times: list[float] = []
+                errors = 0
+                statuses: dict[int, int] = {}
                 cpu_started = _server_cpu_seconds(server.pid)
                 deadline = time.monotonic() + args.budget
                 for i in range(args.requests):
