@@ -75,7 +75,8 @@ NICKNAMES: dict[str, str] = {
 TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "prof", "herr", "frau", "mme", "mlle", "m", "sr", "jr", "ii",
                     "iii", "dipl", "ing", "mag", "phd", "md", "sir", "dott", "sig", "sra", "don", "dona"})
 COMPANY_NOISE = frozenset({"inc", "ltd", "llc", "gmbh", "ag", "co", "corp", "corporation", "company", "sa", "sarl",
-                           "srl", "spa", "bv", "nv", "plc", "kg", "the", "and", "limited", "incorporated", "sl"})
+                           "srl", "spa", "bv", "nv", "plc", "kg", "the", "and", "limited", "incorporated", "sl",
+                           "und", "et"})  # "Müller & Söhne" is "Müller und Söhne", "Dupont & Fils" "Dupont et Fils"
 COMPANY_WORDS = {"intl": "international", "int": "international", "mfg": "manufacturing", "svc": "services",
                  "svcs": "services", "tech": "technologies", "technology": "technologies", "grp": "group",
                  "bros": "brothers", "assoc": "associates", "dept": "department", "sys": "systems"}

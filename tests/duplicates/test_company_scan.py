@@ -129,7 +129,7 @@ def test_possible_company_duplicates_on_entry_respects_visibility(teammate, outs
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("typed", ["Müller & Söhne GmbH", "MÜLLER & SÖHNE", "müller & söhne kg"])
+@pytest.mark.parametrize("typed", ["Müller & Söhne GmbH", "MÜLLER & SÖHNE", "müller & söhne kg", "Müller und Söhne"])
 def test_a_company_name_with_accents_is_found_on_entry_however_it_is_typed(teammate, typed):
     muller = make_company(by=teammate, name="Müller & Söhne GmbH", city="Köln")
     make_company(by=teammate, name="Schmidt Bau GmbH", city="Köln")
