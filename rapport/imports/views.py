@@ -219,7 +219,8 @@ def _detail_context(job: ImportJob, request: HttpRequest, error: str = "") -> di
         "countries": COUNTRIES + [c for c in [job.options.get("default_country")] if c and c not in COUNTRIES],
         "saved_mappings": SavedMapping.objects.filter(target=job.target)[:20],
         "report": report,
-        "samples": _readable_samples(report.get("samples") or [], fields, choice_fields(job.target, request.user)),
+        "samples": _readable_samples(report["samples"], fields, choice_fields(job.target, request.user))
+        if report.get("samples") else [],
         "matched": _matched_rows(job, request.user, report),
         "outcome_rows": _outcome_rows(job, request.user),
         "values": _values_panel(unknown_values_kept(job)) if job.status == JobStatus.CHECKED else None,

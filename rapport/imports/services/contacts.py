@@ -379,7 +379,7 @@ class ContactImporter(CellValues):
                 if r.external_id in by_ext:
                     found[r.row_number] = (by_ext[r.external_id], "same external id")
         # Each lookup probes only its own index; the few contacts it finds are then checked for the trash
-        # (and read for their names) by id (see db.alive_ids).
+        # (and read for their names) by id (db.owners_having).
         emails = [e for r in rows if r.row_number not in found for e in r.emails]
         by_email: dict[str, int] = {}
         for email, contact_id, _ in self._contacts_having("contacts_contactemail", "email", emails):
@@ -495,14 +495,8 @@ class ContactImporter(CellValues):
     def _contacts_having(table: str, column: str, values: list[str]) -> list[tuple[str, int, tuple[str, str]]]:
         """(value, contact id, (first, last)) of the contacts outside the trash with one of `values` in
         `table`.`column` (emails or phones), lowest contact id first."""
-        if not values:
-            return []
-        hits = db.query_any(f"SELECT {column}, contact_id FROM {table} WHERE {column} IN ({{}}) ORDER BY contact_id",
-                            values)
-        names = {cid: (first, last) for cid, first, last in db.query_any(
-            "SELECT id, first_name, last_name FROM contacts_contact WHERE deleted_at IS NULL AND id IN ({})",
-            sorted({cid for _, cid in hits}))} if hits else {}
-        return [(value, cid, names[cid]) for value, cid in hits if cid in names]
+        return [(value, cid, (first, last)) for value, cid, first, last in db.owners_having(
+            table, column, values, "contact_id", "contacts_contact", ["first_name", "last_name"])]
 
     def _visible(self, ids: list[int]) -> set[int]:
         """The ids of contacts the importing user may see (names and ids of others are never shown)."""

@@ -104,6 +104,25 @@ def alive_ids(table: str, ids: Iterable[int]) -> set[int]:
     return {pk for (pk,) in query_any(f"SELECT id FROM {table} WHERE deleted_at IS NULL AND id IN ({{}})", wanted)}
 
 
+def owners_having(key_table: str, key_column: str, values: Sequence[str], owner_column: str, table: str,
+                  columns: Sequence[str]) -> list[tuple[Any, ...]]:
+    """(value, owner id, *columns) for each row of `key_table` whose `key_column` is one of `values` and whose
+    owner (the row of `table` its `owner_column` names) is outside the trash, lowest owner id first.
+
+    The key's own index is probed alone; the few owners found are read by id (see alive_ids).
+    """
+    if not values:
+        return []
+    hits = query_any(f"SELECT {key_column}, {owner_column} FROM {key_table} WHERE {key_column} IN ({{}}) "
+                     f"ORDER BY {owner_column}", values)
+    if not hits:
+        return []
+    owners = {row[0]: row[1:] for row in query_any(
+        f"SELECT id, {', '.join(columns)} FROM {table} WHERE deleted_at IS NULL AND id IN ({{}})",
+        sorted({pk for _, pk in hits}))}
+    return [(value, pk, *owners[pk]) for value, pk in hits if pk in owners]
+
+
 def external_keys_find(target: str, table: str, keys: Sequence[str]) -> dict[str, int]:
     """The id per external id of the `target` records (rows of `table`) outside the trash."""
     if not keys:

@@ -97,15 +97,11 @@ class RelatedLookups:
         wanted = sorted(set(emails))
         found: dict[str, tuple[int, int | None]] = {}
         company_of: dict[int, int | None] = {}
-        def by_address(rest: list[str]) -> list[tuple[str, int, int | None]]:
-            # The email index alone, then the few contacts found by id (see db.alive_ids).
-            hits = db.query_any("SELECT email, contact_id FROM contacts_contactemail WHERE email IN ({}) "
-                                "ORDER BY contact_id", rest)
-            company = dict(db.query_any("SELECT id, company_id FROM contacts_contact WHERE deleted_at IS NULL "
-                                        "AND id IN ({})", sorted({pk for _, pk in hits}))) if hits else {}
-            return [(email, pk, company[pk]) for email, pk in hits if pk in company]
+        def by_address(rest: list[str]) -> list[tuple[Any, ...]]:
+            return db.owners_having("contacts_contactemail", "email", rest, "contact_id", "contacts_contact",
+                                    ["company_id"])
 
-        def on_contact(rest: list[str]) -> list[tuple[str, int, int | None]]:
+        def on_contact(rest: list[str]) -> list[tuple[Any, ...]]:
             # The primary email is also kept on the contact; look there for addresses still unmatched.
             return [(email, pk, company_id) for email, pk, company_id in db.query_any(
                 "SELECT email, id, company_id FROM contacts_contact WHERE deleted_at IS NULL AND email IN ({}) "
