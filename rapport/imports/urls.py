@@ -8,6 +8,7 @@ urlpatterns = [
     path("imports/<int:pk>/configure/", views.import_configure, name="import-configure"),
     path("imports/<int:pk>/values/", views.import_values, name="import-values"),
     path("imports/<int:pk>/edit/", views.import_edit, name="import-edit"),
+    path("imports/<int:pk>/check-again/", views.import_recheck, name="import-recheck"),
     path("imports/<int:pk>/start/", views.import_begin, name="import-start"),
     path("imports/<int:pk>/progress/", views.import_progress, name="import-progress"),
     path("imports/<int:pk>/rejected.csv", views.import_rejected, name="import-rejected"),

@@ -363,6 +363,27 @@ def import_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def import_recheck(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check the whole file again with the same settings (after adding the users, stages or contacts it named)."""
+    job = _job_or_404(request, pk)
+    if job.status != JobStatus.CHECKED:
+        messages.error(
+            request,
+            "Choose the columns and press “Check the whole file” first."
+            if job.status == JobStatus.DRAFT
+            else "This import has already started; its page shows how far it is.",
+        )
+        return redirect("import-detail", pk=job.pk)
+    try:
+        if _check(request, job):
+            messages.success(request, "The file was checked again.")
+    except (ValidationError, NotAllowed) as exc:
+        return _detail_refused(request, job, exc)
+    return redirect("import-detail", pk=job.pk)
+
+
+@login_required
+@require_POST
 def import_begin(request: HttpRequest, pk: int) -> HttpResponse:
     """Start (or resume) the import in the background."""
     job = _job_or_404(request, pk)

@@ -94,8 +94,8 @@ def test_bad_activity_rows_are_rejected_with_reasons(admin):
         5: "Duration: Duration must be between 0 and 1440 (it is '2000').",
         6: "This row names no contact, company, lead or deal; an activity must be linked to one of them.",
         7: "This row has no subject; every activity needs one.",
-        8: "There is no lead with the external id 'LEAD-404'; import the leads first or fix the id.",
-        9: "There is no contact with the email 'nobody@example.com'; import or add the contact first, or fix the email.",
+        8: "Lead: There is no lead with the external id 'LEAD-404'; import the leads first or fix the id.",
+        9: "Contact Email: There is no contact with the email 'nobody@example.com'; import or add the contact first, or fix the email.",
     }
 
 
@@ -162,11 +162,11 @@ def test_outsider_cannot_log_activities_on_another_teams_records_or_for_their_us
     assert list(
         ImportRow.objects.filter(job=job).order_by("row_number").values_list("reason", flat=True)
     ) == [
-        "There is no contact with the email 'tom.c@example.com'; import or add the contact first, or fix the email.",
+        "Contact Email: There is no contact with the email 'tom.c@example.com'; import or add the contact first, or fix the email.",
         f"Assigned To: You cannot give activities to '{teammate.email}'; pick yourself or a teammate.",
-        "There is no company 'Team A Corp'; import or add it under Companies first, or fix the name or domain.",
-        "There is no contact with the email 'nobody@example.com'; import or add the contact first, or fix the email.",
-        "There is no company 'No Such Corp'; import or add it under Companies first, or fix the name or domain.",
+        "Company: There is no company 'Team A Corp'; import or add it under Companies first, or fix the name or domain.",
+        "Contact Email: There is no contact with the email 'nobody@example.com'; import or add the contact first, or fix the email.",
+        "Company: There is no company 'No Such Corp'; import or add it under Companies first, or fix the name or domain.",
     ]
     assert Activity.objects.count() == 0
 

@@ -118,10 +118,12 @@ def test_unknown_stage_pipeline_contact_and_company_are_rejected_with_reasons(ad
     report = import_dry_run(job=make_job(admin, text, target="deals"), by=admin)
     reasons = {r["row"]: r["reason"] for r in report["rejections"]}
     assert reasons == {
-        2: "There is no stage 'Dreaming' in pipeline 'New business'; add it under Settings → Pipelines or fix the "
-        "stage.",
-        3: "There is no company 'Nowhere Inc'; import or add it under Companies first, or fix the name or domain.",
-        4: "There is no contact with the email 'ghost@example.com'; import or add the contact first, or fix the email.",
+        2: "Stage: 'Dreaming' is not one of: Qualification, Needs analysis, Proposal, Negotiation, Won, Lost (the "
+        "stages of pipeline 'New business'). Map this value to one of them, add the stage under Settings → "
+        "Pipelines, or fix the cell.",
+        3: "Account Name: There is no company 'Nowhere Inc'; import or add it under Companies first, or fix the name or domain.",
+        4: "Contact Email: There is no contact with the email 'ghost@example.com'; import or add the contact first, or "
+        "fix the email.",
         5: "Amount: Amount cannot be negative ('-5').",
         6: "Currency: 'EURO' is not a currency; use a three-letter code, like EUR or USD.",
         7: "Close Date: Close date '31.12.1850' is out of range; use a date between 1900 and 2200.",
@@ -130,7 +132,7 @@ def test_unknown_stage_pipeline_contact_and_company_are_rejected_with_reasons(ad
     assert (report["created"], report["rejected"]) == (0, 7)
     job = make_job(admin, "Name,Pipeline\nX,Renewals\n", target="deals")
     assert import_dry_run(job=job, by=admin)["rejections"][0]["reason"] == (
-        "There is no pipeline 'Renewals'; add it under Settings → Pipelines or fix the name."
+        "Pipeline: There is no pipeline 'Renewals'; add it under Settings → Pipelines or fix the name."
     )
 
 
@@ -209,12 +211,16 @@ def test_outsider_cannot_import_deals_for_another_teams_owner_or_contact(teammat
     # Another team's contact and company (by name or domain) read exactly like ones that do not exist.
     assert reasons == [
         f"Owner: You cannot give deals to '{teammate.email}'; pick yourself or a teammate.",
-        "There is no contact with the email 'tom.customer@example.com'; import or add the contact first, or fix "
-        "the email.",
-        "There is no contact with the email 'ghost@example.com'; import or add the contact first, or fix the email.",
-        "There is no company 'Team A Corp'; import or add it under Companies first, or fix the name or domain.",
-        "There is no company 'team-a.example'; import or add it under Companies first, or fix the name or domain.",
-        "There is no company 'Nowhere Inc'; import or add it under Companies first, or fix the name or domain.",
+        "Contact Email: There is no contact with the email 'tom.customer@example.com'; import or add the contact "
+        "first, or fix the email.",
+        "Contact Email: There is no contact with the email 'ghost@example.com'; import or add the contact first, "
+        "or fix the email.",
+        "Account Name: There is no company 'Team A Corp'; import or add it under Companies first, or fix the name "
+        "or domain.",
+        "Account Name: There is no company 'team-a.example'; import or add it under Companies first, or fix the "
+        "name or domain.",
+        "Account Name: There is no company 'Nowhere Inc'; import or add it under Companies first, or fix the name "
+        "or domain.",
     ]
     assert Deal.objects.count() == 0
 

@@ -25,7 +25,7 @@ def test_unknown_product_and_negative_quantity_reject_order_lines(admin):
     text = "Order Number,Email,SKU,Quantity\nA,ada@example.com,X-9,1\nB,ada@example.com,W-1,-3\nC,ada@example.com,W-1,0\n"
     job = import_run(make_job(admin, text, target="orders").pk)
     assert reasons(job) == {
-        2: "There is no product with SKU 'X-9'; add it under Products or fix the SKU.",
+        2: "SKU: There is no product with SKU 'X-9'; add it under Products or fix the SKU.",
         3: "Quantity: Quantity must be more than zero (it is '-3').",
         4: "Quantity: Quantity must be more than zero (it is '0').",
     }
@@ -47,8 +47,9 @@ def test_an_order_line_without_order_number_is_rejected(admin):
 def test_a_stage_that_does_not_exist_is_rejected(admin, pipeline):
     job = import_run(make_job(admin, "Name,Stage\nBig,Signed in blood\n", target="deals").pk)
     assert reasons(job) == {
-        2: "There is no stage 'Signed in blood' in pipeline 'New business'; add it under "
-        "Settings → Pipelines or fix the stage."
+        2: "Stage: 'Signed in blood' is not one of: Qualification, Needs analysis, Proposal, Negotiation, Won, Lost "
+        "(the stages of pipeline 'New business'). Map this value to one of them, add the stage under Settings → "
+        "Pipelines, or fix the cell."
     }
     assert Deal.objects.count() == 0
 

@@ -74,9 +74,9 @@ def test_unknown_product_deal_and_choices_are_rejected_with_reasons(admin, pipel
     )
     report = import_dry_run(job=make_job(admin, text, target="leads"), by=admin)
     reasons = {r["row"]: r["reason"] for r in report["rejections"]}
-    assert reasons[2] == "There is no product with SKU 'NOPE-1'; add it under Products or fix the SKU."
+    assert reasons[2] == "Product: There is no product with SKU 'NOPE-1'; add it under Products or fix the SKU."
     assert reasons[3] == (
-        "There is no deal with the external id or name 'No such deal'; import the deals first or fix it."
+        "Deal: There is no deal with the external id or name 'No such deal'; import the deals first or fix it."
     )
     assert reasons[4].startswith("Lead Status: Lead status 'Sleeping' is not one of: new, working, nurturing")
     assert reasons[5].startswith("Lead Source: Lead source 'Carrier pigeon' is not one of: web_form, import")

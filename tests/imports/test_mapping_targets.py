@@ -174,3 +174,23 @@ def test_every_target_offers_its_custom_fields(admin):
     custom_field_create(entity="deal", key="budget", label="Budget", field_type="money", by=admin)
     assert "custom.budget" in {f.key for f in fields_for("deals", admin)}
     assert by_header("deals", ["Name", "Budget"]) == {"Name": "name", "Budget": "custom.budget"}
+
+
+def test_a_shop_export_takes_the_order_date_from_created_at_even_after_paid_at():
+    # Shopify: "Paid at" comes first and is empty for unpaid orders; "Created at" is when the order was placed.
+    headers = ["Name", "Email", "Financial Status", "Paid at", "Currency", "Created at", "Lineitem quantity",
+               "Lineitem name", "Lineitem price", "Lineitem sku"]
+    suggested = by_header("orders", headers)
+    assert suggested["Created at"] == "ordered_at"
+    assert "Paid at" not in suggested
+    assert (suggested["Name"], suggested["Email"], suggested["Lineitem sku"]) == ("number", "contact", "sku")
+
+
+def test_a_column_the_saved_mapping_ignores_stays_ignored_and_its_choices_win():
+    from rapport.imports.services.mapping import header_key
+
+    headers = ["Email", "Created Date", "Notes"]
+    saved = {header_key("Created Date"): "", header_key("Notes"): "email"}
+    suggested = {headers[int(i)]: f for i, f in mapping_suggest("contacts", headers, saved).items()}
+    # "Notes" holds the email for this export; "Email" then takes nothing else; "Created Date" is left out.
+    assert suggested == {"Notes": "email"}

@@ -198,6 +198,17 @@ class RecordImporter(RelatedLookups, CellValues):
     def header(self, index: int) -> str:
         return self.headers[index] if index < len(self.headers) else f"column {index + 1}"
 
+    def about(self, reason: str, *fields: str) -> str:
+        """`reason` led by the header of the first column mapped to one of `fields` ("Deal - Stage: …").
+
+        Reasons found after the cells were read (a company, stage or product that is not in Rapport)
+        then name their column as a cell's own reasons do, and the dry run counts them under it.
+        """
+        for index, name in self.columns:
+            if name in fields:
+                return f"{self.header(index)}: {reason}"
+        return reason
+
     def text(self, cell: str, label: str, max_length: int) -> str:
         return text_clean(cell, label, max_length)
 

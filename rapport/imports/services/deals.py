@@ -22,6 +22,7 @@ from rapport.imports.services.rows import (
     runs_of,
     search_reindex,
 )
+from rapport.imports.services.transforms import value_map_lookup
 from rapport.sales.choices import StageKind
 from rapport.sales.models import Deal, DealStageChange, Pipeline, Stage
 
@@ -160,8 +161,11 @@ class DealImporter(RecordImporter):
             row.values["name"] = self.text(cell, "Deal name", 200)
         elif name == "lost_reason":
             row.values["lost_reason"] = self.text(cell, "Lost reason", 200)
-        elif name in ("pipeline", "stage"):
-            row.keys[name] = self.text(cell, name.capitalize(), 100)
+        elif name == "pipeline":
+            row.keys[name] = self.text(cell, "Pipeline", 100)
+        elif name == "stage":
+            # The user's value map names the stage a file's own stage means ("Proposal Made" → "Proposal").
+            row.keys[name] = value_map_lookup(cell, self.value_map.get("stage")) or self.text(cell, "Stage", 100)
         elif name == "amount":
             amount, currency = self.money(cell, "Amount")
             row.values["amount"] = amount
@@ -195,10 +199,10 @@ class DealImporter(RecordImporter):
         if pipeline_name:
             pipeline_id = self.pipelines.get(pipeline_name.upper())
             if pipeline_id is None:
-                errors.append(
+                errors.append(self.about(
                     f"There is no pipeline {pipeline_name!r}; add it under Settings → Pipelines or fix the "
-                    "name."
-                )
+                    "name.", "pipeline"
+                ))
                 return
             row.values["pipeline_id"] = pipeline_id
         stage_name = row.keys.get("stage")
@@ -208,10 +212,7 @@ class DealImporter(RecordImporter):
                 (s for p in candidates if p is not None and (s := self.find_stage(p, stage_name))), None
             )
             if stage_id is None:
-                errors.append(
-                    f"There is no stage {stage_name!r} in pipeline {self._pipeline_label(pipeline_id)}; add "
-                    "it under Settings → Pipelines or fix the stage."
-                )
+                errors.append(self.about(self._no_stage(stage_name, pipeline_id), "stage"))
                 return
             row.values["stage_id"] = stage_id
             row.values["pipeline_id"] = self.stage_pipeline[stage_id]
@@ -224,6 +225,13 @@ class DealImporter(RecordImporter):
                     f"{row.values['currency']}; fix one of them."
                 )
             row.values["currency"] = amount_currency
+
+    def _no_stage(self, stage_name: str, pipeline_id: int | None) -> str:
+        names = ", ".join(name for _, name, _ in self.stages.get(pipeline_id or self.default_pipeline or 0, []))
+        return (
+            f"{stage_name!r} is not one of: {names} (the stages of pipeline {self._pipeline_label(pipeline_id)}). "
+            "Map this value to one of them, add the stage under Settings → Pipelines, or fix the cell."
+        )
 
     def _pipeline_label(self, pipeline_id: int | None) -> str:
         name = self.pipeline_names.get(pipeline_id or self.default_pipeline or 0)
@@ -368,10 +376,7 @@ class DealImporter(RecordImporter):
             # The stage was named without a pipeline: look for it in the deal's own pipeline.
             stage_id = self.find_stage(int(old["pipeline_id"]), stage_name)
             if stage_id is None:
-                return (
-                    f"There is no stage {stage_name!r} in pipeline {self._pipeline_label(int(old['pipeline_id']))}"
-                    "; add it under Settings → Pipelines or fix the stage."
-                )
+                return self.about(self._no_stage(stage_name, int(old["pipeline_id"])), "stage")
             new["stage_id"], new["pipeline_id"] = stage_id, old["pipeline_id"]
             for column in ("stage_id", "pipeline_id"):
                 if str(new[column]) == str(old[column]):

@@ -250,7 +250,7 @@ def import_dry_run(*, job: ImportJob, by: Any, progress: Progress | None = None)
         if room > 0:
             report["matched"].extend(result.matched[:room])
         for row_number, reason in result.rejections:
-            column = reason.split(":")[0] if ":" in reason.split(".")[0] else "Row"
+            column = reason.split(":")[0] if ":" in reason.split(".")[0] else "Whole row"
             report["rejections_by_column"][column] = report["rejections_by_column"].get(column, 0) + 1
             if len(report["rejections"]) < DRY_RUN_KEEP_REJECTIONS:
                 report["rejections"].append({"row": row_number, "reason": reason})

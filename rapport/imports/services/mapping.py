@@ -330,26 +330,37 @@ def mapping_suggest(target: str, headers: list[str], saved: dict[str, str] | Non
     custom_by_key = {header_key(f.label.removesuffix(" (custom)")): f.key for f in fields_for(target, user)
                      if f.key.startswith("custom.")}
     custom_by_key.update({header_key(f.key[7:]): f.key for f in fields_for(target, user) if f.key.startswith("custom.")})
-    alias_to_field: dict[str, str] = {}
+    # An alias earlier in a field's list is the likelier header: "Created at" is an order's date before
+    # "Paid at" (empty while unpaid), whichever comes first in the file.
+    alias_to_field: dict[str, tuple[str, int]] = {}
     for field, aliases in (TARGET_ALIASES.get(target) or ALIASES).items():
         if field in fields:
-            for alias in aliases:
-                alias_to_field.setdefault(alias, field)
+            for rank, alias in enumerate(aliases):
+                alias_to_field.setdefault(alias, (field, rank))
+    keys = [header_key(h) for h in headers]
+    # (tier, rank, column, field): a saved mapping first, then custom fields' names, then aliases by
+    # rank, then a header that is a field's key; each column and each field is taken once.
+    offers: list[tuple[int, int, int, str]] = []
+    saved_columns: set[int] = set()
+    for index, key in enumerate(keys):
+        if saved and key in saved and saved[key] in fields | {""}:
+            saved_columns.add(index)
+            if saved[key]:
+                offers.append((0, 0, index, saved[key]))
+            continue  # a column the saved mapping ignores stays ignored
+        if key in custom_by_key:
+            offers.append((1, 0, index, custom_by_key[key]))
+        if key in alias_to_field:
+            field, rank = alias_to_field[key]
+            offers.append((2, rank, index, field))
+        if key in fields:
+            offers.append((3, 0, index, key))
     suggestion: dict[str, str] = {}
     used: set[str] = set()
-    keys = [header_key(h) for h in headers]
-    for index, key in enumerate(keys):
-        candidates = []
-        if saved and key in saved and saved[key] in fields | {""}:
-            candidates.append(saved[key])
-        candidates += [custom_by_key.get(key, ""), alias_to_field.get(key, "")]
-        if key in fields:
-            candidates.append(key)
-        for candidate in candidates:
-            if candidate and candidate not in used:
-                suggestion[str(index)] = candidate
-                used.add(candidate)
-                break
+    for _, _, index, field in sorted(offers):
+        if str(index) not in suggestion and field not in used:
+            suggestion[str(index)] = field
+            used.add(field)
     # With first and last name present, a generic "Name" column is more likely the full name's duplicate.
     if {"first_name", "last_name"} <= used and "full_name" in used:
         for position, chosen in list(suggestion.items()):

@@ -27,6 +27,7 @@ class RelatedLookups:
     user: Any
     # The company id this user's rows link to, by upper-case name or domain key (visible companies only).
     _company_cache: dict[str, int]
+    about: Callable[..., str]  # RecordImporter.about: a reason led by its column's header
 
     # ------------------------------------------------------------ related records
 
@@ -181,6 +182,7 @@ class RelatedLookups:
         `use` puts what was found into the row, or returns the reason to reject it. Rows without the
         key are kept as they are.
         """
+        fields = ("sku", "product") if key == "product" else (key,)  # the mapped fields that fill `key`
         wanted = {r.keys[key] for r in rows if r.keys.get(key)}
         if not wanted:
             return rows
@@ -191,7 +193,7 @@ class RelatedLookups:
             if value:
                 reason = use(r, found[value]) if value in found else missing.format(key=value)
                 if reason:
-                    out.rejects.append(Rejected(r.row_number, r.cells, reason))
+                    out.rejects.append(Rejected(r.row_number, r.cells, self.about(reason, *fields)))
                     continue
             kept.append(r)
         return kept

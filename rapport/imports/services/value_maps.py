@@ -75,6 +75,37 @@ class ChoiceField:
         return {value for value, _ in self.choices}
 
 
+@dataclass(frozen=True)
+class StageField(ChoiceField):
+    """A deal's stage: one of the pipelines' stage names, or a word for won or lost ("Closed Won")."""
+
+    words: frozenset[str] = frozenset()
+
+    def accepts(self, cell: str, value_map: Mapping[str, str] | None) -> bool:
+        if value_map and value_map_lookup(cell, dict(value_map)) is not None:
+            return True
+        low = cell.strip().lower()
+        return low in self.words or any(low == value.lower() for value in self.values)
+
+
+def stage_field() -> StageField:
+    """The stages of every pipeline, by name (a name several pipelines share is one choice)."""
+    from rapport.imports.services.deals import KIND_WORDS
+    from rapport.sales.models import Stage
+
+    pipelines: dict[str, list[str]] = {}
+    for name, pipeline in Stage.objects.order_by("pipeline__name", "position", "id").values_list(
+        "name", "pipeline__name"
+    ):
+        pipelines.setdefault(name, []).append(pipeline)
+    several = len({p for names in pipelines.values() for p in names}) > 1
+    choices = tuple(
+        (name, f"{name} ({', '.join(names)})" if several else name) for name, names in pipelines.items()
+    )
+    words = frozenset(w for kind_words in KIND_WORDS.values() for w in kind_words)
+    return StageField("stage", "Stage", choices, words=words)
+
+
 def choice_fields(target: str, user: Any = None) -> dict[str, ChoiceField]:
     """The choice fields of a target (custom choice fields included), by their mapping key."""
     from rapport.imports.services.activities import KIND_SYNONYMS, OUTCOME_SYNONYMS, PRIORITY_SYNONYMS
@@ -104,6 +135,8 @@ def choice_fields(target: str, user: Any = None) -> dict[str, ChoiceField]:
         ],
     }
     fields = {f.key: f for f in standard.get(target, [])}
+    if target == "deals":
+        fields["stage"] = stage_field()
     entity = CUSTOM_ENTITY.get(target)
     if entity:
         for definition in custom_fields_for(entity, user):
