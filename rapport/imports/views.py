@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from rapport.core.errors import NotAllowed
 from rapport.core.ids import pk_or_404
 from rapport.imports.choices import JobStatus, MatchKey, Mode, Outcome, Target
-from rapport.imports.models import ImportJob, ImportRow, SavedMapping
+from rapport.imports.models import ImportBatch, ImportJob, ImportRow, SavedMapping
 from rapport.imports.services.jobs import (
     IMPORTERS,
     MATCH_KEYS,
@@ -189,6 +189,17 @@ def _outcome_rows(job: ImportJob, user: Any) -> dict[str, list[dict[str, Any]]]:
     return shown
 
 
+def _new_contacts(job: ImportJob) -> int:
+    """Contacts an order or lead import made for the new emails of its rows (0 once undone)."""
+    if job.target not in ("orders", "leads") or job.status not in (JobStatus.DONE, JobStatus.FAILED):
+        return 0
+    return sum(
+        last - first + 1
+        for ranges in ImportBatch.objects.filter(job=job).values_list("created_ranges", flat=True)
+        for first, last in (ranges or {}).get("contact", [])
+    )
+
+
 def _detail_refused(request: HttpRequest, job: ImportJob, exc: ValidationError | NotAllowed) -> HttpResponse:
     """The import page again with the reason in a sentence: 422 for a setting that cannot work, 403 for rights."""
     if isinstance(exc, NotAllowed):
@@ -223,6 +234,7 @@ def _detail_context(job: ImportJob, request: HttpRequest, error: str = "") -> di
         if report.get("samples") else [],
         "matched": _matched_rows(job, request.user, report),
         "outcome_rows": _outcome_rows(job, request.user),
+        "new_contacts": _new_contacts(job),
         "values": _values_panel(unknown_values_kept(job)) if job.status == JobStatus.CHECKED else None,
     }
 
@@ -245,6 +257,8 @@ def import_configure(request: HttpRequest, pk: int) -> HttpResponse:
         if post.get(key):
             options[key] = "\t" if key == "delimiter" and post[key] == "tab" else post[key]
     options["decimal_comma"] = post.get("decimal_comma") == "on"
+    if job.target == "orders" and post.get("new_customers"):
+        options["new_customers"] = post["new_customers"]
     mapping = {str(i): post.get(f"map_{i}", "") for i in range(len(job.headers))}
     try:
         reader_changed = any(

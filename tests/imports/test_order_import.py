@@ -127,7 +127,8 @@ def test_bad_order_lines_are_rejected_with_reasons(admin):
     report = import_dry_run(job=make_job(admin, text, target="orders"), by=admin)
     assert {r["row"]: r["reason"] for r in report["rejections"]} == {
         2: "This line has no order number; give every line the number of the order it belongs to.",
-        3: "Email: There is no contact with the email 'ghost@example.com'; import or add the contact first, or fix the email.",
+        3: "Email: There is no contact with the email 'ghost@example.com'; import the contacts first, choose “Create the "
+        "contact” for new customer emails in the import's settings, or fix the email.",
         4: "Order Date: Order date '1850-01-01' is out of range; use a date between 1900 and 2200.",
         5: "This line has no unit price and no product to take it from; give the unit price.",
         6: "Description: Line description is too long (201 characters; at most 200).",
@@ -303,8 +304,9 @@ def test_rejected_order_lines_download_with_their_reasons(admin):
     lines = "".join(rejected_rows_csv(job)).lstrip("\ufeff").splitlines()
     assert lines == [
         "Row,Reason,Order Number,Email,Order Date,SKU,Quantity,Unit Price,Currency",
-        "2,\"Email: There is no contact with the email 'nobody@example.com'; import or add the contact first, or fix the "
-        'email.",E-1,nobody@example.com,2024-01-01,W-1,1,5,EUR',
+        "2,\"Email: There is no contact with the email 'nobody@example.com'; import the contacts first, choose “Create "
+        "the contact” for new customer emails in the import's settings, or fix the email.\",E-1,nobody@example.com,"
+        "2024-01-01,W-1,1,5,EUR",
     ]
 
 

@@ -243,6 +243,8 @@ def import_dry_run(*, job: ImportJob, by: Any, progress: Progress | None = None)
             rejected_writer.writerows([number, reason, *cells.get(number, [])] for number, reason in result.rejections)
         for key in ("created", "updated", "skipped", "rejected"):
             report[key] += getattr(result, key)
+        if result.new_contacts:
+            report["new_contacts"] = report.get("new_contacts", 0) + result.new_contacts
         report["rows"] += len(batch)
         if len(report["samples"]) < 5:
             report["samples"].extend(result.samples[: 5 - len(report["samples"])])

@@ -8,10 +8,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from rapport.contacts.choices import LifecycleStage
-from rapport.contacts.models import Company, Contact
+from rapport.contacts.models import Company
 from rapport.imports.choices import MatchKey
 from rapport.imports.services import db
 from rapport.imports.services.base import RecordImporter
+from rapport.imports.services.people import people_create, split_name
 from rapport.imports.services.rows import (
     BatchResult,
     Outcomes,
@@ -113,16 +114,6 @@ SOURCE_SYNONYMS = {
 OPEN = (LeadStatus.NEW, LeadStatus.WORKING, LeadStatus.NURTURING, LeadStatus.QUALIFIED)
 
 
-def _split_name(full: str) -> tuple[str, str]:
-    if "," in full:
-        last, _, first = full.partition(",")
-        return first.strip(), last.strip()
-    parts = full.split()
-    if len(parts) == 1:
-        return "", parts[0]
-    return " ".join(parts[:-1]), parts[-1]
-
-
 class LeadImporter(RecordImporter):
     """Transform, match and write lead rows of one job (with the contacts and companies they bring)."""
 
@@ -192,7 +183,7 @@ class LeadImporter(RecordImporter):
     def finish_row(self, row: Prepared, errors: list[str]) -> None:
         person = row.extra.get("person", {})
         if person.get("full_name") and not (person.get("first_name") or person.get("last_name")):
-            first, last = _split_name(person.pop("full_name"))
+            first, last = split_name(person.pop("full_name"))
             if len(first) > 100 or len(last) > 100:
                 errors.append("Full name is too long (at most 100 characters each for first and last name).")
             person["first_name"], person["last_name"] = first, last
@@ -295,75 +286,17 @@ class LeadImporter(RecordImporter):
 
     def _contacts_create(self, rows: list[Prepared], result: BatchResult) -> None:
         """Create the people these leads bring (one per new email; people without email one each)."""
-        from rapport.activities.models import TimelineEvent
-
-        wanted: list[Prepared] = []
-        by_email: dict[str, Prepared] = {}
-        for r in rows:
-            if "contact_id" in r.values:
-                continue
-            email = r.keys.get("email")
-            if email:
-                if email in by_email:
-                    continue
-                by_email[email] = r
-            wanted.append(r)
-        if not wanted:
-            return
-        ids = db.ids_reserve("contacts_contact", len(wanted))
-        records, emails, phones, entries, events = [], [], [], [], []
-        for pk, r in zip(ids, wanted, strict=True):
-            person = r.extra.get("person", {})
-            email = r.keys.get("email", "")
-            owner_id = r.values.get("owner_id", self.user.pk)
-            first, last = person.get("first_name", ""), person.get("last_name", "")
-            phone = person.get("phone", "")
-            records.append(
-                {
-                    "id": pk,
-                    "created_at": self.now,
-                    "updated_at": self.now,
-                    "first_name": first,
-                    "last_name": last,
-                    "title": person.get("title", ""),
-                    "company_id": r.values.get("company_id"),
-                    "owner_id": owner_id,
-                    "lifecycle_stage": LifecycleStage.LEAD,
-                    "email": email,
-                    "phone": phone,
-                }
-            )
-            if email:
-                emails.append((pk, email, "work", True))
-            if phone:
-                phones.append((pk, phone, "work", True))
-            name = f"{first} {last}".strip() or email or f"Contact #{pk}"
-            text = " ".join(x for x in [first, last, email, phone, phone.lstrip("+")] if x)
-            entries.append(("contact", pk, owner_id, name[:300], text))
-            events.append(
-                {
-                    "occurred_at": self.now,
-                    "actor_id": self.user.pk,
-                    "kind": "imported",
-                    "summary": f"Contact created from a new lead (import #{self.job.pk}, row {r.row_number})",
-                    "data": {"import": self.job.pk, "row": r.row_number},
-                    "contact_id": pk,
-                    "company_id": r.values.get("company_id"),
-                }
-            )
-            r.values["contact_id"] = pk
-        model_insert(Contact, records)
-        if emails:
-            db.rows_insert("contacts_contactemail", ["contact_id", "email", "kind", "is_primary"], emails)
-        if phones:
-            db.rows_insert("contacts_contactphone", ["contact_id", "number", "kind", "is_primary"], phones)
-        db.rows_insert("search_searchentry", ["kind", "object_id", "owner_id", "title", "text"], entries)
-        model_insert(TimelineEvent, events)
-        result.created_ranges.setdefault("contact", []).extend(runs_of(ids))
-        for r in rows:
-            email = r.keys.get("email")
-            if "contact_id" not in r.values and email in by_email:
-                r.values["contact_id"] = by_email[email].values["contact_id"]
+        job = self.job.pk
+        people_create(
+            rows,
+            result,
+            email_key="email",
+            stage=LifecycleStage.LEAD,
+            actor_id=self.user.pk,
+            now=self.now,
+            summary=lambda r: f"Contact created from a new lead (import #{job}, row {r.row_number})",
+            event_data=lambda r: {"import": job, "row": r.row_number},
+        )
 
     def write_creates(self, rows: list[Prepared], result: BatchResult, out: Outcomes) -> None:
         from rapport.activities.models import TimelineEvent

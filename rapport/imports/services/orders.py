@@ -15,10 +15,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from rapport.contacts.choices import LifecycleStage
 from rapport.imports.choices import MatchKey, Mode, Outcome
 from rapport.imports.models import ImportBatch, ImportRow
 from rapport.imports.services import db
 from rapport.imports.services.base import RecordImporter
+from rapport.imports.services.people import people_create, split_name
 from rapport.imports.services.rows import (
     BatchResult,
     Outcomes,
@@ -100,6 +102,12 @@ STATUS_SYNONYMS = {
 HEADER_COLUMNS = ("contact_id", "company_id", "deal_id", "ordered_at", "channel", "status", "currency")
 LINE_COLUMNS = ["order_id", "product_id", "description", "quantity", "unit_price"]
 ORDER_DAYS_AHEAD = 366
+NEW_CUSTOMERS_REJECT, NEW_CUSTOMERS_CREATE = "reject", "create"
+PERSON_FIELDS = {
+    "customer_name": ("full_name", "Customer name", 201),
+    "customer_first_name": ("first_name", "Customer first name", 100),
+    "customer_last_name": ("last_name", "Customer last name", 100),
+}
 
 
 def _total(lines: list[Prepared]) -> Decimal:
@@ -125,6 +133,13 @@ class OrderImporter(RecordImporter):
         # Orders this job created or rewrote in earlier batches (a resumed job, or lines far apart in
         # the file): further lines are added to them instead of being taken for a duplicate.
         self.job_orders: dict[int, str] = {}
+        # What to do with a customer email no contact has: reject the order, or create the contact.
+        choice = (self.job.options or {}).get("new_customers") or NEW_CUSTOMERS_REJECT
+        if choice not in (NEW_CUSTOMERS_REJECT, NEW_CUSTOMERS_CREATE):
+            raise ValidationError(
+                f"new_customers must be {NEW_CUSTOMERS_REJECT!r} or {NEW_CUSTOMERS_CREATE!r} (it is {choice!r})."
+            )
+        self.new_customers = choice == NEW_CUSTOMERS_CREATE
         if self.write and self.job.pk:
             for batch in ImportBatch.objects.filter(job=self.job):
                 for first, last in batch.created_ranges.get("order", []):
@@ -158,6 +173,13 @@ class OrderImporter(RecordImporter):
             row.values["number"] = self.text(cell, "Order number", 64)
         elif name == "contact":
             row.keys["contact"] = self.email(cell)
+        elif name in PERSON_FIELDS:
+            key, label, length = PERSON_FIELDS[name]
+            row.extra.setdefault("person", {})[key] = self.text(cell, label, length)
+        elif name == "customer_phone":
+            row.extra.setdefault("person", {})["phone_raw"] = (cell, self.header_of(name))
+        elif name == "customer_country":
+            row.extra.setdefault("person", {})["country"] = self.country(cell)
         elif name == "company":
             row.keys["company"] = self.text(cell, "Company", 253)
         elif name == "deal":
@@ -202,6 +224,19 @@ class OrderImporter(RecordImporter):
                 )
             row.values["currency"] = price_currency
         row.extra.setdefault("quantity", Decimal("1.000"))
+        person = row.extra.get("person")
+        if person:
+            if person.get("full_name") and not (person.get("first_name") or person.get("last_name")):
+                first, last = split_name(person.pop("full_name"))
+                person["first_name"], person["last_name"] = first[:100], last[:100]
+            person.pop("full_name", None)
+            if person.get("phone_raw"):
+                # Checked only when the row creates its customer: an existing contact keeps its own phone.
+                raw, header = person.pop("phone_raw")
+                try:
+                    person["phone"] = self.phone(raw, person.get("country", ""))
+                except ValidationError as exc:
+                    person["phone_error"] = f"{header}: {' '.join(exc.messages)}"
 
     @staticmethod
     def group_key(row: Prepared) -> str:
@@ -285,8 +320,44 @@ class OrderImporter(RecordImporter):
 
     # ------------------------------------------------------------ processing
 
+    def header_of(self, field: str) -> str:
+        return next((self.header(index) for index, name in self.columns if name == field), field)
+
+    def _link_customers(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
+        """Link each row's customer email to a contact the user may see; a new email will create one."""
+        if not self.new_customers:
+            return self.link_contact(
+                rows,
+                out,
+                "There is no contact with the email {key!r}; import the contacts first, choose “Create the "
+                "contact” for new customer emails in the import's settings, or fix the email.",
+            )
+        found = self.contacts_find({r.keys["contact"] for r in rows if r.keys.get("contact")})
+        for r in rows:
+            match = found.get(r.keys.get("contact") or "")
+            if match is not None:
+                r.values["contact_id"] = match[0]
+                if match[1] and "company_id" not in r.values and not r.keys.get("company"):
+                    r.values["company_id"] = match[1]
+        return rows
+
+    def _customer_problem(self, lines: list[Prepared]) -> str | None:
+        """Gather the new customer of an order from its lines (a shop writes the name on the first only)."""
+        first = lines[0]
+        if "contact_id" in first.values or not first.keys.get("contact"):
+            return None
+        person: dict[str, Any] = {}
+        for r in lines:
+            for key, value in r.extra.get("person", {}).items():
+                if value:
+                    person.setdefault(key, value)
+        if person.get("phone_error"):
+            return f"{person['phone_error']} (the phone of the new customer {first.keys['contact']!r})."
+        first.extra["person"] = person
+        return None
+
     def resolve(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
-        rows = self.link_contact(rows, out)
+        rows = self._link_customers(rows, out)
         rows = self.link_company(rows, out)
         rows = self.link_deal(rows, out)
         rows = self.link_product(rows, out)
@@ -342,7 +413,7 @@ class OrderImporter(RecordImporter):
                         )
                     )
                 continue
-            problem = self._group_problem(lines)
+            problem = self._group_problem(lines) or (self._customer_problem(lines) if lines else None)
             if problem:
                 out.rejects.extend(Rejected(r.row_number, r.cells, problem) for r in lines)
                 continue
@@ -386,7 +457,16 @@ class OrderImporter(RecordImporter):
                 )
             else:
                 updates.append((lines, order_id or 0))
+        # Orders whose customer email no contact has (only when the user chose to create them).
+        newcomers = [
+            lines[0]
+            for lines in [*creates, *(lines for lines, _ in updates)]
+            if self.new_customers and "contact_id" not in lines[0].values and lines[0].keys.get("contact")
+        ]
         if not self.write:
+            emails = {f"customer:{r.keys['contact']}": r.row_number for r in newcomers}
+            result.new_contacts = len(set(emails) - set(self.memory.first_rows(emails)))
+            self.memory.remember(emails.items())
             self.memory.remember((self.group_key(lines[0]), lines[0].row_number) for lines in creates)
             result.created = sum(len(lines) for lines in creates) + sum(len(lines) for lines, _ in appends)
             result.updated = sum(len(lines) for lines, _ in updates)
@@ -396,6 +476,24 @@ class OrderImporter(RecordImporter):
             result.rejections = sorted((r.row_number, r.reason) for r in out.rejects)
             return result
         customers: set[int] = set()
+        if newcomers:
+            before = sum(b - a + 1 for a, b in result.created_ranges.get("contact", []))
+            job = self.job.pk
+            people_create(
+                newcomers,
+                result,
+                email_key="contact",
+                stage=LifecycleStage.CUSTOMER,
+                actor_id=self.user.pk,
+                now=self.now,
+                summary=lambda r: f"Contact created from an order (import #{job}, row {r.row_number})",
+                event_data=lambda r: {"import": job, "row": r.row_number},
+            )
+            result.new_contacts = sum(b - a + 1 for a, b in result.created_ranges["contact"]) - before
+            for lines in [*creates, *(lines for lines, _ in updates)]:
+                if "contact_id" in lines[0].values:
+                    for r in lines[1:]:
+                        r.values.setdefault("contact_id", lines[0].values["contact_id"])
         self._write_updates(updates, out, customers)
         created_rows = self._write_creates(creates, result, customers)
         appended = self._write_appends(appends, out, customers)
@@ -435,6 +533,10 @@ class OrderImporter(RecordImporter):
         if len(lines) < 2:
             return None
         label = self._label(self.group_key(lines[0]))
+        emails = {r.keys["contact"] for r in lines if r.keys.get("contact")}
+        if len(emails) > 1:
+            rows = ", ".join(str(r.row_number) for r in lines)
+            return f"The lines of order {label} (rows {rows}) name different customers; make them the same."
         for column, what in (
             ("contact_id", "customers"),
             ("ordered_at", "order dates"),
@@ -449,7 +551,7 @@ class OrderImporter(RecordImporter):
         return None
 
     def _create_problem(self, first: Prepared) -> str | None:
-        if "contact_id" not in first.values:
+        if "contact_id" not in first.values and not (self.new_customers and first.keys.get("contact")):
             return "This order has no customer email; a new order belongs to a contact."
         return None
 

@@ -215,7 +215,12 @@ class RelatedLookups:
             use,
         )
 
-    def link_contact(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
+    def link_contact(
+        self,
+        rows: list[Prepared],
+        out: Outcomes,
+        missing: str = "There is no contact with the email {key!r}; import or add the contact first, or fix the email.",
+    ) -> list[Prepared]:
         """Resolve the rows' contact email to a contact the user may see; otherwise reject the row."""
 
         def use(r: Prepared, match: tuple[int, int | None]) -> None:
@@ -228,7 +233,7 @@ class RelatedLookups:
             out,
             "contact",
             self.contacts_find,
-            "There is no contact with the email {key!r}; import or add the contact first, or fix the email.",
+            missing,
             use,
         )
 

@@ -49,6 +49,8 @@ class BatchResult:
     rejections: list[tuple[int, str]] = field(default_factory=list)
     # Dry run: the rows that meet an existing record, as dry_run_match() makes them.
     matched: list[dict[str, Any]] = field(default_factory=list)
+    # Contacts made alongside the target's records (an order's new customer), counted in the dry run too.
+    new_contacts: int = 0
 
 
 def dry_run_match(row: int, record_id: int | None, outcome: str, why: str, changed: Any = ()) -> dict[str, Any]:
