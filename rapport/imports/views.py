@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
@@ -127,6 +128,12 @@ def _sample_text(value: Any) -> str:
         return ", ".join(_sample_text(v) for v in value if v not in (None, ""))
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, str) and len(value) >= 16 and value[10:11] == "T" and value[:4].isdigit():
+        try:  # a date and time as the dry run keeps it (ISO): "2 Mar 2024, 10:14", in the file's own time
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return f"{moment.day} {moment:%b %Y, %H:%M}"
     return "" if value is None else str(value)
 
 

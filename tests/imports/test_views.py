@@ -125,6 +125,16 @@ def test_dry_run_examples_read_as_labels_and_plain_values(admin):
     ]}]
 
 
+def test_dry_run_examples_show_dates_and_times_as_people_write_them(admin):
+    from rapport.imports.services.mapping import fields_for
+    from rapport.imports.views import _readable_samples
+
+    samples = [{"row": 2, "values": {"ordered_at": "2024-03-02T10:14:00+01:00", "number": "#1001",
+                                     "note": "2024-03-02Teatime at 5"}}]
+    assert _readable_samples(samples, fields_for("orders", admin)) == [{"row": 2, "values": [
+        ("Order date", "2 Mar 2024, 10:14"), ("Order number", "#1001"), ("Note", "2024-03-02Teatime at 5")]}]
+
+
 def test_dry_run_examples_name_choices_by_their_label(admin):
     from rapport.customization.services import custom_field_create
     from rapport.imports.services.mapping import fields_for
