@@ -35,6 +35,7 @@ from rapport.imports.services import db
 from rapport.imports.services.dry_memory import DryRunMemory
 from rapport.imports.services.fastnorm import email_fast, phone_fast
 from rapport.imports.services.mapping import fields_for
+from rapport.imports.services.people import split_name
 from rapport.imports.services.rows import BatchResult, dry_run_match, duplicate_refusal, update_refusal
 from rapport.imports.services.transforms import (
     choice_parse,
@@ -295,7 +296,7 @@ class ContactImporter(CellValues):
             if key not in row.custom:
                 errors.append(f"{self.custom_defs[key].label} is required.")
         if scratch.full_name and not (values.get("first_name") or values.get("last_name")):
-            first, last = _split_name(scratch.full_name)
+            first, last = split_name(scratch.full_name)
             if len(first) > 100 or len(last) > 100:
                 errors.append("Full name is too long (at most 100 characters each for first and last name).")
             values["first_name"], values["last_name"] = first, last
@@ -842,17 +843,6 @@ def contact_search_text(first: str, last: str, emails: list[str], phones: list[s
 
 def _sentences(errors: list[str]) -> str:
     return " ".join(e if e.endswith(".") else e + "." for e in errors)
-
-
-def _split_name(full: str) -> tuple[str, str]:
-    """'Ada Lovelace' -> (Ada, Lovelace); 'Lovelace, Ada' -> (Ada, Lovelace)."""
-    if "," in full:
-        last, _, first = full.partition(",")
-        return first.strip(), last.strip()
-    parts = full.split()
-    if len(parts) == 1:
-        return "", parts[0]
-    return " ".join(parts[:-1]), parts[-1]
 
 
 def _json(value: Any) -> dict[str, Any]:

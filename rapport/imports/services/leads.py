@@ -286,17 +286,7 @@ class LeadImporter(RecordImporter):
 
     def _contacts_create(self, rows: list[Prepared], result: BatchResult) -> None:
         """Create the people these leads bring (one per new email; people without email one each)."""
-        job = self.job.pk
-        people_create(
-            rows,
-            result,
-            email_key="email",
-            stage=LifecycleStage.LEAD,
-            actor_id=self.user.pk,
-            now=self.now,
-            summary=lambda r: f"Contact created from a new lead (import #{job}, row {r.row_number})",
-            event_data=lambda r: {"import": job, "row": r.row_number},
-        )
+        people_create(self, rows, result, email_key="email", stage=LifecycleStage.LEAD, source="a new lead")
 
     def write_creates(self, rows: list[Prepared], result: BatchResult, out: Outcomes) -> None:
         from rapport.activities.models import TimelineEvent

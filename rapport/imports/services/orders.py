@@ -477,19 +477,9 @@ class OrderImporter(RecordImporter):
             return result
         customers: set[int] = set()
         if newcomers:
-            before = sum(b - a + 1 for a, b in result.created_ranges.get("contact", []))
-            job = self.job.pk
-            people_create(
-                newcomers,
-                result,
-                email_key="contact",
-                stage=LifecycleStage.CUSTOMER,
-                actor_id=self.user.pk,
-                now=self.now,
-                summary=lambda r: f"Contact created from an order (import #{job}, row {r.row_number})",
-                event_data=lambda r: {"import": job, "row": r.row_number},
+            result.new_contacts = people_create(
+                self, newcomers, result, email_key="contact", stage=LifecycleStage.CUSTOMER, source="an order"
             )
-            result.new_contacts = sum(b - a + 1 for a, b in result.created_ranges["contact"]) - before
             for lines in [*creates, *(lines for lines, _ in updates)]:
                 if "contact_id" in lines[0].values:
                     for r in lines[1:]:

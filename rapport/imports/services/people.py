@@ -5,7 +5,6 @@ kept in the batch's created ranges, so undo deletes it with the rest.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from rapport.contacts.models import Contact
@@ -25,20 +24,17 @@ def split_name(full: str) -> tuple[str, str]:
 
 
 def people_create(
-    rows: list[Prepared],
-    result: BatchResult,
-    *,
-    email_key: str,
-    stage: str,
-    actor_id: int,
-    now: Any,
-    summary: Callable[[Prepared], str],
-    event_data: Callable[[Prepared], dict[str, Any]],
-) -> None:
+    importer: Any, rows: list[Prepared], result: BatchResult, *, email_key: str, stage: str, source: str
+) -> int:
     """Create a contact for each row without `values["contact_id"]` (one per new email; rows without email
     one each) from `extra["person"]` (first_name, last_name, title, phone, country), and link the rows to it.
+
+    `importer` is the RecordImporter (its user, job and clock); `source` says what brought the person
+    ("a new lead") on the contact's timeline. Returns how many contacts were created.
     """
     from rapport.activities.models import TimelineEvent
+
+    actor_id, now, job = importer.user.pk, importer.now, importer.job.pk
 
     wanted: list[Prepared] = []
     by_email: dict[str, Prepared] = {}
@@ -52,7 +48,7 @@ def people_create(
             by_email[email] = r
         wanted.append(r)
     if not wanted:
-        return
+        return 0
     ids = db.ids_reserve("contacts_contact", len(wanted))
     records, emails, phones, entries, events = [], [], [], [], []
     for pk, r in zip(ids, wanted, strict=True):
@@ -89,8 +85,8 @@ def people_create(
                 "occurred_at": now,
                 "actor_id": actor_id,
                 "kind": "imported",
-                "summary": summary(r)[:300],
-                "data": event_data(r),
+                "summary": f"Contact created from {source} (import #{job}, row {r.row_number})"[:300],
+                "data": {"import": job, "row": r.row_number},
                 "contact_id": pk,
                 "company_id": r.values.get("company_id"),
             }
@@ -108,3 +104,4 @@ def people_create(
         email = r.keys.get(email_key)
         if "contact_id" not in r.values and email in by_email:
             r.values["contact_id"] = by_email[email].values["contact_id"]
+    return len(ids)
