@@ -204,10 +204,12 @@ class RecordImporter(RelatedLookups, CellValues):
         Reasons found after the cells were read (a company, stage or product that is not in Rapport)
         then name their column as a cell's own reasons do, and the dry run counts them under it.
         """
-        for index, name in self.columns:
-            if name in fields:
-                return f"{self.header(index)}: {reason}"
-        return reason
+        header = self.header_of(*fields)
+        return f"{header}: {reason}" if header else reason
+
+    def header_of(self, *fields: str) -> str:
+        """The header of the first column mapped to one of `fields` ("" when none is mapped)."""
+        return next((self.header(index) for index, name in self.columns if name in fields), "")
 
     def text(self, cell: str, label: str, max_length: int) -> str:
         return text_clean(cell, label, max_length)

@@ -177,7 +177,7 @@ class OrderImporter(RecordImporter):
             key, label, length = PERSON_FIELDS[name]
             row.extra.setdefault("person", {})[key] = self.text(cell, label, length)
         elif name == "customer_phone":
-            row.extra.setdefault("person", {})["phone_raw"] = (cell, self.header_of(name))
+            row.extra.setdefault("person", {})["phone_raw"] = (cell, self.header_of(name) or "Customer phone")
         elif name == "customer_country":
             row.extra.setdefault("person", {})["country"] = self.country(cell)
         elif name == "company":
@@ -320,26 +320,16 @@ class OrderImporter(RecordImporter):
 
     # ------------------------------------------------------------ processing
 
-    def header_of(self, field: str) -> str:
-        return next((self.header(index) for index, name in self.columns if name == field), field)
-
     def _link_customers(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
         """Link each row's customer email to a contact the user may see; a new email will create one."""
-        if not self.new_customers:
-            return self.link_contact(
-                rows,
-                out,
-                "There is no contact with the email {key!r}; import the contacts first, choose “Create the "
-                "contact” for new customer emails in the import's settings, or fix the email.",
-            )
-        found = self.contacts_find({r.keys["contact"] for r in rows if r.keys.get("contact")})
-        for r in rows:
-            match = found.get(r.keys.get("contact") or "")
-            if match is not None:
-                r.values["contact_id"] = match[0]
-                if match[1] and "company_id" not in r.values and not r.keys.get("company"):
-                    r.values["company_id"] = match[1]
-        return rows
+        return self.link_contact(
+            rows,
+            out,
+            None
+            if self.new_customers
+            else "There is no contact with the email {key!r}; import the contacts first, choose “Create the "
+            "contact” for new customer emails in the import's settings, or fix the email.",
+        )
 
     def _customer_problem(self, lines: list[Prepared]) -> str | None:
         """Gather the new customer of an order from its lines (a shop writes the name on the first only)."""

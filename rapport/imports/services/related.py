@@ -173,12 +173,13 @@ class RelatedLookups:
         out: Outcomes,
         key: str,
         find: Callable[[set[str]], dict[str, Found]],
-        missing: str,
+        missing: str | None,
         use: Callable[[Prepared, Found], str | None],
     ) -> list[Prepared]:
         """Link the rows' `key` to what `find` returns for it (one call for the batch); reject the rest.
 
-        A row whose key finds nothing is rejected with `missing` (formatted with the key as `{key!r}`);
+        A row whose key finds nothing is rejected with `missing` (formatted with the key as `{key!r}`), or
+        kept without the link when `missing` is None (the importer creates the record later);
         `use` puts what was found into the row, or returns the reason to reject it. Rows without the
         key are kept as they are.
         """
@@ -191,7 +192,10 @@ class RelatedLookups:
         for r in rows:
             value = r.keys.get(key)
             if value:
-                reason = use(r, found[value]) if value in found else missing.format(key=value)
+                if value not in found and missing is None:
+                    kept.append(r)
+                    continue
+                reason = use(r, found[value]) if value in found else (missing or "").format(key=value)
                 if reason:
                     out.rejects.append(Rejected(r.row_number, r.cells, self.about(reason, *fields)))
                     continue
@@ -219,7 +223,9 @@ class RelatedLookups:
         self,
         rows: list[Prepared],
         out: Outcomes,
-        missing: str = "There is no contact with the email {key!r}; import or add the contact first, or fix the email.",
+        missing: str | None = (
+            "There is no contact with the email {key!r}; import or add the contact first, or fix the email."
+        ),
     ) -> list[Prepared]:
         """Resolve the rows' contact email to a contact the user may see; otherwise reject the row."""
 
