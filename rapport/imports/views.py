@@ -36,6 +36,7 @@ from rapport.imports.services.value_maps import (
     unknown_values_kept,
     value_map_answer,
 )
+from rapport.sales.services.orders import catalogue_editable_by
 
 SYNC_DRY_RUN_BYTES = 20 * 1024 * 1024
 MAX_ANSWERS = 2000  # value-map answers read from one form (50 values per column, a few columns)
@@ -196,15 +197,20 @@ def _outcome_rows(job: ImportJob, user: Any) -> dict[str, list[dict[str, Any]]]:
     return shown
 
 
-def _new_contacts(job: ImportJob) -> int:
-    """Contacts an order or lead import made for the new emails of its rows (0 once undone)."""
-    if job.target not in ("orders", "leads") or job.status not in (JobStatus.DONE, JobStatus.FAILED):
-        return 0
-    return sum(
-        last - first + 1
-        for ranges in ImportBatch.objects.filter(job=job).values_list("created_ranges", flat=True)
-        for first, last in (ranges or {}).get("contact", [])
-    )
+ALONGSIDE = {"orders": ("contact", "product"), "leads": ("contact",)}
+
+
+def _made_alongside(job: ImportJob) -> dict[str, int]:
+    """How many records of each kind an import made beside its target's (an order file's new customers and
+    products, a lead file's new contacts), from its batches: none once undone."""
+    kinds = ALONGSIDE.get(job.target, ())
+    made = dict.fromkeys(kinds, 0)
+    if not kinds or job.status not in (JobStatus.DONE, JobStatus.FAILED):
+        return made
+    for ranges in ImportBatch.objects.filter(job=job).values_list("created_ranges", flat=True):
+        for kind in kinds:
+            made[kind] += sum(last - first + 1 for first, last in (ranges or {}).get(kind, []))
+    return made
 
 
 def _detail_refused(request: HttpRequest, job: ImportJob, exc: ValidationError | NotAllowed) -> HttpResponse:
@@ -241,7 +247,8 @@ def _detail_context(job: ImportJob, request: HttpRequest, error: str = "") -> di
         if report.get("samples") else [],
         "matched": _matched_rows(job, request.user, report),
         "outcome_rows": _outcome_rows(job, request.user),
-        "new_contacts": _new_contacts(job),
+        "made": _made_alongside(job),
+        "can_add_products": job.target == "orders" and catalogue_editable_by(request.user),
         "values": _values_panel(unknown_values_kept(job)) if job.status == JobStatus.CHECKED else None,
     }
 
@@ -264,8 +271,10 @@ def import_configure(request: HttpRequest, pk: int) -> HttpResponse:
         if post.get(key):
             options[key] = "\t" if key == "delimiter" and post[key] == "tab" else post[key]
     options["decimal_comma"] = post.get("decimal_comma") == "on"
-    if job.target == "orders" and post.get("new_customers"):
-        options["new_customers"] = post["new_customers"]
+    if job.target == "orders":
+        for key in ("new_customers", "new_products"):
+            if post.get(key):
+                options[key] = post[key]
     mapping = {str(i): post.get(f"map_{i}", "") for i in range(len(job.headers))}
     try:
         reader_changed = any(

@@ -25,7 +25,7 @@ def test_unknown_product_and_negative_quantity_reject_order_lines(admin):
     text = "Order Number,Email,SKU,Quantity\nA,ada@example.com,X-9,1\nB,ada@example.com,W-1,-3\nC,ada@example.com,W-1,0\n"
     job = import_run(make_job(admin, text, target="orders").pk)
     assert reasons(job) == {
-        2: "SKU: There is no product with SKU 'X-9'; add it under Products or fix the SKU.",
+        2: "SKU: There is no product with SKU 'X-9'; add it under Products, choose “Create the product” or “Import the line without a product” for unknown SKUs in the import's settings, or fix the SKU.",
         3: "Quantity: Quantity must be more than zero (it is '-3').",
         4: "Quantity: Quantity must be more than zero (it is '0').",
     }

@@ -108,7 +108,7 @@ def test_a_rejected_line_rejects_the_whole_order(admin):
     reasons = dict(ImportRow.objects.filter(job=job).values_list("row_number", "reason"))
     assert reasons == {
         2: "Another line of order '2001' (row 3) was rejected; fix that line and import the whole order again.",
-        3: "SKU: There is no product with SKU 'NOPE'; add it under Products or fix the SKU.",
+        3: "SKU: There is no product with SKU 'NOPE'; add it under Products, choose “Create the product” or “Import the line without a product” for unknown SKUs in the import's settings, or fix the SKU.",
         4: "Quantity: Quantity must be more than zero (it is '-2').",
     }
     assert list(Order.objects.values_list("number", flat=True)) == ["2002"]

@@ -243,8 +243,9 @@ def import_dry_run(*, job: ImportJob, by: Any, progress: Progress | None = None)
             rejected_writer.writerows([number, reason, *cells.get(number, [])] for number, reason in result.rejections)
         for key in ("created", "updated", "skipped", "rejected"):
             report[key] += getattr(result, key)
-        if result.new_contacts:
-            report["new_contacts"] = report.get("new_contacts", 0) + result.new_contacts
+        for made in ("new_contacts", "new_products"):
+            if getattr(result, made):
+                report[made] = report.get(made, 0) + getattr(result, made)
         report["rows"] += len(batch)
         if len(report["samples"]) < 5:
             report["samples"].extend(result.samples[: 5 - len(report["samples"])])

@@ -33,7 +33,8 @@ from rapport.imports.services.rows import (
     update_refusal,
 )
 from rapport.sales.choices import OrderChannel, OrderStatus
-from rapport.sales.models import Order, OrderLine
+from rapport.sales.models import Order, OrderLine, Product
+from rapport.sales.services.orders import catalogue_editable_by
 
 CHANNEL_SYNONYMS = {
     "online": OrderChannel.WEB,
@@ -103,6 +104,13 @@ HEADER_COLUMNS = ("contact_id", "company_id", "deal_id", "ordered_at", "channel"
 LINE_COLUMNS = ["order_id", "product_id", "description", "quantity", "unit_price"]
 ORDER_DAYS_AHEAD = 366
 NEW_CUSTOMERS_REJECT, NEW_CUSTOMERS_CREATE = "reject", "create"
+# What to do with a line whose SKU no product has: reject its order, add the product, or keep the line without one.
+NEW_PRODUCTS_REJECT, NEW_PRODUCTS_CREATE, NEW_PRODUCTS_WITHOUT = "reject", "create", "without"
+NEW_PRODUCTS = (NEW_PRODUCTS_REJECT, NEW_PRODUCTS_CREATE, NEW_PRODUCTS_WITHOUT)
+UNKNOWN_SKU = (
+    "There is no product with SKU {key!r}; add it under Products, choose “Create the product” or “Import the "
+    "line without a product” for unknown SKUs in the import's settings, or fix the SKU."
+)
 PERSON_FIELDS = {
     "customer_name": ("full_name", "Customer name", 201),
     "customer_first_name": ("first_name", "Customer first name", 100),
@@ -140,6 +148,17 @@ class OrderImporter(RecordImporter):
                 f"new_customers must be {NEW_CUSTOMERS_REJECT!r} or {NEW_CUSTOMERS_CREATE!r} (it is {choice!r})."
             )
         self.new_customers = choice == NEW_CUSTOMERS_CREATE
+        products = (self.job.options or {}).get("new_products") or NEW_PRODUCTS_REJECT
+        if products not in NEW_PRODUCTS:
+            raise ValidationError(
+                f"new_products must be one of {', '.join(map(repr, NEW_PRODUCTS))} (it is {products!r})."
+            )
+        if products == NEW_PRODUCTS_CREATE and not catalogue_editable_by(self.user):
+            raise ValidationError(
+                "Only managers and administrators add products to the catalogue. For unknown SKUs choose "
+                "“Reject the order” or “Import the line without a product”, or ask one of them to run this import."
+            )
+        self.new_products = products
         if self.write and self.job.pk:
             for batch in ImportBatch.objects.filter(job=self.job):
                 for first, last in batch.created_ranges.get("order", []):
@@ -350,10 +369,21 @@ class OrderImporter(RecordImporter):
         rows = self._link_customers(rows, out)
         rows = self.link_company(rows, out)
         rows = self.link_deal(rows, out)
-        rows = self.link_product(rows, out)
-        kept = []
+        rows = self.link_product(
+            rows, out, missing=UNKNOWN_SKU if self.new_products == NEW_PRODUCTS_REJECT else None
+        )
+        kept: list[Prepared] = []
+        trashed: list[Prepared] = []  # lines that would create a product: their SKU must not be in the trash
         for r in rows:
             product = r.extra.get("product")
+            sku = r.keys.get("product")
+            if product is None and sku and self.new_products == NEW_PRODUCTS_WITHOUT:
+                # The line keeps what it says about the product: its description, and the SKU beside it.
+                described = r.extra.get("description")
+                r.extra["description"] = (f"{described} ({sku})" if described else sku)[:200]
+            elif product is None and sku:
+                r.extra["new_product"] = sku
+                trashed.append(r)
             if "unit_price" not in r.extra:
                 if product is None:
                     out.rejects.append(
@@ -370,7 +400,80 @@ class OrderImporter(RecordImporter):
             if not r.extra.get("description") and product is not None:
                 r.extra["description"] = product[2][:200]
             kept.append(r)
-        return kept
+        in_trash = self._trashed_skus({r.extra["new_product"] for r in trashed})
+        if not in_trash:
+            return kept
+        for r in kept:
+            if r.extra.get("new_product") in in_trash:
+                reason = (
+                    f"The product with SKU {r.extra['new_product']!r} is in the trash; restore it under Trash, "
+                    "or fix the SKU."
+                )
+                out.rejects.append(Rejected(r.row_number, r.cells, self.about(reason, "sku")))
+        return [r for r in kept if r.extra.get("new_product") not in in_trash]
+
+    @staticmethod
+    def _trashed_skus(skus: set[str]) -> set[str]:
+        if not skus:
+            return set()
+        return {
+            sku
+            for (sku,) in db.query_in(
+                "SELECT sku FROM sales_product WHERE deleted_at IS NOT NULL AND sku IN ({})", sorted(skus)
+            )
+        }
+
+    def _new_product_lines(
+        self,
+        creates: list[list[Prepared]],
+        updates: list[tuple[list[Prepared], int]],
+        appends: list[tuple[list[Prepared], int]],
+    ) -> list[tuple[Prepared, str]]:
+        """The lines that will add a product (SKU unknown, "Create the product" chosen), with their order's
+        currency; lines of orders the user may not change are left out, as their order will be."""
+        groups = [*creates, *(lines for lines, _ in appends)]
+        wanted = [(lines, oid) for lines, oid in updates if any("new_product" in r.extra for r in lines)]
+        if wanted and self.write:
+            editable = self.editable_ids(sorted({oid for _, oid in wanted}))
+            groups.extend(lines for lines, oid in wanted if oid in editable)
+        else:
+            groups.extend(lines for lines, _ in wanted)
+        return [
+            (r, self._header(lines).get("currency") or self.default_currency)
+            for lines in groups
+            for r in lines
+            if "new_product" in r.extra
+        ]
+
+    def _products_create(self, lines: list[tuple[Prepared, str]], result: BatchResult) -> int:
+        """Add one product per new SKU, named by its first line's description and priced by its unit price."""
+        first: dict[str, tuple[Prepared, str]] = {}
+        for r, currency in lines:
+            first.setdefault(r.extra["new_product"], (r, currency))
+        if not first:
+            return 0
+        ids = db.ids_reserve("sales_product", len(first))
+        made: dict[str, int] = {}
+        records = []
+        for pk, (sku, (r, currency)) in zip(ids, first.items(), strict=True):
+            made[sku] = pk
+            records.append(
+                {
+                    "id": pk,
+                    "created_at": self.now,
+                    "updated_at": self.now,
+                    "sku": sku,
+                    "name": (r.extra.get("description") or sku)[:200],
+                    "unit_price": r.extra["unit_price"],
+                    "currency": r.extra.get("price_currency") or currency,
+                    "is_active": True,
+                }
+            )
+        model_insert(Product, records)
+        for r, _ in lines:
+            r.values["product_id"] = made[r.extra["new_product"]]
+        result.created_ranges.setdefault("product", []).extend(runs_of(ids))
+        return len(ids)
 
     def process(self, batch: list[Prepared | Rejected]) -> BatchResult:
         result = BatchResult()
@@ -453,10 +556,14 @@ class OrderImporter(RecordImporter):
             for lines in [*creates, *(lines for lines, _ in updates)]
             if self.new_customers and "contact_id" not in lines[0].values and lines[0].keys.get("contact")
         ]
+        product_lines = self._new_product_lines(creates, updates, appends)
         if not self.write:
             emails = {f"customer:{r.keys['contact']}": r.row_number for r in newcomers}
             result.new_contacts = len(set(emails) - set(self.memory.first_rows(emails)))
             self.memory.remember(emails.items())
+            skus = {f"product:{r.extra['new_product']}": r.row_number for r, _ in product_lines}
+            result.new_products = len(set(skus) - set(self.memory.first_rows(skus)))
+            self.memory.remember(skus.items())
             self.memory.remember((self.group_key(lines[0]), lines[0].row_number) for lines in creates)
             result.created = sum(len(lines) for lines in creates) + sum(len(lines) for lines, _ in appends)
             result.updated = sum(len(lines) for lines, _ in updates)
@@ -474,6 +581,7 @@ class OrderImporter(RecordImporter):
                 if "contact_id" in lines[0].values:
                     for r in lines[1:]:
                         r.values.setdefault("contact_id", lines[0].values["contact_id"])
+        result.new_products = self._products_create(product_lines, result)
         self._write_updates(updates, out, customers)
         created_rows = self._write_creates(creates, result, customers)
         appended = self._write_appends(appends, out, customers)

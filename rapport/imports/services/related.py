@@ -276,8 +276,15 @@ class RelatedLookups:
             use,
         )
 
-    def link_product(self, rows: list[Prepared], out: Outcomes, column: str = "product_id") -> list[Prepared]:
-        """Resolve the rows' SKU to a product of the catalogue; otherwise reject the row."""
+    def link_product(
+        self,
+        rows: list[Prepared],
+        out: Outcomes,
+        column: str = "product_id",
+        missing: str | None = "There is no product with SKU {key!r}; add it under Products or fix the SKU.",
+    ) -> list[Prepared]:
+        """Resolve the rows' SKU to a product of the catalogue; otherwise reject the row with `missing`
+        (or keep it without a product when `missing` is None: the order importer creates it or goes without)."""
 
         def use(r: Prepared, product: tuple[int, Decimal, str, str]) -> None:
             r.values[column] = product[0]
@@ -288,6 +295,6 @@ class RelatedLookups:
             out,
             "product",
             self.products_find,
-            "There is no product with SKU {key!r}; add it under Products or fix the SKU.",
+            missing,
             use,
         )

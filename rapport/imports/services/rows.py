@@ -51,6 +51,8 @@ class BatchResult:
     matched: list[dict[str, Any]] = field(default_factory=list)
     # Contacts made alongside the target's records (an order's new customer), counted in the dry run too.
     new_contacts: int = 0
+    # Products an order import added for SKUs the catalogue did not have (also counted in the dry run).
+    new_products: int = 0
 
 
 def dry_run_match(row: int, record_id: int | None, outcome: str, why: str, changed: Any = ()) -> dict[str, Any]:

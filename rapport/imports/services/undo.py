@@ -9,7 +9,7 @@ later by another app is handled without a change here:
 - any business record (a `Record`: deal, lead, order, activity…) or a protected row that points at it
   means it was used since the import: it goes to the trash instead, with everything attached.
 
-Kinds are undone children first (activities, orders, deals, leads, contacts, companies), so records
+Kinds are undone children first (activities, orders, deals, leads, products, contacts, companies), so records
 made by the same import do not keep each other alive.
 """
 
@@ -27,8 +27,9 @@ from rapport.core.models import Record
 from rapport.imports.choices import Outcome
 from rapport.imports.services import db
 
-UNDO_ORDER = ["dealstagechange", "activity", "order", "deal", "lead", "contact", "company"]
+UNDO_ORDER = ["dealstagechange", "activity", "order", "deal", "lead", "product", "contact", "company"]
 MODELS = {
+    "product": "sales.Product",
     "activity": "activities.Activity",
     "order": "sales.Order",
     "deal": "sales.Deal",

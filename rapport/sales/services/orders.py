@@ -38,13 +38,21 @@ def _product_values(values: dict[str, Any], errors: dict[str, list[str]]) -> dic
     return values
 
 
+CATALOGUE_REFUSAL = "Only managers and administrators change the product catalogue."
+
+
+def catalogue_editable_by(user: Any) -> bool:
+    """Whether the user may add and change products (managers and admins; everyone sees the catalogue)."""
+    from rapport.accounts.choices import Role
+
+    return bool(user.is_admin or user.role == Role.MANAGER)
+
+
 @transaction.atomic
 def product_create(*, by: Any, sku: str, name: str, **values: Any) -> Product:
     """Add a product to the catalogue (managers and admins)."""
-    from rapport.accounts.choices import Role
-
-    if not (by.is_admin or by.role == Role.MANAGER):
-        raise NotAllowed("Only managers and administrators change the product catalogue.")
+    if not catalogue_editable_by(by):
+        raise NotAllowed(CATALOGUE_REFUSAL)
     errors: dict[str, list[str]] = {}
     values.setdefault("currency", _base())
     values = _product_values({"sku": sku, "name": name, **values}, errors)

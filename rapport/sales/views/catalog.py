@@ -17,6 +17,7 @@ from rapport.sales.forms import PipelineForm, ProductForm, StageFormSet
 from rapport.sales.models import Pipeline, Product
 from rapport.sales.selectors import product_get, product_list
 from rapport.sales.services import pipeline_create, product_create, product_update
+from rapport.sales.services.orders import CATALOGUE_REFUSAL, catalogue_editable_by
 from rapport.sales.services.pipelines import DEFAULT_STAGES
 from rapport.sales.views.common import add_errors, edit_page, error_dict, not_allowed, page_of, render_page
 from rapport.sales.views.leads import _base_currency
@@ -84,14 +85,14 @@ def product_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()[:100]
     page = page_of(product_list(user=request.user, q=q, active_only=request.GET.get("active") == "1"), request)
     return render_page(request, "sales/product_list.html", {
-        "page": page, "q": q, "can_change": request.user.is_admin or request.user.role == "manager"})
+        "page": page, "q": q, "can_change": catalogue_editable_by(request.user)})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def product_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not (request.user.is_admin or request.user.role == "manager"):
-        return not_allowed(request, NotAllowed("Only managers and administrators change the product catalogue."))
+    if not catalogue_editable_by(request.user):
+        return not_allowed(request, NotAllowed(CATALOGUE_REFUSAL))
     status = 200
     if request.method == "POST":
         form = ProductForm(request.POST)
@@ -117,7 +118,7 @@ def product_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 def product_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     product = product_get(user=request.user, pk=pk)
     if not Product.objects.editable_by(request.user).filter(pk=product.pk).exists():
-        return not_allowed(request, NotAllowed("Only managers and administrators change the product catalogue."))
+        return not_allowed(request, NotAllowed(CATALOGUE_REFUSAL))
     if request.method == "POST":
         form = ProductForm(request.POST)
     else:

@@ -66,6 +66,12 @@ class Command(BaseCommand):
         parser.add_argument("--country", help="Default country for phone numbers, e.g. DE.")
         parser.add_argument("--date-order", choices=["DMY", "MDY", "YMD"])
         parser.add_argument("--decimal-comma", action="store_true", help="Numbers are written like 1.234,56.")
+        parser.add_argument("--new-customers", choices=["reject", "create"],
+                            help="Orders: a customer email no contact has rejects the order (default) or creates "
+                                 "the contact from the row.")
+        parser.add_argument("--new-products", choices=["reject", "create", "without"],
+                            help="Orders: a SKU no product has rejects the order (default), creates the product "
+                                 "(managers and admins), or imports the line without a product.")
         parser.add_argument("--dry-run", action="store_true", help="Check the whole file; write nothing.")
         parser.add_argument("--rejected", help="Write rejected rows with reasons to this CSV file.")
         parser.add_argument("--resume", type=int, metavar="JOB", help="Resume an interrupted import job.")
@@ -122,6 +128,11 @@ class Command(BaseCommand):
             extra["decimal_comma"] = True
         if options.get("currency"):
             extra["currency"] = options["currency"].upper()
+        for key in ("new_customers", "new_products"):
+            if options.get(key):
+                if options["target"] != Target.ORDERS:
+                    raise CommandError(f"--{key.replace('_', '-')} is for order imports (--target orders).")
+                extra[key] = options[key]
         mapping = dict(job.mapping)
         if options.get("mapping"):
             text = options["mapping"]
