@@ -52,3 +52,14 @@ def assignable_users(user: User):  # noqa: ANN201 - returns a User queryset
     if user.role == Role.MANAGER and user.team_id:
         return users.filter(team_id=user.team_id)
     return users.filter(pk=user.pk)
+
+
+def owner_refusal(by: User, owner: object, what: str = "records") -> str:
+    """Why `by` may not give `what` to `owner` (someone assignable_users leaves out), in the words of their role."""
+    if not by.is_admin and by.role == Role.MANAGER and by.team_id:
+        return f"You cannot give {what} to {owner}: they are not in your team. Pick yourself or someone in your team."
+    return (
+        f"You can give {what} only to yourself, not to {owner}; leave the owner empty, or ask a manager or an "
+        "administrator to do it."
+    )
+

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
-from rapport.accounts.permissions import assignable_users
+from rapport.accounts.permissions import assignable_users, owner_refusal
 from rapport.activities.models import TimelineEvent
 from rapport.contacts.models import Consent, Contact, ContactEmail, ContactPhone
 from rapport.contacts.services import (
@@ -115,9 +115,7 @@ def _prepare(
     values.setdefault("owner", by)
     owner = values["owner"]
     if owner is not None and owner.pk not in assignable:
-        raise ValidationError(
-            {"owner": [f"You cannot give records to {owner}; pick yourself or a teammate."]}
-        )
+        raise ValidationError({"owner": [owner_refusal(by, owner)]})
     contact = Contact(
         custom=custom_clean,
         email=_primary(email_rows, "email"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import phonenumbers
@@ -36,12 +37,43 @@ def phone_normalize(raw: str, default_country: str | None = None) -> str:
         raise ValidationError("This phone number is too long.")
     region = (default_country or settings.RAPPORT_DEFAULT_COUNTRY or "US").upper()
     try:
-        number = phonenumbers.parse(text, region)
+        number = phonenumbers.parse(text, region, keep_raw_input=True)
     except phonenumbers.NumberParseException:
         raise ValidationError(f"{raw!r} is not a phone number; write it with its country code, like +44 20 7946 0958.")
     if not phonenumbers.is_possible_number(number):
         raise ValidationError(f"{raw!r} does not look like a real phone number; check the digits and country code.")
+    if number.country_code_source == phonenumbers.CountryCodeSource.FROM_DEFAULT_COUNTRY and not national_shape_ok(
+        region, phonenumbers.national_significant_number(number)
+    ):
+        # "0711 123456" read as a US number gives +10711123456: no US number looks like that.
+        raise ValidationError(
+            f"{raw!r} cannot be a phone number in {_region_name(region)} ({region}); write it with its country "
+            "code, like +49 711 123456."
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _region_name(region: str) -> str:
+    from phonenumbers.geodata.locale import LOCALE_DATA
+
+    names = LOCALE_DATA.get(region, {})
+    name = names.get("en", "")
+    while name.startswith("*"):  # the same as the name in another language
+        name = names.get(name[1:], "")
+    return name or region
+
+
+@functools.cache
+def _national_pattern(region: str) -> re.Pattern[str] | None:
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    desc = metadata.general_desc if metadata is not None else None
+    return re.compile(desc.national_number_pattern) if desc is not None and desc.national_number_pattern else None
+
+
+def national_shape_ok(region: str, national: str) -> bool:
+    """Whether a national number has a shape the region's numbers can have (its numbering plan's pattern)."""
+    pattern = _national_pattern(region)
+    return pattern is None or pattern.fullmatch(national) is not None
 
 
 def phone_display(e164: str) -> str:

@@ -29,12 +29,12 @@ def ensure_can_create(by: Any) -> None:
 
 def ensure_assignable(owner: Any, by: Any, *, field: str = "owner") -> None:
     """A rep may only own records themselves; a manager may hand them to the team; an admin to anyone."""
-    from rapport.accounts.permissions import assignable_users
+    from rapport.accounts.permissions import assignable_users, owner_refusal
 
     if owner is None:
         return
     if not assignable_users(by).filter(pk=owner.pk).exists():
-        raise ValidationError({field: [f"You cannot give records to {owner}; pick yourself or a teammate."]})
+        raise ValidationError({field: [owner_refusal(by, owner)]})
 
 
 def _changes_since(record: models.Model, version: int) -> dict[str, tuple[Any, Any]]:

@@ -272,7 +272,7 @@ def test_bulk_reports_reference_and_field_errors_together_and_writes_nothing(api
     assert set(body) == {"detail", "errors"}
     assert body["errors"] == {
         "items.1.company_id": [f"There is no company with id {theirs.pk} that you can see; check the id."],
-        "items.2.owner": [f"You cannot give records to {outsider}; pick yourself or a teammate."],
+        "items.2.owner": [f"You can give records only to yourself, not to {outsider}; leave the owner empty, or ask a manager or an administrator to do it."],
         "items.3.owner_id": ["There is no active user with id 999999 that you can see; check the id."],
         "items.4.emails.0": body["errors"]["items.4.emails.0"],
         "items.5.last_name": ["Enter a name or an email address."],

@@ -163,7 +163,7 @@ def test_outsider_cannot_log_activities_on_another_teams_records_or_for_their_us
         ImportRow.objects.filter(job=job).order_by("row_number").values_list("reason", flat=True)
     ) == [
         "Contact Email: There is no contact with the email 'tom.c@example.com'; import or add the contact first, or fix the email.",
-        f"Assigned To: You cannot give activities to '{teammate.email}'; pick yourself or a teammate.",
+        f"Assigned To: You can give activities only to yourself, not to '{teammate.email}'; leave the owner empty, or ask a manager or an administrator to do it.",
         "Company: There is no company 'Team A Corp'; import or add it under Companies first, or fix the name or domain.",
         "Contact Email: There is no contact with the email 'nobody@example.com'; import or add the contact first, or fix the email.",
         "Company: There is no company 'No Such Corp'; import or add it under Companies first, or fix the name or domain.",

@@ -175,7 +175,7 @@ def test_rep_cannot_give_imported_companies_to_another_team(teammate, outsider):
     job = run(make_job(teammate, f"Name,Owner\nAcme,{outsider.username}\n", target="companies"))
     assert job.rejected_count == 1
     assert ImportRow.objects.get(job=job).reason == (
-        f"Owner: You cannot give companies to '{outsider.username}'; pick yourself or a teammate."
+        f"Owner: You can give companies only to yourself, not to '{outsider.username}'; leave the owner empty, or ask a manager or an administrator to do it."
     )
 
 

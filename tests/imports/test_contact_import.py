@@ -46,7 +46,7 @@ def test_dry_run_counts_every_row_and_writes_nothing(admin):
     assert [r["row"] for r in report["rejections"]] == [3, 6, 7]
     assert report["rejections"][1]["reason"].startswith("Lead Status: Lifecycle stage 'Hot' is not one of")
     assert report["rejections"][2]["reason"] == (
-        "Contact Owner: There is no user 'ghost@example.com'; add them under Settings → Users or leave the owner empty."
+        "Contact Owner: There is no user 'ghost@example.com'; write a user's email, user name or full name as under Settings → Users, add them there, or leave the owner empty."
     )
     assert report["samples"][0]["values"]["emails"] == ["ada@example.com"]
     assert Contact.all_objects.count() == 0
@@ -124,7 +124,7 @@ def test_rep_cannot_give_imported_contacts_to_another_team(teammate, outsider):
     job = run(job)
     assert job.rejected_count == 1
     assert ImportRow.objects.get(job=job).reason == (
-        f"Contact Owner: You cannot give contacts to '{outsider.email}'; pick yourself or a teammate.")
+        f"Contact Owner: You can give contacts only to yourself, not to '{outsider.email}'; leave the owner empty, or ask a manager or an administrator to do it.")
 
 
 def test_value_too_long_and_ragged_rows_are_rejected_with_reasons(admin):
@@ -140,7 +140,7 @@ def test_value_too_long_and_ragged_rows_are_rejected_with_reasons(admin):
 
 
 def test_rejected_rows_download_has_reason_and_original_cells(admin):
-    job = run(make_job(admin, MESSY, mode="create"))
+    job = run(make_job(admin, MESSY, mode="create", options={"default_country": "DE"}))
     text = "".join(rejected_rows_csv(job)).lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["Row", "Reason", "First Name", "Last Name", "E-mail Address", "Phone", "Account Name",

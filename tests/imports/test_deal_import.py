@@ -210,7 +210,7 @@ def test_outsider_cannot_import_deals_for_another_teams_owner_or_contact(teammat
     reasons = list(ImportRow.objects.filter(job=job).order_by("row_number").values_list("reason", flat=True))
     # Another team's contact and company (by name or domain) read exactly like ones that do not exist.
     assert reasons == [
-        f"Owner: You cannot give deals to '{teammate.email}'; pick yourself or a teammate.",
+        f"Owner: You can give deals only to yourself, not to '{teammate.email}'; leave the owner empty, or ask a manager or an administrator to do it.",
         "Contact Email: There is no contact with the email 'tom.customer@example.com'; import or add the contact "
         "first, or fix the email.",
         "Contact Email: There is no contact with the email 'ghost@example.com'; import or add the contact first, "

@@ -61,7 +61,7 @@ def test_dates_out_of_range_are_rejected(admin, pipeline):
     assert reasons(deals) == {
         2: "Close Date: Close date '01.01.1800' is out of range; use a date between 1900 and 2200.",
         3: "Close Date: Close date '2301-01-01' is out of range; use a date between 1900 and 2200.",
-        4: "Close Date: '30.02.2024' is not a date; write it like 2024-03-31 or 31.03.2024.",
+        4: "Close Date: '30.02.2024' is not a date: February 2024 has no day 30.",
     }
     leads = import_run(make_job(admin, "Email,Created Date\na@example.com,2999-01-01\n", target="leads").pk)
     assert reasons(leads) == {

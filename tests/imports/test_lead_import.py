@@ -163,7 +163,7 @@ def test_outsider_cannot_attach_leads_to_another_teams_contact_company_or_owner(
     # exactly as for an email and a company name never seen, and no row says that they exist.
     assert (job.created_count, job.rejected_count) == (1, 1)
     assert list(ImportRow.objects.filter(job=job).values_list("reason", flat=True)) == [
-        f"Lead Owner: You cannot give leads to '{teammate.username}'; pick yourself or a teammate.",
+        f"Lead Owner: You can give leads only to yourself, not to '{teammate.username}'; leave the owner empty, or ask a manager or an administrator to do it.",
     ]
     lead = Lead.objects.get()
     assert (lead.owner, lead.contact.owner, lead.company.owner) == (outsider, outsider, outsider)

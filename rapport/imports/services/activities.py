@@ -3,9 +3,13 @@ leads and deals found by their keys."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from rapport.activities.choices import ActivityKind, CallOutcome, Priority
 from rapport.activities.models import Activity
@@ -21,6 +25,7 @@ from rapport.imports.services.rows import (
     model_insert,
     runs_of,
 )
+from rapport.imports.services.transforms import number_parse
 
 KIND_SYNONYMS = {
     "phone call": ActivityKind.CALL,
@@ -114,18 +119,31 @@ DONE_WORDS = {
 OPEN_WORDS = {
     "not started",
     "open",
+    "not done",
+    "not completed",
+    "not complete",
+    "uncompleted",
+    "undone",
+    "incomplete",
     "in progress",
     "waiting",
+    "waiting for input",
     "waiting on someone else",
+    "overdue",
     "deferred",
     "pending",
     "no",
     "false",
     "0",
     "offen",
+    "nicht erledigt",
+    "unerledigt",
     "in bearbeitung",
     "ouvert",
     "en cours",
+    "non fait",
+    "à faire",
+    "a faire",
     "abierto",
     "pendiente",
     "planned",
@@ -133,6 +151,76 @@ OPEN_WORDS = {
 }
 MAX_DURATION = 24 * 60
 LINKS = ("contact_id", "company_id", "lead_id", "deal_id")
+
+# Durations: "1:30" (hours:minutes), "1:30:00", or numbers with units ("1h 30m", "1.5 h", "30 min").
+_CLOCK = re.compile(r"^(\d{1,3}):([0-5]\d)(?::([0-5]\d))?$")
+_PART = re.compile(r"(\d+(?:[.,]\d+)?)\s*([a-z]+)?\.?\s*")
+_UNIT_MINUTES: dict[str, Decimal] = {
+    **dict.fromkeys(
+        ("h", "hr", "hrs", "hour", "hours", "std", "stunde", "stunden", "heure", "heures"), Decimal(60)
+    ),
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes", "minuten"), Decimal(1)),
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds", "sek", "sekunden"), Decimal(1) / 60),
+}
+# A time of day: 14:30, 14:30:00, 9.05, 2:30 PM.
+_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?::(\d{2}))?\s*(?:([ap])\.?\s?m\.?)?$")
+
+
+def duration_parse(text: str, decimal_comma: bool = False) -> int:
+    """Whole minutes of a duration cell: 30, 30.0, 1:30, 01:30:00, 30 min, 1h 30m, 90m, 1.5 h.
+
+    h:mm is hours and minutes; seconds are rounded to the nearest minute. Refuses anything else.
+    """
+    value = " ".join(text.strip().lower().split())
+    wrong = ValidationError(f"{text!r} is not a duration; write minutes (30) or hours and minutes (1:30).")
+    minutes: Decimal
+    clock = _CLOCK.match(value)
+    if clock:
+        hours, mins, secs = int(clock.group(1)), int(clock.group(2)), int(clock.group(3) or 0)
+        minutes = Decimal(hours * 60 + mins) + Decimal(secs) / 60
+    elif value and (value[0].isdigit() or value[0] in "-(") and not any(ch.isalpha() for ch in value):
+        try:
+            minutes = number_parse(value, decimal_comma)
+        except ValidationError:
+            raise wrong
+    else:
+        minutes, position = Decimal(0), 0
+        units: list[Decimal] = []
+        while position < len(value):
+            part = _PART.match(value, position)
+            if not part:
+                raise wrong
+            number, unit = Decimal(part.group(1).replace(",", ".")), part.group(2)
+            if unit is None:
+                # "1h30": a bare number right after hours, at the end, is minutes.
+                if units[-1:] != [60] or part.end() != len(value):
+                    raise wrong
+                unit = "min"
+            factor = _UNIT_MINUTES.get(unit)
+            if factor is None or factor in units:
+                raise wrong
+            units.append(factor)
+            minutes += number * factor
+            position = part.end()
+        if not units:
+            raise wrong
+    whole = minutes.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if not 0 <= whole <= MAX_DURATION:
+        raise ValidationError(f"Duration must be between 0 and {MAX_DURATION} (it is {text!r}).")
+    return int(whole)
+
+
+def time_of_day_parse(text: str) -> str:
+    """A time cell as HH:MM:SS (24 hours): 14:30, 14:30:00, 9.05, 2:30 PM; refuses anything else."""
+    match = _TIME.match(" ".join(text.strip().lower().split()))
+    if match:
+        hour, minute, second = int(match.group(1)), int(match.group(2)), int(match.group(3) or 0)
+        half = match.group(4)
+        if half:
+            hour = -1 if not 1 <= hour <= 12 else hour % 12 + (12 if half == "p" else 0)
+        if 0 <= hour <= 23 and minute <= 59 and second <= 59:
+            return f"{hour:02d}:{minute:02d}:{second:02d}"
+    raise ValidationError(f"{text!r} is not a time of day; write it like 14:30.")
 
 
 class ActivityImporter(RecordImporter):
@@ -217,12 +305,26 @@ class ActivityImporter(RecordImporter):
                 cell, "outcome", "Call outcome", list(CallOutcome.choices), OUTCOME_SYNONYMS
             )
         elif name == "duration_minutes":
-            row.values["duration_minutes"] = self.integer(cell, "Duration", 0, MAX_DURATION)
+            row.values["duration_minutes"] = duration_parse(cell, self.decimal_comma)
+        elif name == "due_time":
+            row.extra["due_time"] = time_of_day_parse(cell)
         elif name == "created_at":
             row.extra["created_at"] = self.datetime(cell, "Created date", past=True)
 
     def finish_row(self, row: Prepared, errors: list[str]) -> None:
         values = row.values
+        if "due_time" in row.extra:
+            # "Due date" 2025-12-05 + "Due time" 14:30 (Pipedrive): that day at that time, in the import's zone.
+            day = values.get("due_at") or values.get("starts_at")
+            if day is None:
+                errors.append(self.about("A due time needs a date; map a Due date column.", "due_time"))
+                return
+            local = timezone.localtime(day, timezone.get_current_timezone()).date()
+            try:
+                values["due_at"] = self.datetime(f"{local.isoformat()} {row.extra['due_time']}", "Due time")
+            except ValidationError as exc:
+                errors.append(self.about(" ".join(exc.messages), "due_time"))
+                return
         if "kind" not in values and self.job.mode != "update":
             # No type column (or an empty cell): tell it from what the row has.
             if values.get("starts_at"):
@@ -233,6 +335,12 @@ class ActivityImporter(RecordImporter):
                 values["kind"] = ActivityKind.TASK
             else:
                 values["kind"] = ActivityKind.NOTE
+        if values.get("kind") == ActivityKind.MEETING:
+            # Pipedrive's meetings have a due date and time but no start: that is when they start.
+            if not values.get("starts_at") and values.get("due_at"):
+                values["starts_at"] = values["due_at"]
+            if values.get("starts_at") and not values.get("ends_at") and values.get("duration_minutes"):
+                values["ends_at"] = values["starts_at"] + dt.timedelta(minutes=values["duration_minutes"])
         starts, ends = values.get("starts_at"), values.get("ends_at")
         if starts and ends and ends < starts:
             errors.append("The end is before the start; a meeting must end after it starts.")
@@ -240,7 +348,19 @@ class ActivityImporter(RecordImporter):
         if done is False:
             values["done_at"] = None
         elif done and "done_at" not in values:
-            values["done_at"] = self.now
+            # Done, with no Completed date: done when it happened, so importing the file again changes nothing.
+            own = self.own_time(values, row.extra.get("created_at"))
+            values["done_at"] = own or self.now
+            row.extra["done_at_guessed"] = "own" if own else "now"
+
+    def own_time(self, values: dict[str, Any], created: Any = None) -> dt.datetime | None:
+        """When an activity happened: its end, else its start, else its due date, else its created date
+        (never later than now); None when it has none of them."""
+        for name in ("ends_at", "starts_at", "due_at"):
+            value = as_datetime(values.get(name))
+            if value is not None:
+                return min(value, self.now)
+        return as_datetime(created)
 
     def create_problem(self, row: Prepared) -> str | None:
         values = row.values
@@ -315,7 +435,8 @@ class ActivityImporter(RecordImporter):
             values.setdefault("owner_id", self.user.pk)
             kind = values["kind"]
             if kind in (ActivityKind.CALL, ActivityKind.NOTE, ActivityKind.EMAIL) and "done_at" not in values:
-                values["done_at"] = r.extra.get("created_at") or self.now
+                # A logged call, note or email is done when it happened.
+                values["done_at"] = self.own_time(values, r.extra.get("created_at")) or self.now
             created = r.extra.get("created_at") or self.now
             records.append({"id": pk, "created_at": created, "updated_at": self.now, **values})
             event = self.event(pk, r, {link: values.get(link) for link in LINKS})
@@ -353,6 +474,19 @@ class ActivityImporter(RecordImporter):
             new["done_at"] = None
             before["done_at"] = json_safe(old["done_at"])
             changes["done_at"] = [str(old["done_at"]), None]
+        guessed = row.extra.get("done_at_guessed")
+        if guessed and old.get("done_at") is not None:
+            # Already done: a row saying "done" without a Completed date keeps when it was done.
+            new["done_at"] = old["done_at"]
+            before.pop("done_at", None)
+            changes.pop("done_at", None)
+        elif guessed == "now":
+            # The row has no time of its own; the record's end, start or due date may give one.
+            own = self.own_time(new)
+            if own is not None:
+                new["done_at"] = own
+                before["done_at"] = json_safe(old.get("done_at"))
+                changes["done_at"] = [json_safe(old.get("done_at")), json_safe(own)]
         starts, ends = as_datetime(new.get("starts_at")), as_datetime(new.get("ends_at"))
         if starts and ends and ends < starts:
             return "The end is before the start; a meeting must end after it starts."

@@ -57,7 +57,7 @@ from rapport.imports.services.transforms import (
     number_parse,
     text_clean,
 )
-from rapport.imports.services.values import CellValues
+from rapport.imports.services.values import CellValues, owner_keys
 
 BATCH_ROWS = 20000
 MAX_AMOUNT = Decimal("999999999999.99")
@@ -128,11 +128,7 @@ class RecordImporter(RelatedLookups, CellValues):
             raise ValidationError(
                 f"The custom field {', '.join(missing)} is required for {self.target}; map a column to it."
             )
-        self.owner_ids: dict[str, int] = {}
-        for pk, email, username in User.objects.filter(is_active=True).values_list("id", "email", "username"):
-            if email:
-                self.owner_ids.setdefault(email.lower(), pk)
-            self.owner_ids.setdefault(username.lower(), pk)
+        self.owner_ids: dict[str, int] = owner_keys()
         self.assignable = set(assignable_users(user).values_list("id", flat=True))
         self.rules: Any = None
         if self.rules_entity:

@@ -42,7 +42,7 @@ from rapport.imports.services.transforms import (
     datetime_parse,
     text_clean,
 )
-from rapport.imports.services.values import CellValues
+from rapport.imports.services.values import CellValues, owner_keys
 from rapport.search.services import search_entries_insert, search_entries_update
 
 TEXT_FIELDS = {"first_name": 100, "last_name": 100, "title": 100, "city": 100}
@@ -143,11 +143,7 @@ class ContactImporter(CellValues):
         missing = [f.label for f in self.custom_defs.values() if f.required and f"custom.{f.key}" not in mapped]
         if missing:
             raise ValidationError(f"The custom field {', '.join(missing)} is required for contacts; map a column to it.")
-        self.owner_ids: dict[str, int] = {}
-        for pk, email, username in User.objects.filter(is_active=True).values_list("id", "email", "username"):
-            if email:
-                self.owner_ids.setdefault(email.lower(), pk)
-            self.owner_ids.setdefault(username.lower(), pk)
+        self.owner_ids: dict[str, int] = owner_keys()
         self.assignable = set(assignable_users(user).values_list("id", flat=True))
         self.company_ids: dict[str, int] = {}
         self._tag_ids: dict[str, int] = {}

@@ -95,7 +95,7 @@ def phone_fast(raw: str, default_country: str | None = None) -> str:
                         national = ""
                 if national and not national.startswith(code) and len(national) in lengths and (
                     national is digits or pattern is not None
-                ):
+                ) and (pattern is None or pattern.fullmatch(national)):
                     return "+" + code + national
     return phone_normalize(raw, default_country)
 

@@ -29,7 +29,7 @@ from rapport.imports.services.companies import CompanyImporter
 from rapport.imports.services.contacts import ContactImporter, PreparedRow, RejectedRow
 from rapport.imports.services.deals import DealImporter
 from rapport.imports.services.leads import LeadImporter
-from rapport.imports.services.mapping import header_key, mapping_suggest
+from rapport.imports.services.mapping import fields_for, header_key, mapping_suggest
 from rapport.imports.services.orders import OrderImporter
 from rapport.imports.services.readers import (
     ForkedStream,
@@ -102,17 +102,59 @@ def import_job_create(*, by: Any, file: Any, name: str | None = None, target: st
     return job
 
 
+# The first columns of the rejected-rows file (rejected_rows_csv): never data, whatever the target.
+REJECTED_COLUMNS = ["Row", "Reason"]
+# What an earlier import with the same columns passes on to the next file: the answers its user gave.
+CARRIED_OPTIONS = ("value_map", "date_order", "decimal_comma", "default_country", "currency", "new_customers",
+                   "new_products")
+EARLIER_JOBS_LOOKED_AT = 50
+
+
+def _earlier_like(job: ImportJob, headers: list[str]) -> ImportJob | None:
+    """The newest import of the same target by the same person whose file had these columns (a rejected-rows
+    file: the columns after its Row and Reason): its mapping and answers are the user's last word on them."""
+    wanted = headers[len(REJECTED_COLUMNS):] if headers[: len(REJECTED_COLUMNS)] == REJECTED_COLUMNS else headers
+    earlier = ImportJob.objects.filter(created_by_id=job.created_by_id, target=job.target).exclude(pk=job.pk)
+    for prior in earlier.order_by("-created_at", "-pk").only("pk", "headers", "mapping", "options", "original_name",
+                                                             "mode", "match_key")[:EARLIER_JOBS_LOOKED_AT]:
+        if prior.headers == wanted and prior.mapping:
+            return prior
+    return None
+
+
 def _set_header(job: ImportJob, headers: list[str], sample: list[list[str]]) -> None:
     job.headers = headers
+    rejected_file = headers[: len(REJECTED_COLUMNS)] == REJECTED_COLUMNS
+    offset = len(REJECTED_COLUMNS) if rejected_file else 0
+    prior = _earlier_like(job, headers)
     saved = SavedMapping.objects.filter(target=job.target).order_by("-created_at").first()
     saved_columns = saved.columns if saved and set(saved.columns) & {header_key(h) for h in headers} else None
-    job.mapping = mapping_suggest(job.target, headers, saved_columns, job.created_by)
-    if saved_columns and saved_columns.get(SAVED_VALUE_MAP_KEY):
-        # The saved mapping's answers for choice values ("Kunde" -> customer) come back with it.
-        job.options.setdefault("value_map", saved_columns[SAVED_VALUE_MAP_KEY])
+    if prior is not None:
+        # The same columns as an earlier import of this user's: take its mapping and answers, not a guess.
+        fields = {f.key for f in fields_for(job.target, job.created_by)}
+        job.mapping = {str(int(i) + offset): f for i, f in prior.mapping.items() if f in fields}
+        for key in CARRIED_OPTIONS:
+            if key in prior.options:
+                job.options.setdefault(key, prior.options[key])
+        job.mode, job.match_key = prior.mode, prior.match_key
+        job.options["mapping_from"] = f"import #{prior.pk} ({prior.original_name})"
+    else:
+        job.mapping = mapping_suggest(job.target, headers, saved_columns, job.created_by)
+        if rejected_file:
+            job.mapping = {i: f for i, f in job.mapping.items() if int(i) >= offset}
+        if saved_columns:
+            job.options["mapping_from"] = f"the saved mapping “{saved.name}”" if saved else ""
+        if saved_columns and saved_columns.get(SAVED_VALUE_MAP_KEY):
+            # The saved mapping's answers for choice values ("Kunde" -> customer) come back with it.
+            job.options.setdefault("value_map", saved_columns[SAVED_VALUE_MAP_KEY])
     date_fields = {"created_at", "expected_close_date", "ordered_at", "due_at", "done_at", "starts_at", "ends_at"}
     date_columns = [int(i) for i, f in job.mapping.items() if f in date_fields]
-    job.options.setdefault("date_order", date_order_guess([r[i] for r in sample for i in date_columns if i < len(r)]))
+    # The date columns decide; if their samples cannot (03/04/2024 only), any other column of dates may
+    # (a "Create Date" the suggestions did not map), so mapping it later reads it the right way round.
+    others = [i for i in range(len(headers)) if i not in date_columns]
+    job.options.setdefault("date_order", date_order_guess(
+        [r[i] for r in sample for i in date_columns if i < len(r)], None
+    ) or date_order_guess([r[i] for r in sample for i in others if i < len(r)], strict=True) or "DMY")
     job.options["sample"] = sample[:5]
     job.options.setdefault("default_country", _country_guess(job.mapping, sample) or settings.RAPPORT_DEFAULT_COUNTRY)
 

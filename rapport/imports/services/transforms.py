@@ -10,7 +10,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-_DATE_PARTS = re.compile(r"^(\d{1,4})[./\-](\d{1,2})[./\-](\d{1,4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_DATE_PARTS = re.compile(
+    r"^(\d{1,4})([./\-])(\d{1,2})[./\-](\d{1,4})"
+    r"(?:,?[ T](\d{1,2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?\s*([AaPp]\.?[Mm]\.?(?!\w))?)?"
+)
+# Group numbers of _DATE_PARTS: first part, separator, second part, third part, hour, minute, second, am/pm.
+_A, _SEP, _B, _C, _HOUR, _MINUTE, _SECOND, _MERIDIEM = range(1, 9)
 _MONTHS = {
     m: i + 1
     for i, names in enumerate(
@@ -37,19 +42,22 @@ _TEXT_DATE = re.compile(
 
 
 def date_parse(text: str, order: str = "DMY") -> dt.date:
-    """Parse 2024-03-01, 01.03.2024, 03/01/2024 (by `order`: DMY, MDY or YMD), 1 March 2024, March 1, 2024."""
+    """Parse 2024-03-01, 01.03.2024, 03/01/2024 (by `order`: DMY, MDY or YMD), 1 March 2024, March 1, 2024.
+
+    Dotted dates (31.03.2024) are day first whatever the order: no country writes a month first with dots.
+    """
     value = text.strip()
     match = _DATE_PARTS.match(value)
     try:
         if match:
-            a, b, c = match.group(1), match.group(2), match.group(3)
+            a, b, c = match.group(_A), match.group(_B), match.group(_C)
             if len(a) == 4:
-                return dt.date(int(a), int(b), int(c))
+                return _day(int(a), int(b), int(c), text, hint=False)
             year = int(c) + (2000 if len(c) == 2 and int(c) < 70 else 1900 if len(c) == 2 else 0)
             first, second = int(a), int(b)
-            if order == "MDY":
-                return dt.date(year, first, second)
-            return dt.date(year, second, first)
+            if order == "MDY" and match.group(_SEP) != ".":
+                return _day(year, first, second, text)
+            return _day(year, second, first, text)
         match = _TEXT_DATE.match(value.lower())
         if match:
             if match.group(1):
@@ -64,17 +72,47 @@ def date_parse(text: str, order: str = "DMY") -> dt.date:
     raise ValidationError(f"{text!r} is not a date; write it like 2024-03-31 or 31.03.2024.")
 
 
+def _day(year: int, month: int, day: int, text: str, *, hint: bool = True) -> dt.date:
+    """The date, or a sentence saying why the numbers make none (31 November, month 13)."""
+    if not 1 <= month <= 12:
+        raise ValidationError(
+            f"{text!r} is not a date: there is no month {month}."
+            + (
+                " If the file writes the month first (03/31/2024) or the day first (31/03/2024), choose that "
+                "under “Dates like 03/04/2024 mean”."
+                if hint
+                else ""
+            )
+        )
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValidationError(f"{text!r} is not a date: {_MONTH_NAMES[month - 1]} {year} has no day {day}.")
+
+
+_MONTH_NAMES = [dt.date(2000, m, 1).strftime("%B") for m in range(1, 13)]
+
+
 def datetime_parse(text: str, order: str = "DMY") -> dt.datetime:
-    """Parse a date with an optional time (HH:MM[:SS]); the current time zone applies, stored in UTC."""
+    """Parse a date with an optional time (HH:MM[:SS], 2:30 PM); the current time zone applies, stored in UTC."""
     value = text.strip()
     try:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError:
-        day = date_parse(value, order)
         match = _DATE_PARTS.match(value)
+        time_only = None if match else _TEXT_TIME.search(value)  # "March 1, 2024 2:30 PM"
+        day = date_parse(value[: time_only.start()] if time_only else value, order)
         hour = minute = second = 0
-        if match and match.group(4):
-            hour, minute, second = int(match.group(4)), int(match.group(5)), int(match.group(6) or 0)
+        if match and match.group(_HOUR):
+            hour, minute = int(match.group(_HOUR)), int(match.group(_MINUTE))
+            second = int(match.group(_SECOND) or 0)
+            meridiem = (match.group(_MERIDIEM) or "").replace(".", "").lower()
+            if meridiem:
+                if not 1 <= hour <= 12:
+                    raise ValidationError(f"{text!r} has an impossible time; write it like 2:30 PM or 14:30.")
+                hour = hour % 12 + (12 if meridiem == "pm" else 0)
+        elif time_only:
+            hour, minute = _clock(time_only)
         try:
             parsed = dt.datetime(day.year, day.month, day.day, hour, minute, second)
         except ValueError:
@@ -84,17 +122,34 @@ def datetime_parse(text: str, order: str = "DMY") -> dt.datetime:
     return parsed
 
 
-def date_order_guess(samples: list[str]) -> str:
-    """Guess DMY or MDY from sample dates: a first part above 12 means DMY, a second part above 12 MDY."""
+_TEXT_TIME = re.compile(r",?\s+(?:at\s+|um\s+|à\s+)?(\d{1,2}):(\d{2})\s*([AaPp]\.?[Mm]\.?)?\s*$")
+
+
+def _clock(match: re.Match[str]) -> tuple[int, int]:
+    hour, minute = int(match.group(1)), int(match.group(2))
+    meridiem = (match.group(3) or "").replace(".", "").lower()
+    if meridiem and 1 <= hour <= 12:
+        hour = hour % 12 + (12 if meridiem == "pm" else 0)
+    return hour, minute
+
+
+def date_order_guess(samples: list[str], default: str | None = "DMY", *, strict: bool = False) -> str | None:
+    """Guess DMY or MDY from sample dates: a first part above 12 means DMY, a second part above 12 MDY.
+
+    `strict` looks only at cells that are plainly dates (two short parts and a four-digit year), for columns
+    that are not mapped to a date field; `default` is the answer when no sample decides.
+    """
     for text in samples:
         match = _DATE_PARTS.match(text.strip())
-        if not match or len(match.group(1)) == 4:
+        if not match or len(match.group(_A)) == 4 or match.group(_SEP) == ".":
             continue
-        if int(match.group(1)) > 12:
+        if strict and (len(match.group(_A)) > 2 or len(match.group(_C)) != 4):
+            continue
+        if int(match.group(_A)) > 12:
             return "DMY"
-        if int(match.group(2)) > 12:
+        if int(match.group(_B)) > 12:
             return "MDY"
-    return "DMY"
+    return default
 
 
 def number_parse(text: str, decimal_comma: bool = False) -> Decimal:

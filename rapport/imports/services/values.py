@@ -7,6 +7,7 @@ empty `_tag_ids` dict.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
@@ -63,18 +64,75 @@ COUNTRY_NAMES = {
 }
 
 
+NAME_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "sv", "da", "pl")
+
+
+@functools.cache
+def country_names() -> dict[str, str]:
+    """Lower-cased country names in the languages of NAME_LANGUAGES -> code, from phonenumbers' locale data
+    ("chile", "allemagne", "elfenbeinküste"), with COUNTRY_NAMES' short forms ("usa", "uk") on top."""
+    from phonenumbers.geodata.locale import LOCALE_DATA
+
+    names: dict[str, str] = {}
+    for code, by_language in LOCALE_DATA.items():
+        for language in NAME_LANGUAGES:
+            name = by_language.get(language, "")
+            while name.startswith("*"):  # "*aa": the same as the name in that language
+                name = by_language.get(name[1:], "")
+            if name:
+                names.setdefault(name.lower(), code)
+    names.update(COUNTRY_NAMES)
+    return names
+
+
 def country_code(cell: str) -> str | None:
-    """A cell's two-letter country code ("de", "Deutschland" -> "DE"), or None if it names no country."""
-    value = cell.strip()
-    if len(value) == 2 and value.isalpha():
+    """A cell's two-letter country code ("de", "Deutschland", "Chile" -> "DE", "CL"), or None if it names none."""
+    value = " ".join(cell.split())
+    if value.upper() in country_codes():
         return value.upper()
-    return COUNTRY_NAMES.get(value.lower())
+    return country_names().get(value.lower())
+
+
+@functools.cache
+def country_codes() -> frozenset[str]:
+    from phonenumbers.geodata.locale import LOCALE_DATA
+
+    return frozenset(LOCALE_DATA)
+
+
+AMBIGUOUS_OWNER = -1
+
+
+def owner_keys() -> dict[str, int]:
+    """How a file may name an active user, lower-cased: email, user name, "First Last" and "Last, First".
+
+    Emails and user names win over names; a full name that two users share maps to AMBIGUOUS_OWNER.
+    """
+    from rapport.accounts.models import User
+
+    keys: dict[str, int] = {}
+    names: dict[str, set[int]] = {}
+    for pk, email, username, first, last in User.objects.filter(is_active=True).values_list(
+        "id", "email", "username", "first_name", "last_name"
+    ):
+        if email:
+            keys.setdefault(email.lower(), pk)
+        keys.setdefault(username.lower(), pk)
+        first, last = " ".join(first.split()), " ".join(last.split())
+        if first and last:
+            for name in (f"{first} {last}", f"{last}, {first}", f"{last} {first}"):
+                names.setdefault(name.lower(), set()).add(pk)
+    for name, ids in names.items():
+        if name not in keys:
+            keys[name] = next(iter(ids)) if len(ids) == 1 else AMBIGUOUS_OWNER
+    return keys
 
 
 class CellValues:
     """Parsers of the cells whose meaning does not depend on the target."""
 
     target: ClassVar[str]
+    user: Any
     owner_ids: dict[str, int]
     assignable: set[int]
     custom_defs: dict[str, CustomField]
@@ -87,16 +145,21 @@ class CellValues:
         code = country_code(cell)
         if code:
             return code
-        raise ValidationError(f"{cell!r} is not a country; use the two-letter code, like DE or US.")
+        raise ValidationError(f"{cell!r} is not a country; write its two-letter code (DE) or its name (Germany).")
 
     def owner(self, cell: str) -> int:
-        owner_id = self.owner_ids.get(cell.strip().lower())
+        owner_id = self.owner_ids.get(" ".join(cell.split()).lower())
         if owner_id is None:
             raise ValidationError(
-                f"There is no user {cell!r}; add them under Settings → Users or leave the owner empty."
+                f"There is no user {cell!r}; write a user's email, user name or full name as under "
+                "Settings → Users, add them there, or leave the owner empty."
             )
+        if owner_id == AMBIGUOUS_OWNER:
+            raise ValidationError(f"Several users are called {cell!r}; write the one you mean by email.")
         if owner_id not in self.assignable:
-            raise ValidationError(f"You cannot give {self.target} to {cell!r}; pick yourself or a teammate.")
+            from rapport.accounts.permissions import owner_refusal
+
+            raise ValidationError(owner_refusal(self.user, repr(cell), self.target))
         return owner_id
 
     def tags(self, cell: str) -> list[str]:
