@@ -34,3 +34,10 @@ def xlsx_bytes(sheets: dict[str, list[list[Any]]]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def configure_form(job: Any, **fields: str) -> dict[str, str]:
+    """The import page's settings form as a browser posts it (the job's own mapping), with `fields` changed."""
+    return {"mode": "create_or_update", "match_key": "number", "delimiter": ",", "encoding": "utf-8",
+            "default_country": "SE", "date_order": "DMY", "action": "check",
+            **{f"map_{i}": field for i, field in job.mapping.items()}, **fields}

@@ -17,7 +17,7 @@ from rapport.imports.services import base, jobs
 from rapport.imports.services.jobs import import_dry_run, import_run, import_undo
 from rapport.sales.models import Order
 from tests.factories import make_contact
-from tests.imports.helpers import make_job
+from tests.imports.helpers import configure_form, make_job
 
 SHOP = (
     "Name,Email,Paid at,Created at,Lineitem quantity,Lineitem name,Lineitem price,Billing Name,Billing Phone,"
@@ -95,10 +95,8 @@ def test_the_page_offers_the_choice_and_the_api_refuses_a_wrong_value(admin, cli
     job = make_job(admin, SHOP, target="orders")
     page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
     assert 'name="new_customers"' in page and "Create the contact from the row" in page
-    data = {"mode": "create_or_update", "match_key": "number", "delimiter": ",", "encoding": "utf-8",
-            "default_country": "SE", "date_order": "DMY", "action": "check", "new_customers": "create",
-            **{f"map_{i}": field for i, field in job.mapping.items()}}
-    assert client.post(reverse("import-configure", args=[job.pk]), data).status_code == 302
+    form = configure_form(job, new_customers="create")
+    assert client.post(reverse("import-configure", args=[job.pk]), form).status_code == 302
     job.refresh_from_db()
     assert job.options["new_customers"] == "create" and job.dry_run["new_contacts"] == 2
     page = html.unescape(client.get(reverse("import-detail", args=[job.pk])).content.decode())

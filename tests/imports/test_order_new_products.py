@@ -20,7 +20,7 @@ from rapport.imports.services.jobs import import_dry_run, import_run, import_und
 from rapport.sales.models import Order, OrderLine, Product
 from rapport.sales.services.orders import order_create
 from tests.factories import make_contact, make_product
-from tests.imports.helpers import make_job
+from tests.imports.helpers import configure_form, make_job
 
 SHOP = (
     "Name,Email,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Currency\n"
@@ -134,10 +134,8 @@ def test_the_page_offers_the_choices_and_the_api_refuses_a_wrong_value(admin, te
     job = make_job(admin, SHOP, target="orders")
     page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
     assert 'name="new_products"' in page and "Create the product from the line" in page
-    data = {"mode": "create_or_update", "match_key": "number", "delimiter": ",", "encoding": "utf-8",
-            "default_country": "SE", "date_order": "DMY", "action": "check", "new_products": "create",
-            **{f"map_{i}": field for i, field in job.mapping.items()}}
-    assert client.post(reverse("import-configure", args=[job.pk]), data).status_code == 302
+    form = configure_form(job, new_products="create")
+    assert client.post(reverse("import-configure", args=[job.pk]), form).status_code == 302
     job.refresh_from_db()
     assert job.options["new_products"] == "create" and job.dry_run["new_products"] == 2
     page = html.unescape(client.get(reverse("import-detail", args=[job.pk])).content.decode())
