@@ -127,6 +127,7 @@ def _set_header(job: ImportJob, headers: list[str], sample: list[list[str]]) -> 
     rejected_file = headers[: len(REJECTED_COLUMNS)] == REJECTED_COLUMNS
     offset = len(REJECTED_COLUMNS) if rejected_file else 0
     prior = _earlier_like(job, headers)
+    job.options.pop("mapping_from", None)  # a file read again with other settings says anew where its mapping came from
     saved = SavedMapping.objects.filter(target=job.target).order_by("-created_at").first()
     saved_columns = saved.columns if saved and set(saved.columns) & {header_key(h) for h in headers} else None
     if prior is not None:
