@@ -480,7 +480,7 @@ def test_the_dry_run_of_updates_gives_the_counts_of_the_run_and_creates_no_compa
         (3, ids["Bea"], "updated", "same email", ["company"]),
         (4, ids["Cy"], "updated", "same email", ["tags"]),
         (5, None, "skipped", "Matches a contact you may not see; ask a manager to import this row.", []),
-        (7, None, "updated", "same as row 6 of this file", []),
+        (7, None, "updated", "same as row 6 of this file", ["last name"]),
     ]
 
 

@@ -28,7 +28,7 @@ from rapport.accounts.permissions import assignable_users
 from rapport.customization.models import CustomField
 from rapport.imports.choices import MatchKey, Mode, Outcome
 from rapport.imports.services import db
-from rapport.imports.services.dry_memory import DryRunMemory
+from rapport.imports.services.dry_memory import DryRunMemory, planned_id
 from rapport.imports.services.fastnorm import email_fast, phone_fast
 from rapport.imports.services.mapping import CUSTOM_ENTITY, fields_for
 from rapport.imports.services.related import RelatedLookups
@@ -140,6 +140,7 @@ class RecordImporter(RelatedLookups, CellValues):
         # each record they update, so a later row for the same record is judged as the run will judge it
         # (changes, or nothing changed). On disk, so memory stays flat whatever the file size.
         self.memory = DryRunMemory()
+        self._planned_defaults: dict[str, Any] | None = None
         self._choice_cache: dict[tuple[str, str], str] = {}
         self._tag_ids: dict[str, int] = {}
         self._company_cache: dict[str, int] = {}
@@ -437,7 +438,7 @@ class RecordImporter(RelatedLookups, CellValues):
                     continue
                 seen = next((earlier[k] for k in self.row_match_keys(r) if k in earlier), None)
                 if seen is not None:
-                    found[r.row_number] = (None, f"same as row {seen} of this file")
+                    found[r.row_number] = (planned_id(seen), f"same as row {seen} of this file")
         return found
 
     def row_match_keys(self, row: Prepared) -> list[str]:
@@ -453,6 +454,9 @@ class RecordImporter(RelatedLookups, CellValues):
         self.sort_outcomes(prepared, out)
         if not self.write:
             self.memory.remember((k, r.row_number) for r in out.creates for k in self.row_match_keys(r))
+            # What each new record would hold, for a later row of the file that repeats it: the run finds
+            # the record in the database and compares; the dry run compares with this.
+            self.memory.plan({planned_id(r.row_number): self.planned_record(r) for r in out.creates})
             # Update rows get the checks of the real run (rules on the record as it will be, rights,
             # "nothing changed"), reading the matched records and writing nothing.
             planned = self.plan_updates(out)
@@ -510,12 +514,12 @@ class RecordImporter(RelatedLookups, CellValues):
             else:
                 record_id, why = match
                 if mode == Mode.CREATE:
-                    if record_id:
+                    if record_id and record_id > 0:
                         out.skips.append((r.row_number, *duplicate_refusal(self.noun, record_id,
                                                                            record_id in visible, why)))
                     else:
                         reason = f"Duplicate of {why.replace('same as ', '')} ({why.split(' row')[0]})."
-                        out.skips.append((r.row_number, record_id, reason))
+                        out.skips.append((r.row_number, None, reason))
                 else:
                     out.updates.append((r, record_id or 0))
                     out.why[r.row_number] = why
@@ -547,6 +551,32 @@ class RecordImporter(RelatedLookups, CellValues):
                 ["target", "external_id", "object_id", "job_id"],
                 [(self.target, ext, pk, self.job.pk) for ext, pk in pairs],
             )
+
+    # ------------------------------------------------------------ new records
+
+    def new_values(self, row: Prepared) -> dict[str, Any]:
+        """The column values a record created from the row gets (besides id and times): the row's own, the
+        target's defaults for what it leaves out. write_creates writes them; the dry run remembers them."""
+        values = {"owner_id": self.user.pk, **row.values}
+        if any(f.column == "custom" for f in self.model._meta.concrete_fields):
+            values["custom"] = row.custom
+        return values
+
+    def planned_record(self, row: Prepared) -> dict[str, Any]:
+        """Dry run: the record the row would create, in the columns plan_updates reads from a stored one."""
+        if self._planned_defaults is None:
+            fields = {f.column: f for f in self.model._meta.concrete_fields}
+            columns = [*self.update_columns, *(self.rule_columns() if self.rules else [])]
+            self._planned_defaults = {c: fields[c].get_default() if c in fields else None for c in columns}
+        record = dict(self._planned_defaults)
+        record.update({k: v for k, v in self.new_values(row).items() if k in record})
+        return {**record, "id": planned_id(row.row_number), "version": 1}
+
+    def record_label(self, record_id: int) -> str:
+        """"Company #12", or "Row 7 of this file" for a record an earlier row of a dry-run file would create."""
+        if record_id < 0:
+            return f"Row {-record_id} of this file"
+        return f"{self.noun.capitalize()} #{record_id}"
 
     # ------------------------------------------------------------ updates
 
@@ -586,8 +616,9 @@ class RecordImporter(RelatedLookups, CellValues):
         """Target-specific writes of an accepted update (tags, stage history); return a reason to refuse the row."""
         return None
 
-    def update_changes_more(self, row: Prepared) -> bool:
-        """Whether the row may change more than columns (tags), so an update without column changes is not skipped."""
+    def update_changes_more(self, row: Prepared, changes: dict[str, Any]) -> bool:
+        """Whether the row changes more than columns (tags, found by update_values), so an update without
+        column changes is not skipped."""
         return False
 
     def after_updates(self, ids: list[int]) -> None:
@@ -619,8 +650,10 @@ class RecordImporter(RelatedLookups, CellValues):
         if not out.updates:
             return []
         table = self.model._meta.db_table
-        ids = sorted({rid for _, rid in out.updates if rid})
-        editable = self.editable_ids(ids) if ids else set()
+        ids = sorted({rid for _, rid in out.updates if rid > 0})
+        # Dry run: records an earlier row of the file would create (planned_id), as planned_record kept them.
+        pending = sorted({rid for _, rid in out.updates if rid < 0})
+        editable = (self.editable_ids(ids) if ids else set()) | set(pending)
         visible = self.visible_ids(self.model, [rid for rid in ids if rid not in editable])
         columns = ["id", "version", *self.update_columns, *(self.rule_columns() if self.rules else [])]
         current = (
@@ -631,17 +664,17 @@ class RecordImporter(RelatedLookups, CellValues):
             if ids
             else {}
         )
-        earlier: dict[int, dict[str, Any]] = {} if self.write else self.memory.planned(current)
+        earlier: dict[int, dict[str, Any]] = {} if self.write else self.memory.planned([*current, *pending])
         for rid, values in earlier.items():
-            current[rid].update(values)
+            current.setdefault(rid, {}).update(values)
         fields = {f.column: f for f in self.model._meta.concrete_fields}
         planned: list[
             tuple[Prepared, int, dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]
         ] = []
         touched: set[int] = set()
         for r, rid in out.updates:
-            if not rid and not self.write:
-                planned.append((r, rid, {}, {}, {}, {}))
+            if rid not in current and not self.write:
+                planned.append((r, rid, {}, {}, {}, {}))  # a record the dry run cannot know (kept no plan)
                 continue
             if rid not in editable:
                 out.skips.append((r.row_number, *update_refusal(self.noun, rid, rid in visible)))
@@ -678,14 +711,8 @@ class RecordImporter(RelatedLookups, CellValues):
             if refused:
                 out.rejects.append(Rejected(r.row_number, r.cells, refused))
                 continue
-            if not before and not self.update_changes_more(r):
-                out.skips.append(
-                    (
-                        r.row_number,
-                        rid,
-                        f"{self.noun.capitalize()} #{rid} already has these values; nothing changed.",
-                    )
-                )
+            if not before and not self.update_changes_more(r, changes):
+                out.skips.append((r.row_number, rid, f"{self.record_label(rid)} already has these values; nothing changed."))
                 continue
             problems = (
                 self.rule_errors(

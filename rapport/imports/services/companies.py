@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from rapport.contacts.choices import CompanySize
 from rapport.contacts.models import Company
 from rapport.core.normalize import domain_normalize
+from rapport.customization.services import tags_named
 from rapport.imports.choices import MatchKey
 from rapport.imports.services import db
 from rapport.imports.services.base import RecordImporter
@@ -178,16 +179,7 @@ class CompanyImporter(RecordImporter):
         tag_ids = self.tag_ids({t for r in rows for t in r.tags})
         for pk, r in zip(ids, rows, strict=True):
             created = r.extra.get("created_at") or self.now
-            records.append(
-                {
-                    "id": pk,
-                    "created_at": created,
-                    "updated_at": self.now,
-                    "owner_id": self.user.pk,
-                    **r.values,
-                    "custom": r.custom,
-                }
-            )
+            records.append({"id": pk, "created_at": created, "updated_at": self.now, **self.new_values(r)})
             events.append(self.event(pk, r, {"company_id": pk}))
             tags.extend((pk, tag_ids[t]) for t in r.tags)
             if r.external_id:
@@ -212,10 +204,30 @@ class CompanyImporter(RecordImporter):
     ) -> str | None:
         if record_id == new.get("parent_id"):
             return "A company cannot be its own parent; fix the parent company."
+        if row.tags:
+            have = old["tags"] if "tags" in old else self._tags_of(record_id)
+            wanted = self._tag_keys(row.tags)
+            if not wanted <= have:
+                changes["tags"] = [None, row.tags]
+                new["tags"] = have | wanted  # what a later row of a dry run meets
         return None
 
-    def update_changes_more(self, row: Prepared) -> bool:
-        return bool(row.tags)
+    def update_changes_more(self, row: Prepared, changes: dict[str, Any]) -> bool:
+        return "tags" in changes
+
+    def planned_record(self, row: Prepared) -> dict[str, Any]:
+        return {**super().planned_record(row), "tags": self._tag_keys(row.tags)}
+
+    def _tag_keys(self, names: list[str]) -> frozenset[Any]:
+        """The tags' ids, or a stand-in for a tag that does not exist yet (the run would create it)."""
+        found = tags_named(names)
+        return frozenset(found[n.upper()].pk if n.upper() in found else f"new tag {n.upper()}" for n in names)
+
+    def _tags_of(self, record_id: int) -> frozenset[Any]:
+        if record_id < 0:
+            return frozenset()
+        return frozenset(t for (t,) in db.query(
+            "SELECT tag_id FROM contacts_company_tags WHERE company_id = %s", [record_id]))
 
     def update_extra(
         self,
@@ -227,15 +239,9 @@ class CompanyImporter(RecordImporter):
         changes: dict[str, Any],
     ) -> str | None:
         """Tags the row adds to the company (kept in `before` so undo removes them)."""
-        if row.tags:
+        if "tags" in changes:
             tag_ids = self.tag_ids(set(row.tags))
-            existing = {
-                t
-                for (t,) in db.query(
-                    "SELECT tag_id FROM contacts_company_tags WHERE company_id = %s", [record_id]
-                )
-            }
-            added = sorted({tag_ids[t] for t in row.tags} - existing)
+            added = sorted({tag_ids[t] for t in row.tags} - self._tags_of(record_id))
             if added:
                 db.rows_insert(
                     "contacts_company_tags", ["company_id", "tag_id"], [(record_id, t) for t in added]

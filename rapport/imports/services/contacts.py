@@ -32,7 +32,7 @@ from rapport.customization.services import tags_named
 from rapport.customization.validation import rules_for
 from rapport.imports.choices import MatchKey, Mode, Outcome
 from rapport.imports.services import db
-from rapport.imports.services.dry_memory import DryRunMemory
+from rapport.imports.services.dry_memory import DryRunMemory, planned_id
 from rapport.imports.services.fastnorm import email_fast, phone_fast
 from rapport.imports.services.mapping import fields_for
 from rapport.imports.services.people import split_name
@@ -407,7 +407,7 @@ class ContactImporter(CellValues):
             if match is None and earlier:
                 seen = next((earlier[k] for k in r.match_keys() if k in earlier), None)
                 if seen is not None:
-                    match = (None, f"same as row {seen} of this file")
+                    match = (planned_id(seen), f"same as row {seen} of this file")
             if match is not None:
                 found[r.row_number] = match
         return found
@@ -443,7 +443,7 @@ class ContactImporter(CellValues):
             else:
                 contact_id, why = match
                 if mode == Mode.CREATE:
-                    if contact_id:
+                    if contact_id and contact_id > 0:
                         skips.append((r.row_number, *duplicate_refusal("contact", contact_id,
                                                                        contact_id in visible, why)))
                     else:
@@ -455,16 +455,15 @@ class ContactImporter(CellValues):
                     updates.append((r, contact_id))
         if not self.write:
             self.memory.remember((k, r.row_number) for r in creates for k in r.match_keys())
-            # Update rows get the checks of the real run (rights, "nothing changed"), writing nothing; a
-            # row matching an earlier row of this file (id 0) has no stored contact to check yet.
-            planned = self._apply_updates([u for u in updates if u[1]], skips)
+            # What each new contact would hold, for a later row of the file that repeats it (planned_id).
+            self.memory.plan(self._planned_contacts(creates))
+            # Update rows get the checks of the real run (rights, "nothing changed"), writing nothing.
+            planned = self._apply_updates(updates, skips)
             result.created = len(creates)
-            result.updated = len(planned) + sum(1 for _, cid in updates if not cid)
+            result.updated = len(planned)
             result.skipped = len(skips)
             result.matched = sorted(
                 [dry_run_match(n, cid, "updated", matches[n][1], before) for n, cid, before in planned]
-                + [dry_run_match(r.row_number, None, "updated", matches[r.row_number][1])
-                   for r, cid in updates if not cid]
                 + [dry_run_match(n, cid, "skipped", reason) for n, cid, reason in skips],
                 key=lambda m: m["row"])
             result.rejected = len(rejected)
@@ -513,10 +512,14 @@ class ContactImporter(CellValues):
         checked against the contact as it will be (its current values, then the row's non-empty cells).
         """
         failing: dict[int, list[str]] = {}
-        ids = [m[0] for r in rows if (m := matches.get(r.row_number)) is not None and m[0]]
+        matched = [m[0] for r in rows if (m := matches.get(r.row_number)) is not None and m[0]]
+        ids = [cid for cid in matched if cid > 0]
         columns = ["id", *CONTACT_COLUMNS]
         current = {row[0]: dict(zip(columns, row, strict=True)) for row in db.query_any(
             f"SELECT {', '.join(columns)} FROM contacts_contact WHERE id IN ({{}})", ids)} if ids else {}
+        if not self.write:  # the contacts as earlier rows of the file would leave (or make) them
+            for cid, (planned, *_) in self.memory.planned(matched).items():
+                current.setdefault(cid, {}).update(planned)
         for r in rows:
             match = matches.get(r.row_number)
             if match is None and self.job.mode == Mode.UPDATE:
@@ -524,11 +527,8 @@ class ContactImporter(CellValues):
             if match is None or (match[0] and match[0] not in current):
                 failing[r.row_number] = r.rule_errors
                 continue
-            if not match[0]:  # a dry run's earlier row of the file: judged like a new contact
-                failing[r.row_number] = r.rule_errors
-                continue
             old = current[match[0]]
-            values: dict[str, Any] = {k: v for k, v in old.items() if k not in ("id", "custom")}
+            values: dict[str, Any] = {k: v for k, v in old.items() if k not in ("id", "version", "custom")}
             for key, value in _json(old["custom"]).items():
                 values[f"custom.{key}"] = value
             for key, value in self._rule_values(r).items():
@@ -613,6 +613,27 @@ class ContactImporter(CellValues):
             if r.company:
                 r.values["company_id"] = self.company_ids[r.company.upper()]
 
+    def _planned_contacts(self, rows: list[PreparedRow]) -> dict[int, Any]:
+        """Dry run: the contacts the rows would create, as _apply_updates keeps planned changes (values,
+        emails, phones, tags), under planned_id(row), so a later row repeating one is judged on it."""
+        if not rows:
+            return {}
+        known = self._company_ids({r.company for r in rows if r.company})
+        tag_ids = self._tag_ids_known({t for r in rows for t in r.tags})
+        planned: dict[int, Any] = {}
+        for r in rows:
+            get = r.values.get
+            company_id = get("company_id") or (known.get(r.company) or _company_to_create(r.company) if r.company else None)
+            values = {"id": planned_id(r.row_number), "version": 1, "first_name": get("first_name", ""),
+                      "last_name": get("last_name", ""), "title": get("title", ""), "company_id": company_id,
+                      "owner_id": get("owner_id", self.user.pk), "lifecycle_stage": get("lifecycle_stage", LifecycleStage.LEAD),
+                      "preferred_channel": get("preferred_channel", ""), "city": get("city", ""),
+                      "country": get("country", ""), "email": r.emails[0] if r.emails else "",
+                      "phone": r.phones[0][0] if r.phones else "", "custom": r.custom}
+            planned[planned_id(r.row_number)] = (values, tuple(r.emails), tuple(p for p, _ in r.phones),
+                                                 frozenset(tag_ids.get(t, _tag_to_create(t)) for t in r.tags))
+        return planned
+
     # ------------------------------------------------------------ writes
 
     def _write_creates(self, rows: list[PreparedRow], result: BatchResult) -> None:
@@ -685,8 +706,10 @@ class ContactImporter(CellValues):
         """
         if not updates:
             return []
-        ids = [cid for _, cid in updates]
-        editable: set[int] = set()
+        # Dry run: contacts an earlier row of the file would create (planned_id), as _planned_contacts kept them.
+        pending = sorted({cid for _, cid in updates if cid < 0})
+        ids = [cid for _, cid in updates if cid > 0]
+        editable: set[int] = set(pending)
         for start in range(0, len(ids), 5000):
             editable.update(Contact.all_objects.editable_by(self.user).filter(pk__in=ids[start:start + 5000])
                             .values_list("id", flat=True))
@@ -707,10 +730,10 @@ class ContactImporter(CellValues):
             for cid, tag_id in db.query_any("SELECT contact_id, tag_id FROM contacts_contact_tags "
                                             "WHERE contact_id IN ({})", ids):
                 current_tags.setdefault(cid, set()).add(tag_id)
-        earlier = {} if self.write else self.memory.planned(ids)
+        earlier = {} if self.write else self.memory.planned([*ids, *pending])
         planned: dict[int, tuple[dict[str, Any], tuple[str, ...], tuple[str, ...], frozenset[int]]] = {}
         for cid, (values, added_e, added_p, added_t) in earlier.items():
-            current[cid].update(values)
+            current.setdefault(cid, {}).update(values)
             emails[cid] = emails.get(cid, []) + list(added_e)
             phones[cid] = phones.get(cid, []) + list(added_p)
             current_tags.setdefault(cid, set()).update(added_t)
@@ -721,7 +744,7 @@ class ContactImporter(CellValues):
             known = self._company_ids({r.company for r in prepared if r.company})
             for r in prepared:
                 if r.company:
-                    r.values["company_id"] = known.get(r.company, 0)  # 0: a company the run would create
+                    r.values["company_id"] = known.get(r.company) or _company_to_create(r.company)
         done: list[tuple[int, int, dict[str, Any]]] = []
         new_emails: list[tuple[Any, ...]] = []
         new_phones: list[tuple[Any, ...]] = []
@@ -734,6 +757,9 @@ class ContactImporter(CellValues):
         for r, cid in updates:
             if cid not in editable:
                 skips.append((r.row_number, *update_refusal("contact", cid, cid in visible)))
+                continue
+            if cid not in current:  # dry run: a contact of an earlier row that kept no plan (cannot happen)
+                done.append((r.row_number, cid, {}))
                 continue
             if cid in touched:
                 skips.append((r.row_number, cid, f"Contact #{cid} was already updated by an earlier row of this batch."))
@@ -778,13 +804,15 @@ class ContactImporter(CellValues):
             if r.tags:
                 tag_ids = self.tag_ids(set(r.tags)) if self.write else self._tag_ids_known(set(r.tags))
                 existing = current_tags.get(cid, set())
-                added_tags = sorted({tag_ids.get(t, 0) for t in r.tags} - existing)  # 0: a tag to be created
+                # A tag the dry run would create has a stand-in id; sorted by text, as the two kinds mix.
+                added_tags = sorted({tag_ids.get(t) or _tag_to_create(t) for t in r.tags} - existing, key=str)
                 if added_tags:
                     before["added_tags"] = added_tags
                     changes["tags"] = [None, r.tags]
                     tags.extend((cid, t) for t in added_tags)
             if not before:
-                skips.append((r.row_number, cid, f"Contact #{cid} already has these values; nothing changed."))
+                who = f"Row {-cid} of this file" if cid < 0 else f"Contact #{cid}"
+                skips.append((r.row_number, cid, f"{who} already has these values; nothing changed."))
                 continue
             before["version"] = old["version"]
             contact_rows.append(tuple(
@@ -823,6 +851,15 @@ class ContactImporter(CellValues):
             db.rows_insert("activities_timelineevent",
                            ["occurred_at", "actor_id", "kind", "summary", "data", "contact_id", "company_id"], events)
         return done
+
+
+def _company_to_create(name: str) -> str:
+    """Dry run: the stand-in company id of a company a row names and the run would create (one per name)."""
+    return f"new company {name.upper()}"
+
+
+def _tag_to_create(name: str) -> Any:
+    return f"new tag {name.upper()}"
 
 
 def person_key(first: str, last: str) -> str:

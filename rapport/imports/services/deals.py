@@ -269,6 +269,18 @@ class DealImporter(RecordImporter):
                 return closed
         return self.now
 
+    def new_values(self, row: Prepared) -> dict[str, Any]:
+        values = super().new_values(row)
+        pipeline_id = values.setdefault("pipeline_id", self.default_pipeline)
+        stage_id = values.setdefault("stage_id", self._first_open(pipeline_id))
+        if stage_id is None:
+            raise ValidationError(f"The pipeline {self._pipeline_label(pipeline_id)} has no open stage; add one.")
+        kind = self.stage_kind[stage_id]
+        values.setdefault("currency", self.default_currency)
+        values["stage_changed_at"] = self._closed_at(row, kind) or self.now
+        values["closed_at"] = self._closed_at(row, kind)
+        return values
+
     def write_creates(self, rows: list[Prepared], result: BatchResult, out: Outcomes) -> None:
         from rapport.activities.models import TimelineEvent
 
@@ -282,28 +294,10 @@ class DealImporter(RecordImporter):
         keys: list[tuple[str, int]] = []
         totals: list[tuple[Any, ...]] = []
         for pk, r in zip(ids, rows, strict=True):
-            values = dict(r.values)
-            pipeline_id = values.setdefault("pipeline_id", self.default_pipeline)
-            stage_id = values.setdefault("stage_id", self._first_open(pipeline_id))
-            if stage_id is None:
-                raise ValidationError(
-                    f"The pipeline {self._pipeline_label(pipeline_id)} has no open stage; add one."
-                )
-            kind = self.stage_kind[stage_id]
-            values.setdefault("currency", self.default_currency)
-            values.setdefault("owner_id", self.user.pk)
+            values = self.new_values(r)
+            pipeline_id, stage_id = values["pipeline_id"], values["stage_id"]
             created = r.extra.get("created_at") or self.now
-            records.append(
-                {
-                    "id": pk,
-                    "created_at": created,
-                    "updated_at": self.now,
-                    **values,
-                    "custom": r.custom,
-                    "stage_changed_at": self._closed_at(r, kind) or self.now,
-                    "closed_at": self._closed_at(r, kind),
-                }
-            )
+            records.append({"id": pk, "created_at": created, "updated_at": self.now, **values})
             changes.append(
                 {
                     "deal_id": pk,

@@ -22,6 +22,11 @@ from typing import Any
 CACHE_KIB = 16 * 1024  # the store's page cache: a few batches' worth, whatever the file size
 
 
+def planned_id(row_number: int) -> int:
+    """The stand-in id of the record a dry run's row would create: negative, never a stored record's id."""
+    return -row_number
+
+
 class DryRunMemory:
     """Keys seen in earlier rows (key -> first row number) and planned changes per record id."""
 

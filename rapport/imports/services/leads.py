@@ -288,6 +288,14 @@ class LeadImporter(RecordImporter):
         """Create the people these leads bring (one per new email; people without email one each)."""
         people_create(self, rows, result, email_key="email", stage=LifecycleStage.LEAD, source="a new lead")
 
+    def new_values(self, row: Prepared) -> dict[str, Any]:
+        values = super().new_values(row)
+        values.setdefault("source", LeadSource.IMPORT)
+        values.setdefault("status", LeadStatus.NEW)
+        if values["status"] == LeadStatus.CONVERTED:
+            values["converted_at"] = self.now
+        return values
+
     def write_creates(self, rows: list[Prepared], result: BatchResult, out: Outcomes) -> None:
         from rapport.activities.models import TimelineEvent
 
@@ -298,16 +306,9 @@ class LeadImporter(RecordImporter):
         ids = db.ids_reserve("sales_lead", len(rows))
         records, events, keys = [], [], []
         for pk, r in zip(ids, rows, strict=True):
-            values = dict(r.values)
-            values.setdefault("owner_id", self.user.pk)
-            values.setdefault("source", LeadSource.IMPORT)
-            values.setdefault("status", LeadStatus.NEW)
-            if values["status"] == LeadStatus.CONVERTED:
-                values["converted_at"] = self.now
+            values = self.new_values(r)
             created = r.extra.get("created_at") or self.now
-            records.append(
-                {"id": pk, "created_at": created, "updated_at": self.now, **values, "custom": r.custom}
-            )
+            records.append({"id": pk, "created_at": created, "updated_at": self.now, **values})
             events.append(
                 self.event(
                     pk,

@@ -536,10 +536,10 @@ class OrderImporter(RecordImporter):
             order_id, why = match
             if order_id and order_id in self.job_orders:
                 appends.append((lines, order_id))
-            elif not order_id and why.startswith("same as row"):
+            elif (order_id or 0) <= 0 and why.startswith("same as row"):
                 appends.append((lines, 0))  # dry run: lines of an order met earlier in the file
             elif self.job.mode == Mode.CREATE:
-                which = f"as order #{order_id}" if order_id else why.replace("same as ", "at ")
+                which = f"as order #{order_id}" if order_id and order_id > 0 else why.replace("same as ", "at ")
                 out.skips.extend(
                     (
                         r.row_number,

@@ -62,7 +62,7 @@ def dry_run_match(row: int, record_id: int | None, outcome: str, why: str, chang
     """
     words = {"added_emails": "email", "added_phones": "phone", "added_tags": "tags", "custom": "custom fields"}
     fields = [words.get(k, k.removesuffix("_id").replace("_", " ")) for k in changed if k != "version"]
-    return {"row": row, "id": record_id or None, "outcome": outcome, "why": why, "changes": list(dict.fromkeys(fields))}
+    return {"row": row, "id": record_id if record_id and record_id > 0 else None, "outcome": outcome, "why": why, "changes": list(dict.fromkeys(fields))}
 
 
 @dataclass
