@@ -457,6 +457,7 @@ class RecordImporter(RelatedLookups, CellValues):
             # What each new record would hold, for a later row of the file that repeats it: the run finds
             # the record in the database and compares; the dry run compares with this.
             self.memory.plan({planned_id(r.row_number): self.planned_record(r) for r in out.creates})
+            self.count_alongside(out.creates, result)
             # Update rows get the checks of the real run (rules on the record as it will be, rights,
             # "nothing changed"), reading the matched records and writing nothing.
             planned = self.plan_updates(out)
@@ -561,6 +562,9 @@ class RecordImporter(RelatedLookups, CellValues):
         if any(f.column == "custom" for f in self.model._meta.concrete_fields):
             values["custom"] = row.custom
         return values
+
+    def count_alongside(self, creates: list[Prepared], result: BatchResult) -> None:
+        """Dry run: count in `result` the records the run would create beside the target's (new_companies)."""
 
     def planned_record(self, row: Prepared) -> dict[str, Any]:
         """Dry run: the record the row would create, in the columns plan_updates reads from a stored one."""

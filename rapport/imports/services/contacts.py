@@ -458,7 +458,10 @@ class ContactImporter(CellValues):
             # What each new contact would hold, for a later row of the file that repeats it (planned_id).
             self.memory.plan(self._planned_contacts(creates))
             # Update rows get the checks of the real run (rights, "nothing changed"), writing nothing.
-            planned = self._apply_updates(updates, skips)
+            planned = self._apply_updates(updates, skips, result)
+            updated = {n for n, _, _ in planned}
+            result.new_companies = self._companies_to_create(
+                [r for r in creates if r.company] + [r for r, _ in updates if r.company and r.row_number in updated])
             result.created = len(creates)
             result.updated = len(planned)
             result.skipped = len(skips)
@@ -470,7 +473,7 @@ class ContactImporter(CellValues):
             result.samples = [_sample(r) for r in creates[:3]]
             result.rejections = [(r.row_number, r.reason) for r in rejected]
             return result
-        update_rows = self._apply_updates(updates, skips)
+        update_rows = self._apply_updates(updates, skips, result)
         self._write_creates(creates, result)
         result.created = len(creates)
         result.updated = len(update_rows)
@@ -590,6 +593,7 @@ class ContactImporter(CellValues):
             events.append((now, self.user.pk, "imported", f"Company {name} created by import #{self.job.pk}"[:300],
                            db.db_json({"import": self.job.pk}), pk))
             self.company_ids[name.upper()] = pk
+        result.new_companies += len(ids)
         db.rows_insert("contacts_company", ["id", "created_at", "updated_at", "version", "deleted_at", "name", "domain",
                                             "industry", "size", "phone", "street", "city", "region", "postal_code",
                                             "country", "owner_id", "parent_id", "custom"], rows)
@@ -597,6 +601,14 @@ class ContactImporter(CellValues):
         db.rows_insert("activities_timelineevent", ["occurred_at", "actor_id", "kind", "summary", "data", "company_id"],
                        events)
         result.created_ranges.setdefault("company", []).extend(db.id_ranges(ids))
+
+    def _companies_to_create(self, rows: list[PreparedRow]) -> int:
+        """Dry run: how many of the companies the rows name the run would create (each once in the file)."""
+        known = self._company_ids({r.company for r in rows})
+        new = {f"company:{r.company.upper()}": r.row_number for r in rows if r.company not in known}
+        count = len(set(new) - set(self.memory.first_rows(new)))
+        self.memory.remember(new.items())
+        return count
 
     def _resolve_companies(self, rows: list[PreparedRow], result: BatchResult) -> None:
         names = {r.company for r in rows if r.company}
@@ -697,8 +709,8 @@ class ContactImporter(CellValues):
                        ["occurred_at", "actor_id", "kind", "summary", "data", "contact_id", "company_id"], events)
         result.created_ranges.setdefault("contact", []).extend(db.id_ranges(ids))
 
-    def _apply_updates(self, updates: list[tuple[PreparedRow, int]],
-                       skips: list[tuple[int, int | None, str]]) -> list[tuple[int, int, dict[str, Any]]]:
+    def _apply_updates(self, updates: list[tuple[PreparedRow, int]], skips: list[tuple[int, int | None, str]],
+                       result: BatchResult) -> list[tuple[int, int, dict[str, Any]]]:
         """Apply non-empty cells to the matched contacts; return (row, contact id, values before) per change.
 
         Dry run (not self.write): the same checks and the same answer, with nothing written: companies and
@@ -739,7 +751,7 @@ class ContactImporter(CellValues):
             current_tags.setdefault(cid, set()).update(added_t)
         prepared = [r for r, cid in updates if cid in editable]
         if self.write:
-            self._resolve_companies(prepared, BatchResult())  # companies named on updates must exist too
+            self._resolve_companies(prepared, result)  # companies named on updates must exist too (undo removes them)
         else:
             known = self._company_ids({r.company for r in prepared if r.company})
             for r in prepared:

@@ -276,6 +276,7 @@ class LeadImporter(RecordImporter):
             )
             self._company_cache[name.upper()] = pk
         model_insert(Company, records)
+        result.new_companies += len(ids)
         runs = runs_of(ids)
         search_reindex("company", runs)
         model_insert(TimelineEvent, events)
@@ -286,7 +287,21 @@ class LeadImporter(RecordImporter):
 
     def _contacts_create(self, rows: list[Prepared], result: BatchResult) -> None:
         """Create the people these leads bring (one per new email; people without email one each)."""
-        people_create(self, rows, result, email_key="email", stage=LifecycleStage.LEAD, source="a new lead")
+        result.new_contacts += people_create(self, rows, result, email_key="email", stage=LifecycleStage.LEAD,
+                                             source="a new lead")
+
+    def count_alongside(self, creates: list[Prepared], result: BatchResult) -> None:
+        """Dry run: the companies and people the new leads bring that Rapport does not have (each once)."""
+        companies = {f"company:{r.keys['company'].upper()}": r.row_number
+                     for r in creates if r.keys.get("company") and "company_id" not in r.values}
+        people = {f"person:{r.keys['email']}": r.row_number
+                  for r in creates if r.keys.get("email") and "contact_id" not in r.values}
+        seen = set(self.memory.first_rows([*companies, *people]))
+        result.new_companies = len(set(companies) - seen)
+        # A lead without email brings a person of its own.
+        result.new_contacts = len(set(people) - seen) + sum(
+            1 for r in creates if not r.keys.get("email") and "contact_id" not in r.values)
+        self.memory.remember([*companies.items(), *people.items()])
 
     def new_values(self, row: Prepared) -> dict[str, Any]:
         values = super().new_values(row)

@@ -53,6 +53,8 @@ class BatchResult:
     new_contacts: int = 0
     # Products an order import added for SKUs the catalogue did not have (also counted in the dry run).
     new_products: int = 0
+    # Companies a contact or lead file named and Rapport did not have, created with them.
+    new_companies: int = 0
 
 
 def dry_run_match(row: int, record_id: int | None, outcome: str, why: str, changed: Any = ()) -> dict[str, Any]:
