@@ -521,7 +521,7 @@ class ContactImporter(CellValues):
         current = {row[0]: dict(zip(columns, row, strict=True)) for row in db.query_any(
             f"SELECT {', '.join(columns)} FROM contacts_contact WHERE id IN ({{}})", ids)} if ids else {}
         if not self.write:  # the contacts as earlier rows of the file would leave (or make) them
-            for cid, (planned, *_) in self.memory.planned(matched).items():
+            for cid, (planned, *_) in self._earlier_plans(matched).items():
                 current.setdefault(cid, {}).update(planned)
         for r in rows:
             match = matches.get(r.row_number)
@@ -616,9 +616,9 @@ class ContactImporter(CellValues):
             return
         known = self._company_ids(names)
         new: dict[str, str] = {}
-        for name in names:
-            if name not in known:
-                new.setdefault(name.upper(), name)
+        for r in rows:  # in the file's order: a company takes the spelling of the first row naming it
+            if r.company and r.company not in known:
+                new.setdefault(r.company.upper(), r.company)
         if new:
             self._companies_create(sorted(new.values()), result)
         for r in rows:
@@ -626,25 +626,37 @@ class ContactImporter(CellValues):
                 r.values["company_id"] = self.company_ids[r.company.upper()]
 
     def _planned_contacts(self, rows: list[PreparedRow]) -> dict[int, Any]:
-        """Dry run: the contacts the rows would create, as _apply_updates keeps planned changes (values,
-        emails, phones, tags), under planned_id(row), so a later row repeating one is judged on it."""
-        if not rows:
-            return {}
-        known = self._company_ids({r.company for r in rows if r.company})
-        tag_ids = self._tag_ids_known({t for r in rows for t in r.tags})
+        """Dry run: the contacts the rows would create, under planned_id(row), so a later row repeating one is
+        judged on it. Kept as the row gave them ("new"): companies and tags are looked up only for the
+        few a later row repeats (_earlier_plans)."""
         planned: dict[int, Any] = {}
         for r in rows:
             get = r.values.get
-            company_id = get("company_id") or (known.get(r.company) or _company_to_create(r.company) if r.company else None)
             values = {"id": planned_id(r.row_number), "version": 1, "first_name": get("first_name", ""),
-                      "last_name": get("last_name", ""), "title": get("title", ""), "company_id": company_id,
-                      "owner_id": get("owner_id", self.user.pk), "lifecycle_stage": get("lifecycle_stage", LifecycleStage.LEAD),
+                      "last_name": get("last_name", ""), "title": get("title", ""), "company_id": get("company_id"),
+                      "owner_id": get("owner_id", self.user.pk),
+                      "lifecycle_stage": get("lifecycle_stage", LifecycleStage.LEAD),
                       "preferred_channel": get("preferred_channel", ""), "city": get("city", ""),
                       "country": get("country", ""), "email": r.emails[0] if r.emails else "",
                       "phone": r.phones[0][0] if r.phones else "", "custom": r.custom}
-            planned[planned_id(r.row_number)] = (values, tuple(r.emails), tuple(p for p, _ in r.phones),
-                                                 frozenset(tag_ids.get(t, _tag_to_create(t)) for t in r.tags))
+            planned[planned_id(r.row_number)] = ("new", values, tuple(r.emails), tuple(p for p, _ in r.phones),
+                                                 r.company, tuple(r.tags))
         return planned
+
+    def _earlier_plans(self, ids: list[int]) -> dict[int, tuple[dict[str, Any], tuple[str, ...], tuple[str, ...],
+                                                               frozenset[Any]]]:
+        """Dry run: what earlier rows of the file would leave on each contact of `ids` (values, emails added,
+        phones added, tags added), the contacts they would create included."""
+        earlier = self.memory.planned(ids)
+        new = {cid: plan for cid, plan in earlier.items() if plan[0] == "new"}
+        if new:
+            known = self._company_ids({plan[4] for plan in new.values() if plan[4]})
+            tag_ids = self._tag_ids_known({t for plan in new.values() for t in plan[5]})
+            for cid, (_, values, emails, phones, company, tags) in new.items():
+                if company and not values["company_id"]:
+                    values["company_id"] = known.get(company) or _company_to_create(company)
+                earlier[cid] = (values, emails, phones, frozenset(tag_ids.get(t) or _tag_to_create(t) for t in tags))
+        return earlier
 
     # ------------------------------------------------------------ writes
 
@@ -742,7 +754,7 @@ class ContactImporter(CellValues):
             for cid, tag_id in db.query_any("SELECT contact_id, tag_id FROM contacts_contact_tags "
                                             "WHERE contact_id IN ({})", ids):
                 current_tags.setdefault(cid, set()).add(tag_id)
-        earlier = {} if self.write else self.memory.planned([*ids, *pending])
+        earlier = {} if self.write else self._earlier_plans([*ids, *pending])
         planned: dict[int, tuple[dict[str, Any], tuple[str, ...], tuple[str, ...], frozenset[int]]] = {}
         for cid, (values, added_e, added_p, added_t) in earlier.items():
             current.setdefault(cid, {}).update(values)

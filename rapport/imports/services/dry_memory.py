@@ -61,7 +61,7 @@ class DryRunMemory:
         """Keep (key, row number); a key seen before keeps its first row."""
         rows = list(pairs)
         if rows:
-            self._conn().executemany("INSERT OR IGNORE INTO seen (key, row) VALUES (?, ?)", rows)
+            self._write("INSERT OR IGNORE INTO seen (key, row) VALUES (?, ?)", rows)
 
     def planned(self, ids: Iterable[int]) -> dict[int, Any]:
         """What earlier rows would change on each of the records `ids`, for those they change."""
@@ -75,9 +75,21 @@ class DryRunMemory:
     def plan(self, changes: Mapping[int, Any]) -> None:
         """Keep what this batch would leave on each record (replacing what an earlier batch kept)."""
         if changes:
-            self._conn().executemany(
+            self._write(
                 "INSERT OR REPLACE INTO planned (id, value) VALUES (?, ?)",
                 [(pk, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) for pk, value in changes.items()])
+
+    def _write(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
+        """One transaction for the batch's rows: in autocommit each row would be a transaction of its own
+        (three to six times slower, measured: bench/README.md, "The dry run")."""
+        db = self._conn()
+        db.execute("BEGIN")
+        try:
+            db.executemany(statement, rows)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     def close(self) -> None:
         if self._db is not None:
