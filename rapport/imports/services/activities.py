@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -16,10 +17,12 @@ from rapport.activities.models import Activity
 from rapport.imports.choices import MatchKey
 from rapport.imports.services import db
 from rapport.imports.services.base import RecordImporter
+from rapport.imports.services.mapping import header_key
 from rapport.imports.services.rows import (
     BatchResult,
     Outcomes,
     Prepared,
+    Rejected,
     as_datetime,
     json_safe,
     model_insert,
@@ -149,6 +152,63 @@ OPEN_WORDS = {
     "planned",
     "scheduled",
 }
+# What a "Related To" names, by the module column beside it (Zoho's "$se_module", Salesforce's What type).
+RELATED_MODULES = {
+    **dict.fromkeys(
+        (
+            "account",
+            "accounts",
+            "company",
+            "companies",
+            "organisation",
+            "organisations",
+            "organization",
+            "organizations",
+            "org",
+            "firma",
+            "firmen",
+            "unternehmen",
+            "konto",
+            "konten",
+            "entreprise",
+            "entreprises",
+            "societe",
+            "societes",
+            "compte",
+            "comptes",
+            "empresa",
+            "empresas",
+            "cuenta",
+            "cuentas",
+            "azienda",
+            "aziende",
+        ),
+        "company",
+    ),
+    **dict.fromkeys(
+        (
+            "deal",
+            "deals",
+            "potential",
+            "potentials",
+            "opportunity",
+            "opportunities",
+            "verkaufschance",
+            "verkaufschancen",
+            "geschaft",
+            "geschafte",
+            "opportunite",
+            "opportunites",
+            "affaire",
+            "affaires",
+            "oportunidad",
+            "oportunidades",
+            "trato",
+            "tratos",
+        ),
+        "deal",
+    ),
+}
 MAX_DURATION = 24 * 60
 LINKS = ("contact_id", "company_id", "lead_id", "deal_id")
 
@@ -269,13 +329,19 @@ class ActivityImporter(RecordImporter):
                 raise ValidationError(f"The text is too long ({len(cell)} characters; at most 20000).")
             row.values["body"] = cell
         elif name == "contact":
-            row.keys["contact"] = self.email(cell)
+            if "@" in cell:
+                row.keys["contact"] = self.email(cell)
+            else:
+                # Zoho's "Contact Name", Pipedrive's "Person": the contact's full name (or its external id).
+                row.keys["contact_name"] = unicodedata.normalize("NFC", self.text(cell, "Contact", 201))
         elif name == "company":
             row.keys["company"] = self.text(cell, "Company", 253)
         elif name == "lead":
             row.keys["lead"] = self.text(cell, "Lead", 100)
         elif name == "deal":
             row.keys["deal"] = self.text(cell, "Deal", 200)
+        elif name == "related_module":
+            row.extra["related_module"] = RELATED_MODULES.get(header_key(cell), cell)
         elif name in ("due_at", "done_at", "starts_at", "ends_at"):
             label = {
                 "due_at": "Due date",
@@ -313,6 +379,18 @@ class ActivityImporter(RecordImporter):
 
     def finish_row(self, row: Prepared, errors: list[str]) -> None:
         values = row.values
+        module = row.extra.get("related_module")
+        if module not in (None, "company", "deal"):
+            if row.keys.get("deal"):
+                errors.append(
+                    self.about(
+                        f"{module!r} is not a kind of record an activity can be related to; write Accounts (for a "
+                        "company) or Deals, or leave the cell empty.",
+                        "related_module",
+                    )
+                )
+                return
+            del row.extra["related_module"]
         if "due_time" in row.extra:
             # "Due date" 2025-12-05 + "Due time" 14:30 (Pipedrive): that day at that time, in the import's zone.
             day = values.get("due_at") or values.get("starts_at")
@@ -376,11 +454,109 @@ class ActivityImporter(RecordImporter):
 
     def resolve(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
         rows = self.link_lead(rows, out)
-        rows = self.link_deal(rows, out)
+        rows = self.link_related(rows, out)
         rows = self.link_contact(rows, out)
+        rows = self.link_contact_by_name(rows, out)
         rows = self.link_company(rows, out)
         self._fill_links(rows)
         return rows
+
+    def link_related(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
+        """Resolve the rows' Deal / Related To key to a deal or a company the user may see; otherwise reject.
+
+        A module column (Accounts, Deals) says which; without one the key is a deal's external id or name
+        first, else a company's external id, name or domain. A name that is both is the deal: the
+        activity then shows on the deal and, through it, on the deal's company (_fill_links).
+        """
+        keyed = [r for r in rows if r.keys.get("deal")]
+        if not keyed:
+            return rows
+        deals = self.deals_find({r.keys["deal"] for r in keyed if r.extra.get("related_module") != "company"})
+        companies = self.companies_find_by_key(
+            {
+                r.keys["deal"]
+                for r in keyed
+                if r.extra.get("related_module") == "company"
+                or (r.extra.get("related_module") is None and r.keys["deal"] not in deals)
+            }
+        )
+        # A row with a company column too must name the same company there.
+        named = self.companies_find({r.keys["company"] for r in keyed if r.keys.get("company")})
+        kept = []
+        for r in rows:
+            key, module = r.keys.get("deal"), r.extra.get("related_module")
+            reason = None
+            if not key:
+                pass
+            elif module == "deal" or (module is None and key in deals):
+                if key not in deals:
+                    reason = f"There is no deal with the external id or name {key!r}; import the deals first or fix it."
+                elif deals[key] is None:
+                    reason = (
+                        f"Several deals are called {key!r}; use the deal's external id instead of its name."
+                    )
+                else:
+                    r.values["deal_id"] = deals[key]
+            elif key in companies:
+                other = r.keys.get("company")
+                if other and named.get(other, companies[key]) != companies[key]:
+                    reason = (
+                        f"{key!r} is a company, but {self.header_of('company')} names {other!r}; an activity "
+                        "is linked to one company, so fix one of them."
+                    )
+                else:
+                    r.values["company_id"] = companies[key]
+                    r.keys["related_to"] = r.keys.pop("deal")
+            elif module == "company":
+                reason = (
+                    f"There is no company {key!r}; import or add it under Companies first, or fix the name "
+                    "or domain."
+                )
+            else:
+                reason = (
+                    f"There is no deal or company called {key!r}; import it first, or fix the name "
+                    "(or the external id)."
+                )
+            if reason:
+                out.rejects.append(Rejected(r.row_number, r.cells, self.about(reason, "deal")))
+            else:
+                kept.append(r)
+        return kept
+
+    def link_contact_by_name(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
+        """Resolve the rows' contact name ("Anna Berg", "Berg, Anna") or contact external id to a contact the
+        user may see; reject the row when no contact, or several, have that name."""
+        wanted = {r.keys["contact_name"] for r in rows if r.keys.get("contact_name")}
+        if not wanted:
+            return rows
+        found = self.contacts_find_by_name(wanted)
+        kept = []
+        for r in rows:
+            name = r.keys.get("contact_name")
+            match = found.get(name) if name else None
+            reason = None
+            if not name:
+                pass
+            elif name not in found:
+                # Another team's contact reads exactly like one that does not exist.
+                reason = (
+                    f"There is no contact called {name!r}; import or add the contact first, or fix the name "
+                    "(or write the contact's email)."
+                )
+            elif match is None:
+                reason = (
+                    f"Several contacts are called {name!r}; write the contact's email instead of the name."
+                )
+            else:
+                contact_id, company_id = match
+                r.values["contact_id"] = contact_id
+                if company_id and "company_id" not in r.values and not r.keys.get("company"):
+                    r.values["company_id"] = company_id
+            if reason:
+                out.rejects.append(Rejected(r.row_number, r.cells, self.about(reason, "contact")))
+            else:
+                kept.append(r)
+        return kept
 
     def _fill_links(self, rows: list[Prepared]) -> None:
         """Like activity_create: the contact and company of the lead or deal, so the activity shows there too."""
@@ -412,7 +588,12 @@ class ActivityImporter(RecordImporter):
             for source in sources:
                 if source is None:
                     continue
-                if source[0] and not values.get("contact_id") and not r.keys.get("contact"):
+                if (
+                    source[0]
+                    and not values.get("contact_id")
+                    and not r.keys.get("contact")
+                    and not r.keys.get("contact_name")
+                ):
                     values["contact_id"] = source[0]
                 if source[1] and not values.get("company_id") and not r.keys.get("company"):
                     values["company_id"] = source[1]
@@ -421,6 +602,16 @@ class ActivityImporter(RecordImporter):
         values = {k: json_safe(v) for k, v in row.values.items() if not k.endswith("_id") and v is not None}
         values.update({k: v for k, v in row.keys.items() if v})
         return {"row": row.row_number, "values": values}
+
+    def new_values(self, row: Prepared) -> dict[str, Any]:
+        values = super().new_values(row)
+        if (
+            values["kind"] in (ActivityKind.CALL, ActivityKind.NOTE, ActivityKind.EMAIL)
+            and "done_at" not in values
+        ):
+            # A logged call, note or email is done when it happened.
+            values["done_at"] = self.own_time(values, row.extra.get("created_at")) or self.now
+        return values
 
     def write_creates(self, rows: list[Prepared], result: BatchResult, out: Outcomes) -> None:
         from rapport.activities.models import TimelineEvent
@@ -431,12 +622,8 @@ class ActivityImporter(RecordImporter):
         records, events, keys = [], [], []
         labels = dict(ActivityKind.choices)
         for pk, r in zip(ids, rows, strict=True):
-            values = dict(r.values)
-            values.setdefault("owner_id", self.user.pk)
+            values = self.new_values(r)
             kind = values["kind"]
-            if kind in (ActivityKind.CALL, ActivityKind.NOTE, ActivityKind.EMAIL) and "done_at" not in values:
-                # A logged call, note or email is done when it happened.
-                values["done_at"] = self.own_time(values, r.extra.get("created_at")) or self.now
             created = r.extra.get("created_at") or self.now
             records.append({"id": pk, "created_at": created, "updated_at": self.now, **values})
             event = self.event(pk, r, {link: values.get(link) for link in LINKS})
