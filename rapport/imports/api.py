@@ -1,22 +1,27 @@
-"""Import API (/api/v1/imports/): upload a file, set the mapping, dry run, start, follow, undo, rejected rows."""
+"""Import API (/api/v1/imports/): upload a file, set the mapping, dry run, start, follow, undo, delete, rejected rows."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, StreamingHttpResponse
-from ninja import File, Form, Router, Schema
+from django.utils.http import content_disposition_header
+from ninja import File, Form, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from rapport.core.api_types import ERRORS
 from rapport.core.ids import pk_or_404
 from rapport.imports.models import ImportJob
 from rapport.imports.services.jobs import (
     import_dry_run,
     import_job_configure,
     import_job_create,
+    import_job_delete,
     import_start,
     import_undo,
-    rejected_rows_csv,
+    rejected_rows_download,
 )
 from rapport.imports.services.value_maps import saved_value_map_apply, unknown_values, value_map_clean
 
@@ -112,10 +117,25 @@ def undo_import(request: HttpRequest, job_id: int) -> Any:
     return import_undo(job=_job(request, job_id), by=request.user)
 
 
+@router.delete("/{job_id}", response={204: None, **ERRORS})
+def delete_import(request: HttpRequest, job_id: int) -> Any:
+    """Delete an import that never wrote a row, with its uploaded file; 409 for one that did (undo it instead)."""
+    job = _job(request, job_id)
+    try:
+        import_job_delete(job=job, by=request.user)
+    except ValidationError as exc:
+        raise HttpError(409, " ".join(exc.messages)) from exc
+    return Status(204, None)
+
+
 @router.get("/{job_id}/rejected.csv")
-def rejected_import_rows(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
+def rejected_import_rows(
+    request: HttpRequest, job_id: int, format: Literal["original", "comma-utf8"] = "original"
+) -> StreamingHttpResponse:
+    """The rejected rows with their reasons: in the file's own delimiter and encoding, or comma-separated UTF-8."""
+    download = rejected_rows_download(_job(request, job_id), format=format)
     response = StreamingHttpResponse(
-        rejected_rows_csv(_job(request, job_id)), content_type="text/csv; charset=utf-8"
+        download.chunks, content_type=f"text/csv; charset={download.format.charset}"
     )
-    response["Content-Disposition"] = f'attachment; filename="import-{job_id}-rejected.csv"'
+    response["Content-Disposition"] = content_disposition_header(True, f"import-{job_id}-rejected.csv")
     return response

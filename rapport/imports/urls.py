@@ -13,4 +13,5 @@ urlpatterns = [
     path("imports/<int:pk>/progress/", views.import_progress, name="import-progress"),
     path("imports/<int:pk>/rejected.csv", views.import_rejected, name="import-rejected"),
     path("imports/<int:pk>/undo/", views.import_undo_view, name="import-undo"),
+    path("imports/<int:pk>/delete/", views.import_delete, name="import-delete"),
 ]

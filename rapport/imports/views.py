@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from rapport.core.errors import NotAllowed
@@ -20,12 +22,16 @@ from rapport.imports.models import ImportBatch, ImportJob, ImportRow, SavedMappi
 from rapport.imports.services.jobs import (
     IMPORTERS,
     MATCH_KEYS,
+    RejectedFormat,
     import_dry_run,
     import_job_configure,
     import_job_create,
+    import_job_delete,
+    import_job_delete_refusal,
     import_start,
     import_undo,
-    rejected_rows_csv,
+    rejected_rows_download,
+    rejected_rows_format,
 )
 from rapport.imports.services.mapping import fields_for
 from rapport.imports.services.value_maps import (
@@ -55,6 +61,74 @@ COUNTRIES = [
     *("US", "GB", "DE", "FR", "ES", "IT", "NL", "AT", "CH", "BE", "PT", "PL"),
     *("SE", "DK", "NO", "FI", "IE", "CA", "AU", "BR", "MX", "IN", "JP"),
 ]
+
+
+# The encodings the settings form offers (posted as Python codec names), and what people call them. Detected
+# encodings outside the list (the detector's cp1257, mac_roman …) are shown by ENCODING_LABELS' name too.
+ENCODINGS_OFFERED = ["utf-8", "utf-8-sig", "utf-16", "cp1252", "cp1250", "latin-1"]
+ENCODING_LABELS = {  # by codecs.lookup(name).name
+    "utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with BOM)", "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16 little-endian (no BOM)", "utf-16-be": "UTF-16 big-endian (no BOM)", "utf-32": "UTF-32",
+    "ascii": "ASCII", "cp1252": "Windows-1252 (Western European)", "cp1250": "Windows-1250 (Central European)",
+    "cp1251": "Windows-1251 (Cyrillic)", "cp1253": "Windows-1253 (Greek)", "cp1254": "Windows-1254 (Turkish)",
+    "cp1255": "Windows-1255 (Hebrew)", "cp1256": "Windows-1256 (Arabic)", "cp1257": "Windows-1257 (Baltic)",
+    "cp1258": "Windows-1258 (Vietnamese)", "iso8859-1": "Latin-1 (ISO 8859-1)",
+    "iso8859-2": "Latin-2 (ISO 8859-2, Central European)", "iso8859-5": "ISO 8859-5 (Cyrillic)",
+    "iso8859-7": "ISO 8859-7 (Greek)", "iso8859-9": "Latin-5 (ISO 8859-9, Turkish)",
+    "iso8859-15": "Latin-9 (ISO 8859-15, Western European with €)", "mac-roman": "Mac OS Roman",
+    "mac-latin2": "Mac OS Central European", "mac-cyrillic": "Mac OS Cyrillic", "cp437": "DOS (code page 437)",
+    "cp850": "DOS Western European (code page 850)", "cp852": "DOS Central European (code page 852)",
+    "cp775": "DOS Baltic (code page 775)", "cp866": "DOS Cyrillic (code page 866)", "koi8-r": "KOI8-R (Russian)",
+    "koi8-u": "KOI8-U (Ukrainian)", "shift_jis": "Shift JIS (Japanese)", "cp932": "Windows-31J (Japanese)",
+    "euc_jp": "EUC-JP (Japanese)", "gb2312": "GB2312 (Simplified Chinese)", "gbk": "GBK (Simplified Chinese)",
+    "gb18030": "GB18030 (Chinese)", "big5": "Big5 (Traditional Chinese)", "euc_kr": "EUC-KR (Korean)",
+    "cp949": "Windows-949 (Korean)",
+}
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def encoding_label(name: str) -> str:
+    """What people call an encoding: "Windows-1252 (Western European)" for "cp1252"; unknown ones by their name."""
+    try:
+        canonical = codecs.lookup(name).name
+    except LookupError:
+        return name
+    return ENCODING_LABELS.get(canonical, canonical.upper().replace("_", "-"))
+
+
+def _encoding_choices(current: str) -> list[dict[str, Any]]:
+    """The encoding select's options: the job's own first (marked detected), then the others, each once."""
+    def canonical(name: str) -> str:
+        try:
+            return codecs.lookup(name).name
+        except LookupError:
+            return name
+
+    choices = [{"value": current, "label": f"{encoding_label(current)} (detected)", "selected": True}] if current else []
+    seen = {canonical(current)} if current else set()
+    for name in ENCODINGS_OFFERED:
+        if canonical(name) not in seen:
+            seen.add(canonical(name))
+            choices.append({"value": name, "label": encoding_label(name), "selected": False})
+    return choices
+
+
+def format_label(download: RejectedFormat) -> str:
+    """A download's format in words: "semicolon-separated, Windows-1252 (Western European)"."""
+    delimiter = DELIMITER_NAMES.get(download.delimiter, repr(download.delimiter))
+    encoding = "UTF-8" if download.encoding == "utf-8" else encoding_label(download.encoding)
+    if download.encoding.startswith("utf-16"):
+        encoding = "UTF-16"
+    return f"{delimiter}-separated, {encoding}"
+
+
+def _rejected_downloads(job: ImportJob) -> list[dict[str, Any]]:
+    """The links of the rejected-rows download: as the file was, and comma-separated UTF-8 when that differs."""
+    own, plain = rejected_rows_format(job), rejected_rows_format(job, "comma-utf8")
+    links = [{"label": format_label(own), "query": "", "as_file": job.options.get("format") != "xlsx"}]
+    if own != plain:
+        links.append({"label": format_label(plain), "query": "?format=comma-utf8", "as_file": False})
+    return links
 
 
 def _jobs_of(user: Any) -> Any:
@@ -93,11 +167,12 @@ def import_list(request: HttpRequest) -> HttpResponse:
                 saved_value_map_apply(job)
                 return redirect("import-detail", pk=job.pk)
     jobs = list(_jobs_of(request.user)[:50])
+    deletable = {job.pk for job in jobs if not import_job_delete_refusal(job)}
     target = request.POST.get("target") or request.GET.get("target") or Target.CONTACTS
     return render(
         request,
         "imports/import_list.html",
-        {"jobs": jobs, "error": error, "targets": AVAILABLE_TARGETS, "target": target},
+        {"jobs": jobs, "deletable": deletable, "error": error, "targets": AVAILABLE_TARGETS, "target": target},
         status=422 if error else 200,
     )
 
@@ -197,7 +272,7 @@ def _outcome_rows(job: ImportJob, user: Any) -> dict[str, list[dict[str, Any]]]:
     return shown
 
 
-ALONGSIDE = {"orders": ("contact", "product"), "leads": ("contact",)}
+ALONGSIDE = {"orders": ("contact", "product"), "leads": ("contact", "company"), "contacts": ("company",)}
 
 
 def _made_alongside(job: ImportJob) -> dict[str, int]:
@@ -221,6 +296,14 @@ def _detail_refused(request: HttpRequest, job: ImportJob, exc: ValidationError |
     return render(
         request, "imports/import_detail.html", _detail_context(job, request, " ".join(exc.messages)), status=422
     )
+
+
+def _rejection_counts(job: ImportJob, report: dict[str, Any]) -> list[tuple[str, int]]:
+    """The dry run's rejections per column, most first, then in the file's order ("Whole row" and others
+    last): the stored dict has no order of its own on PostgreSQL (jsonb sorts its keys)."""
+    position = {header: i for i, header in reversed(list(enumerate(job.headers or [])))}
+    counts = (report.get("rejections_by_column") or {}).items()
+    return sorted(counts, key=lambda item: (-item[1], position.get(item[0], len(position)), item[0]))
 
 
 def _detail_context(job: ImportJob, request: HttpRequest, error: str = "") -> dict[str, Any]:
@@ -248,8 +331,12 @@ def _detail_context(job: ImportJob, request: HttpRequest, error: str = "") -> di
         "matched": _matched_rows(job, request.user, report),
         "outcome_rows": _outcome_rows(job, request.user),
         "made": _made_alongside(job),
+        "rejection_counts": _rejection_counts(job, report),
         "can_add_products": job.target == "orders" and catalogue_editable_by(request.user),
         "values": _values_panel(unknown_values_kept(job)) if job.status == JobStatus.CHECKED else None,
+        "encodings": _encoding_choices(str(job.options.get("encoding") or "")),
+        "downloads": _rejected_downloads(job),
+        "deletable": not import_job_delete_refusal(job),
     }
 
 
@@ -440,13 +527,35 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def import_rejected(request: HttpRequest, pk: int) -> StreamingHttpResponse:
-    """Download the rejected rows with a reason column, to fix and import again."""
+def import_rejected(request: HttpRequest, pk: int) -> HttpResponse | StreamingHttpResponse:
+    """Download the rejected rows with a reason column, to fix and import again: by default with the file's own
+    delimiter and encoding (`?format=comma-utf8` for comma-separated UTF-8)."""
     job = _job_or_404(request, pk)
-    response = StreamingHttpResponse(rejected_rows_csv(job), content_type="text/csv; charset=utf-8")
+    try:
+        download = rejected_rows_download(job, format=request.GET.get("format") or "original")
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
+    response = StreamingHttpResponse(download.chunks, content_type=f"text/csv; charset={download.format.charset}")
     stem = job.original_name.rsplit(".", 1)[0][:80] or "import"
-    response["Content-Disposition"] = f'attachment; filename="{stem}-rejected.csv"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{stem}-rejected.csv")
     return response
+
+
+@login_required
+@require_POST
+def import_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete an import that never wrote a row (uploaded, maybe checked, never imported), with its file."""
+    job = _job_or_404(request, pk)
+    try:
+        import_job_delete(job=job, by=request.user)
+    except (ValidationError, NotAllowed) as exc:
+        # Refused (it has written rows, or it is running): the import's page says why, with a 409.
+        message = str(exc) if isinstance(exc, NotAllowed) else " ".join(exc.messages)
+        job.refresh_from_db()
+        return render(request, "imports/import_detail.html", _detail_context(job, request, message),
+                      status=403 if isinstance(exc, NotAllowed) else 409)
+    messages.success(request, f"Import #{pk} ({job.original_name}) deleted, with its uploaded file.")
+    return redirect("import-list")
 
 
 @login_required

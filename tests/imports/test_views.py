@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -194,3 +196,75 @@ def test_the_outcome_lists_rejected_and_skipped_rows_with_reasons_and_links_only
     assert theirs.get_absolute_url() not in page and "Olga Out" not in skipped.split("Why")[0]
     assert "already in Rapport as a contact you may not see (same email); ask a manager to import this row." in skipped
     assert skipped.index(">2</td>") < skipped.index(">3</td>")  # in file order
+
+
+def test_the_encoding_select_names_encodings_as_people_do_and_posts_codec_names(admin, client_for):
+    german = "Vorname;Nachname\nJürgen;Müller\nZoë;Ärger\n".encode("cp1252")
+    job = make_job(admin, german)
+    assert job.options["encoding"] == "cp1252"
+    client = client_for(admin)
+    page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
+    select = page.split('id="id_encoding"', 1)[1].split("</select>", 1)[0]
+    options = re.findall(r'<option value="([^"]+)"( selected)?>([^<]+)</option>', select)
+    assert options == [
+        ("cp1252", " selected", "Windows-1252 (Western European) (detected)"),
+        ("utf-8", "", "UTF-8"),
+        ("utf-8-sig", "", "UTF-8 (with BOM)"),
+        ("utf-16", "", "UTF-16"),
+        ("cp1250", "", "Windows-1250 (Central European)"),
+        ("latin-1", "", "Latin-1 (ISO 8859-1)"),
+    ]
+    response = client.post(reverse("import-configure", args=[job.pk]), {
+        "delimiter": ";", "encoding": "latin-1", "default_country": "DE", "date_order": "DMY", "mode": "create",
+        "match_key": "email", "action": "save"})
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.options["encoding"] == "latin-1"
+    page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
+    assert '<option value="latin-1" selected>Latin-1 (ISO 8859-1) (detected)</option>' in page
+    assert page.count("Latin-1 (ISO 8859-1)") == 1  # offered once, as the job's own
+
+
+def test_detected_encodings_outside_the_list_get_a_name_too():
+    from rapport.imports.views import ENCODINGS_OFFERED, encoding_label
+
+    assert encoding_label("utf-16-le") == "UTF-16 little-endian (no BOM)"
+    assert encoding_label("cp775") == "DOS Baltic (code page 775)"
+    assert encoding_label("mac_roman") == "Mac OS Roman"
+    assert encoding_label("iso8859_15") == "Latin-9 (ISO 8859-15, Western European with €)"
+    assert encoding_label("cp869") == "CP869"  # known to Python, not to the list: its own name
+    assert encoding_label("no-such-codec") == "no-such-codec"
+    assert all(encoding_label(name) != name for name in ENCODINGS_OFFERED)
+
+
+def test_a_row_rejected_for_two_columns_counts_in_both(admin, client_for):
+    from rapport.imports.services.jobs import import_dry_run
+
+    job = make_job(admin, "First Name,E-mail Address,Phone\n"
+                          "Ada,not-an-email,12\n"  # both email and phone
+                          "Bob,bob@,+44 20 7946 0958\n"  # email only
+                          "Cy,cy@example.com,34\n"  # phone only
+                          "Dee,dee@example.com,+44 20 7946 0959\n")
+    report = import_dry_run(job=job, by=admin)
+    assert report["rejected"] == 3
+    reasons = {r["row"]: r["reason"] for r in report["rejections"]}
+    assert reasons[2].startswith("E-mail Address: 'not-an-email' is not a valid email address")
+    assert "Phone: '12'" in reasons[2]
+    assert report["rejections_by_column"] == {"E-mail Address": 2, "Phone": 2}
+    page = client_for(admin).get(reverse("import-detail", args=[job.pk])).content.decode()
+    assert "E-mail Address: 2 · Phone: 2" in page
+
+
+def test_rejection_columns_reads_every_sentence_led_by_a_header():
+    from rapport.imports.services.jobs import rejection_columns
+
+    headers = {"Deal - Stage", "Amount", "E.mail", "Owner"}
+    stage = ("Deal - Stage: 'Dreaming' is not one of: Qualification, …, Lost (the stages of pipeline 'New "
+             "business'). Map this value to one of them, add the stage under Settings → Pipelines, or fix the cell.")
+    assert rejection_columns(stage, headers) == ["Deal - Stage"]
+    assert rejection_columns(f"{stage} Amount: '-5' cannot be negative.", headers) == ["Deal - Stage", "Amount"]
+    assert rejection_columns("E.mail: 'x' is not valid. E.mail: 'y' is not valid.", headers) == ["E.mail"]
+    assert rejection_columns("A deal needs a name. Amount: 'x' is not a number.", headers) == ["Whole row", "Amount"]
+    assert rejection_columns("Another line of order '2001' (row 3) was rejected.", headers) == ["Whole row"]
+    # A first sentence led by a name the file does not have keeps counting under that name, as before.
+    assert rejection_columns("Customer: no email.", headers) == ["Customer"]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
+import logging
 from collections import Counter
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +67,7 @@ MATCH_KEYS: dict[str, tuple[str, ...]] = {
     **{target: cls.match_keys for target, cls in IMPORTERS.items() if target != Target.CONTACTS},
 }
 Progress = Callable[[ImportJob], None]
+logger = logging.getLogger(__name__)
 
 
 def _importer(job: ImportJob, *, write: bool, batch_rows: int | None = None) -> Any:
@@ -94,6 +98,10 @@ def import_job_create(*, by: Any, file: Any, name: str | None = None, target: st
         info = file_sniff(path)
         job.options = {**info.as_options(), **(options or {})}
         headers, sample = header_and_sample(path, job.options)
+        earlier = None if "encoding" in (options or {}) else _earlier_code_page(job, path)
+        if earlier is not None:
+            job.options["encoding"] = earlier
+            headers, sample = header_and_sample(path, job.options)
     except ValidationError:
         job.file.delete(save=False)
         raise
@@ -110,15 +118,44 @@ CARRIED_OPTIONS = ("value_map", "date_order", "decimal_comma", "default_country"
 EARLIER_JOBS_LOOKED_AT = 50
 
 
+def _columns_of(headers: list[str]) -> list[str]:
+    """The data columns of a file: a rejected-rows file's after its Row and Reason."""
+    return headers[len(REJECTED_COLUMNS):] if headers[: len(REJECTED_COLUMNS)] == REJECTED_COLUMNS else headers
+
+
 def _earlier_like(job: ImportJob, headers: list[str]) -> ImportJob | None:
     """The newest import of the same target by the same person whose file had these columns (a rejected-rows
     file: the columns after its Row and Reason): its mapping and answers are the user's last word on them."""
-    wanted = headers[len(REJECTED_COLUMNS):] if headers[: len(REJECTED_COLUMNS)] == REJECTED_COLUMNS else headers
+    wanted = _columns_of(headers)
     earlier = ImportJob.objects.filter(created_by_id=job.created_by_id, target=job.target).exclude(pk=job.pk)
     for prior in earlier.order_by("-created_at", "-pk").only("pk", "headers", "mapping", "options", "original_name",
                                                              "mode", "match_key")[:EARLIER_JOBS_LOOKED_AT]:
         if prior.headers == wanted and prior.mapping:
             return prior
+    return None
+
+
+def _earlier_code_page(job: ImportJob, path: str) -> str | None:
+    """The code page of this user's earlier import with the same columns, when the file's encoding was guessed as
+    another code page: a short Windows-1252 file (its rejected rows, downloaded in its own encoding) passes for
+    cp775 as well, and the earlier import was read as its user saw and confirmed it."""
+    sniffed = str(job.options.get("encoding") or "")
+    if job.options.get("format") == "xlsx" or not sniffed or sniffed.lower().startswith("utf"):
+        return None
+    earlier = ImportJob.objects.filter(created_by_id=job.created_by_id, target=job.target)
+    read: dict[str, list[str] | None] = {}
+    for prior in earlier.order_by("-created_at", "-pk").only("headers", "options")[:EARLIER_JOBS_LOOKED_AT]:
+        encoding = str((prior.options or {}).get("encoding") or "")
+        if not encoding or encoding == sniffed or encoding.lower().startswith("utf"):
+            continue
+        if encoding not in read:
+            try:
+                read[encoding] = header_and_sample(path, {**job.options, "encoding": encoding})[0]
+            except (ValidationError, LookupError):
+                read[encoding] = None
+        headers = read[encoding]
+        if headers is not None and prior.headers == _columns_of(headers):
+            return encoding
     return None
 
 
@@ -275,6 +312,7 @@ def import_dry_run(*, job: ImportJob, by: Any, progress: Progress | None = None)
     rejected_path = dry_run_rejected_path(job)
     rejected_file = rejected_path.open("w", encoding="utf-8", newline="") if rejected_path else None
     rejected_writer = csv.writer(rejected_file) if rejected_file else None
+    labels = set(job.headers) - {""}
 
     def flush() -> None:
         batch = importer.take_batch()
@@ -286,7 +324,7 @@ def import_dry_run(*, job: ImportJob, by: Any, progress: Progress | None = None)
             rejected_writer.writerows([number, reason, *cells.get(number, [])] for number, reason in result.rejections)
         for key in ("created", "updated", "skipped", "rejected"):
             report[key] += getattr(result, key)
-        for made in ("new_contacts", "new_products"):
+        for made in ("new_contacts", "new_products", "new_companies"):
             if getattr(result, made):
                 report[made] = report.get(made, 0) + getattr(result, made)
         report["rows"] += len(batch)
@@ -295,9 +333,10 @@ def import_dry_run(*, job: ImportJob, by: Any, progress: Progress | None = None)
         room = DRY_RUN_KEEP_MATCHED - len(report["matched"])
         if room > 0:
             report["matched"].extend(result.matched[:room])
+        by_column = report["rejections_by_column"]
         for row_number, reason in result.rejections:
-            column = reason.split(":")[0] if ":" in reason.split(".")[0] else "Whole row"
-            report["rejections_by_column"][column] = report["rejections_by_column"].get(column, 0) + 1
+            for column in rejection_columns(reason, labels):
+                by_column[column] = by_column.get(column, 0) + 1
             if len(report["rejections"]) < DRY_RUN_KEEP_REJECTIONS:
                 report["rejections"].append({"row": row_number, "reason": reason})
 
@@ -323,8 +362,36 @@ def import_dry_run(*, job: ImportJob, by: Any, progress: Progress | None = None)
     job.dry_run = report
     job.status = JobStatus.CHECKED
     job.next_row = 0
-    job.save(update_fields=["total_rows", "dry_run", "status", "next_row"])
+    # A conditional UPDATE, not save(): the job may have been deleted while a background dry run read its file.
+    if not ImportJob.objects.filter(pk=job.pk).update(total_rows=job.total_rows, dry_run=report, status=job.status,
+                                                      next_row=0):
+        if rejected_path is not None:
+            rejected_path.unlink(missing_ok=True)
+        raise ValidationError("This import was deleted while its file was being checked.")
     return report
+
+
+def rejection_columns(reason: str, headers: Iterable[str]) -> list[str]:
+    """The columns a rejection's reason names, each once: every sentence led by a header ("Email: …. Phone: …").
+
+    Reasons are sentences joined by a space (rows.join_errors), a cell's own led by its column's header. A first
+    sentence led by something else before a colon is counted under that, as before; one with no colon is "Whole row".
+    """
+    columns: list[str] = []
+    start = 0
+    while start < len(reason):
+        colon = reason.find(": ", start)
+        lead = reason[start:colon] if colon != -1 else ""
+        if lead in headers:
+            columns.append(lead)
+        elif start == 0:
+            first = reason.split(".")[0]
+            columns.append(reason.split(":")[0] if ":" in first else "Whole row")
+        ends = [i for i in (reason.find(". ", start), reason.find("? ", start), reason.find("! ", start)) if i != -1]
+        if not ends:
+            break
+        start = min(ends) + 2
+    return list(dict.fromkeys(columns))
 
 
 @transaction.atomic
@@ -367,7 +434,9 @@ def import_run(job_id: int, *, progress: Progress | None = None, batch_rows: int
     """
     job = _claim(job_id)
     if job is None:
-        current = ImportJob.objects.get(pk=job_id)
+        current = ImportJob.objects.filter(pk=job_id).first()
+        if current is None:  # deleted while it waited for the worker (import_job_delete)
+            raise ValidationError("This import was deleted before it started.")
         if current.status == JobStatus.RUNNING:
             raise ValidationError("This import is already running.")
         return current
@@ -525,6 +594,62 @@ def import_undo(*, job: ImportJob, by: Any, status: str = JobStatus.UNDONE) -> d
     return summary
 
 
+# ---------------------------------------------------------------- delete
+
+# Statuses in which a job may not have written anything yet; its counters say whether it did (they are committed
+# with each batch, in the same transaction).
+UNWRITTEN_STATUSES = (JobStatus.DRAFT, JobStatus.CHECKED, JobStatus.QUEUED, JobStatus.FAILED)
+
+
+WROTE_ROWS = ("This import has written rows, so it cannot be deleted: undo it instead, which takes back what it "
+              "created and changed (undo needs the import and its rows).")
+
+
+def import_job_delete_refusal(job: ImportJob) -> str:
+    """Why this import cannot be deleted, in a sentence ("" when it can: it never wrote a row)."""
+    if job.status == JobStatus.RUNNING:
+        return "This import is running; wait until it finishes, then undo it if you do not want what it imported."
+    if job.status == JobStatus.UNDONE:
+        return ("This import wrote records and was undone; it stays in the list as the record of what was imported "
+                "and taken back.")
+    # A dry run counts its progress in next_row too, so only a queued or failed job's checkpoint means rows.
+    resumed = job.next_row > 0 and job.status in (JobStatus.QUEUED, JobStatus.FAILED)
+    if job.status not in UNWRITTEN_STATUSES or job.processed_count or resumed:
+        return WROTE_ROWS
+    return ""
+
+
+def import_job_delete(*, job: ImportJob, by: Any) -> None:
+    """Delete an import that never wrote a row: the job, its row outcomes and its uploaded file."""
+    _ensure_owner(job, by)
+    with transaction.atomic():
+        # The lock makes a worker claiming the job wait (it then finds nothing to claim); on SQLite the
+        # transaction's write lock does the same.
+        current = ImportJob.objects.select_for_update().filter(pk=job.pk).first()
+        if current is None:
+            return  # deleted already (a second click)
+        refusal = import_job_delete_refusal(current)
+        if not refusal and ImportBatch.objects.filter(job=current).exists():
+            refusal = WROTE_ROWS
+        if refusal:
+            raise ValidationError(refusal)
+        storage, name, rejected = current.file.storage, str(current.file.name or ""), dry_run_rejected_path(current)
+        ImportRow.objects.filter(job=current).delete()
+        current.delete()
+        # Files go once the rows are gone for good: a rolled-back delete keeps the import usable.
+        transaction.on_commit(lambda: _stored_files_delete(storage, name, rejected))
+
+
+def _stored_files_delete(storage: Any, name: str, rejected: Path | None) -> None:
+    try:
+        if name:
+            storage.delete(name)
+        if rejected is not None:
+            rejected.unlink(missing_ok=True)
+    except OSError as exc:  # the job is gone; a file left behind is logged, not a failed request
+        logger.warning("The uploaded file %s of a deleted import could not be removed: %s", name, exc)
+
+
 # ---------------------------------------------------------------- rejected rows
 
 
@@ -536,43 +661,166 @@ def dry_run_rejected_path(job: ImportJob) -> Path | None:
         return None
 
 
-def rejected_rows_csv(job: ImportJob) -> Iterator[str]:
-    """Yield the rejected rows as CSV text: the original header and cells plus a reason column.
+def _rejected_rows(job: ImportJob) -> Iterator[list[str]]:
+    """[row, reason, *cells] of every rejected row, the cells padded to the header's width.
 
     Before the import has run, these are the rows its dry run rejected (all of them, with reasons).
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def take() -> str:
-        value = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return value
-
-    # Row and reason come first so that rows with more cells than the header stay aligned.
-    writer.writerow(["Row", "Reason", *job.headers])
-    yield "\ufeff" + take()
     width = len(job.headers)
     dry = dry_run_rejected_path(job)
     if job.status in (JobStatus.DRAFT, JobStatus.CHECKED) and dry is not None and dry.exists():
         with dry.open(encoding="utf-8", newline="") as f:
             for number, reason, *cells in csv.reader(f):
-                cells += [""] * (width - len(cells))
-                writer.writerow([number, reason, *cells])
-                if buffer.tell() > 64 * 1024:
-                    yield take()
-        yield take()
+                yield [number, reason, *cells, *[""] * (width - len(cells))]
         return
     rows = ImportRow.objects.filter(job=job, outcome=Outcome.REJECTED).order_by("row_number")
-    for row in rows.values_list("row_number", "cells", "reason").iterator(chunk_size=2000):
-        cells = list(row[1])
-        cells += [""] * (width - len(cells))
-        writer.writerow([row[0], row[2], *cells])
+    for row_number, stored, why in rows.values_list("row_number", "cells", "reason").iterator(chunk_size=2000):
+        kept = list(stored)
+        yield [str(row_number), why, *kept, *[""] * (width - len(kept))]
+
+
+def _csv_text(rows: Iterable[list[str]], delimiter: str = ",") -> Iterator[str]:
+    """The rows as CSV text, in chunks of about 64 KB."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter)
+    for row in rows:
+        writer.writerow(row)
         if buffer.tell() > 64 * 1024:
-            yield take()
-    yield take()
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
-__all__ = ["PreparedRow", "RejectedRow", "import_dry_run", "import_job_configure", "import_job_create", "import_run",
-           "import_start", "import_undo", "rejected_rows_csv"]
+def _with_header(job: ImportJob, rows: Iterable[list[str]]) -> Iterator[list[str]]:
+    # Row and reason come first so that rows with more cells than the header stay aligned, and so that the
+    # next import of this file knows them for what they are (REJECTED_COLUMNS, _earlier_like).
+    yield [*REJECTED_COLUMNS, *job.headers]
+    yield from rows
+
+
+def rejected_rows_csv(job: ImportJob) -> Iterator[str]:
+    """Yield the rejected rows as comma-separated text with a BOM: the original header and cells plus a reason column."""
+    yield "\ufeff"
+    yield from _csv_text(_with_header(job, _rejected_rows(job)))
+
+
+REJECTED_FORMATS = ("original", "comma-utf8")
+# Rapport's own typography in reasons, in plain characters for a code page that lacks them (Windows-1252 has
+# no →). Reasons are never data: the next import of the file ignores the Reason column.
+REASON_PLAIN = {"→": "->", "…": "...", "“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "\u00a0": " "}
+WEB_CHARSETS = {"cp1250": "windows-1250", "cp1251": "windows-1251", "cp1252": "windows-1252",
+                "cp1253": "windows-1253", "cp1254": "windows-1254", "cp1257": "windows-1257",
+                "mac-roman": "macintosh", "utf-16-le": "utf-16", "utf-16-be": "utf-16"}
+
+
+@dataclass(frozen=True)
+class RejectedFormat:
+    """How the rejected-rows download is written: its delimiter, the codec of its text and the BOM before it."""
+
+    delimiter: str
+    encoding: str
+    bom: bytes = b""
+
+    @property
+    def charset(self) -> str:
+        """The name of the encoding for a Content-Type header ("windows-1252", "utf-8")."""
+        if self.encoding.startswith("iso8859-"):
+            return "iso-8859-" + self.encoding.removeprefix("iso8859-")
+        return WEB_CHARSETS.get(self.encoding, self.encoding)
+
+    @property
+    def unicode(self) -> bool:
+        return self.encoding.startswith("utf-")
+
+
+UTF8_WITH_BOM = RejectedFormat(",", "utf-8", codecs.BOM_UTF8)
+
+
+def rejected_rows_format(job: ImportJob, format: str = "original") -> RejectedFormat:
+    """The delimiter and encoding of the rejected rows: by default the file's own, so that the spreadsheet that
+    opened the file (Excel in Germany: semicolons, Windows-1252) opens them the same way; or comma and UTF-8.
+
+    A UTF-8 file comes back with a BOM (Excel reads UTF-8 without one as its local code page) and UTF-16 always
+    with one; an XLSX workbook's rejected rows are comma-separated UTF-8.
+    """
+    if format not in REJECTED_FORMATS:
+        raise ValidationError({"format": ["Choose “original” (the file's own delimiter and encoding) or "
+                                          "“comma-utf8”, or leave it out."]})
+    if format == "comma-utf8" or job.options.get("format") == "xlsx":
+        return UTF8_WITH_BOM
+    delimiter = str(job.options.get("delimiter") or ",")
+    try:
+        name = codecs.lookup(str(job.options.get("encoding") or "utf-8")).name
+    except LookupError:
+        name = "utf-8"
+    if name.startswith("utf-16"):
+        big = name == "utf-16-be"
+        return RejectedFormat(delimiter, "utf-16-be" if big else "utf-16-le",
+                              codecs.BOM_UTF16_BE if big else codecs.BOM_UTF16_LE)
+    if name.startswith("utf-"):
+        return RejectedFormat(delimiter, "utf-8", codecs.BOM_UTF8)
+    return RejectedFormat(delimiter, name)
+
+
+def _fits(text: str, encoding: str) -> bool:
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _reason_in(reason: str, encoding: str) -> str:
+    """The reason with the typography `encoding` lacks in plain characters (any other character is kept)."""
+    if _fits(reason, encoding):
+        return reason
+    return "".join(c if _fits(c, encoding) else REASON_PLAIN.get(c, c) for c in reason)
+
+
+def _reasons_in(rows: Iterable[list[str]], encoding: str) -> Iterator[list[str]]:
+    for row in rows:
+        yield [row[0], _reason_in(row[1], encoding), *row[2:]]
+
+
+@dataclass
+class RejectedDownload:
+    """The rejected rows as bytes, with the format they are written in.
+
+    `fell_back` says that the file's own encoding cannot hold every character of the rows (a name in Polish
+    letters in a Windows-1252 file): the download is then UTF-8 with a BOM, with the file's delimiter, rather
+    than losing characters.
+    """
+
+    format: RejectedFormat
+    fell_back: bool
+    chunks: Iterator[bytes]
+
+
+def rejected_rows_download(job: ImportJob, *, format: str = "original") -> RejectedDownload:
+    """The rejected rows, each with its reason, as a CSV file to fix and import again (see rejected_rows_format)."""
+    wanted = rejected_rows_format(job, format)
+    # A code page is checked first (a second pass over the rows, memory flat): the encoding is in the response's
+    # headers, so it must be known before the first byte is sent.
+    fits = wanted.unicode or all(
+        _fits("\x1f".join(row), wanted.encoding)
+        for row in _reasons_in(_with_header(job, _rejected_rows(job)), wanted.encoding)
+    )
+    chosen = wanted if fits else RejectedFormat(wanted.delimiter, "utf-8", codecs.BOM_UTF8)
+    return RejectedDownload(chosen, not fits, _encoded(job, chosen))
+
+
+def _encoded(job: ImportJob, chosen: RejectedFormat) -> Iterator[bytes]:
+    # Every character was checked to fit; a row changed since (a dry run finishing now) is written as &#…;
+    # character references rather than stopping a download half-way or dropping characters.
+    encoder = codecs.getincrementalencoder(chosen.encoding)(errors="xmlcharrefreplace")
+    yield chosen.bom
+    rows = _with_header(job, _rejected_rows(job))
+    for text in _csv_text(_reasons_in(rows, chosen.encoding) if not chosen.unicode else rows, chosen.delimiter):
+        yield encoder.encode(text)
+    yield encoder.encode("", final=True)
+
+
+__all__ = ["PreparedRow", "RejectedRow", "import_dry_run", "import_job_configure", "import_job_create",
+           "import_job_delete", "import_job_delete_refusal", "import_run", "import_start", "import_undo",
+           "rejected_rows_csv", "rejected_rows_download"]
