@@ -106,13 +106,14 @@ def test_a_rep_moves_an_old_crm_export_in_fixes_undoes_merges_and_exports(page, 
     # 3. The rejected row, downloaded with its reason, fixed in the file.
     with page.expect_download() as download:
         page.click("a:has-text('Download the 1 rejected row')")
-    rows = list(csv.reader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig"))))
+    # As the export was written (semicolons, Windows-1252), so the spreadsheet that opened it opens this too.
+    rows = list(csv.reader(io.StringIO(download.value.path().read_bytes().decode("cp1252")), delimiter=";"))
     assert rows[0][:3] == ["Row", "Reason", "Vorname"] and len(rows) == 2
     assert rows[1][0] == "4" and "not a valid email address" in rows[1][1]
     fixed = tmp_path / "abgelehnt-korrigiert.csv"
     rows[1][4] = "grete.schmidt@beispiel.de"
-    with fixed.open("w", encoding="utf-8", newline="") as out:
-        csv.writer(out).writerows(rows)
+    with fixed.open("w", encoding="cp1252", newline="") as out:
+        csv.writer(out, delimiter=";").writerows(rows)
 
     # 4. Run: the outcome adds up; accents, E.164 phones, lower-case emails; Otto and Lena updated, not doubled.
     page.click("button:has-text('Import 5 rows')")

@@ -305,8 +305,9 @@ def test_rejected_order_lines_download_with_their_reasons(admin):
     assert lines == [
         "Row,Reason,Order Number,Email,Order Date,SKU,Quantity,Unit Price,Currency",
         "2,\"Email: There is no contact with the email 'nobody@example.com'; import the contacts first, choose “Create "
-        "the contact” for new customer emails in the import's settings, or fix the email.\",E-1,nobody@example.com,"
-        "2024-01-01,W-1,1,5,EUR",
+        "the contact” for new customer emails in the import's settings, or fix the email. SKU: There is no product "
+        "with SKU 'W-1'; add it under Products, choose “Create the product” or “Import the line without a product” "
+        "for unknown SKUs in the import's settings, or fix the SKU.\",E-1,nobody@example.com,2024-01-01,W-1,1,5,EUR",
     ]
 
 

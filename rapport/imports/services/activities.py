@@ -22,7 +22,6 @@ from rapport.imports.services.rows import (
     BatchResult,
     Outcomes,
     Prepared,
-    Rejected,
     as_datetime,
     json_safe,
     model_insert,
@@ -518,9 +517,8 @@ class ActivityImporter(RecordImporter):
                     "(or the external id)."
                 )
             if reason:
-                out.rejects.append(Rejected(r.row_number, r.cells, self.about(reason, "deal")))
-            else:
-                kept.append(r)
+                self.refuse(r, self.about(reason, "deal"))
+            kept.append(r)
         return kept
 
     def link_contact_by_name(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
@@ -553,9 +551,8 @@ class ActivityImporter(RecordImporter):
                 if company_id and "company_id" not in r.values and not r.keys.get("company"):
                     r.values["company_id"] = company_id
             if reason:
-                out.rejects.append(Rejected(r.row_number, r.cells, self.about(reason, "contact")))
-            else:
-                kept.append(r)
+                self.refuse(r, self.about(reason, "contact"))
+            kept.append(r)
         return kept
 
     def _fill_links(self, rows: list[Prepared]) -> None:

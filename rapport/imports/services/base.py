@@ -393,7 +393,7 @@ class RecordImporter(RelatedLookups, CellValues):
         if not errors:
             self.finish_row(row, errors)
         if errors:
-            return Rejected(row_number, cells, join_errors(errors))
+            return Rejected(row_number, cells, join_errors(errors), partial=row)
         return row
 
     # ------------------------------------------------------------ batching
@@ -444,13 +444,32 @@ class RecordImporter(RelatedLookups, CellValues):
     def row_match_keys(self, row: Prepared) -> list[str]:
         return row.match_keys()
 
+    def resolve_all(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
+        """resolve() the rows, and the rows rejected for their cells too, then reject every row a related
+        record refused (RelatedLookups.refuse) with all its reasons: a row with a bad date and an unknown
+        company says both, and its fixed version is not rejected again for the second."""
+        rejected = {r.row_number: r for r in out.rejects if r.partial is not None}
+        partial = [r.partial for r in rejected.values() if r.partial is not None]
+        kept = []
+        for r in self.resolve(rows + partial, out):
+            if r.row_number in rejected:
+                if r.refused:
+                    rejected[r.row_number].reason = join_errors([rejected[r.row_number].reason, *r.refused])
+            elif r.refused:
+                out.rejects.append(Rejected(r.row_number, r.cells, join_errors(r.refused)))
+            else:
+                kept.append(r)
+        for item in rejected.values():
+            item.partial = None  # nothing more to look up; not kept with the batch's outcome
+        return kept
+
     # ------------------------------------------------------------ processing
 
     def process(self, batch: list[Prepared | Rejected]) -> BatchResult:
         """Resolve, match and (unless dry run) write one batch; return its outcome counts."""
         result = BatchResult()
         out = Outcomes(rejects=[r for r in batch if isinstance(r, Rejected)])
-        prepared = self.resolve([r for r in batch if isinstance(r, Prepared)], out)
+        prepared = self.resolve_all([r for r in batch if isinstance(r, Prepared)], out)
         self.sort_outcomes(prepared, out)
         if not self.write:
             self.memory.remember((k, r.row_number) for r in out.creates for k in self.row_match_keys(r))

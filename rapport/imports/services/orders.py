@@ -375,6 +375,9 @@ class OrderImporter(RecordImporter):
         kept: list[Prepared] = []
         trashed: list[Prepared] = []  # lines that would create a product: their SKU must not be in the trash
         for r in rows:
+            if r.refused:  # a customer, company, deal or SKU that is not there: the price check would say no more
+                kept.append(r)
+                continue
             product = r.extra.get("product")
             sku = r.keys.get("product")
             if product is None and sku and self.new_products == NEW_PRODUCTS_WITHOUT:
@@ -386,15 +389,8 @@ class OrderImporter(RecordImporter):
                 trashed.append(r)
             if "unit_price" not in r.extra:
                 if product is None:
-                    out.rejects.append(
-                        Rejected(
-                            r.row_number,
-                            r.cells,
-                            (
-                                "This line has no unit price and no product to take it from; give the unit price."
-                            ),
-                        )
-                    )
+                    self.refuse(r, "This line has no unit price and no product to take it from; give the unit price.")
+                    kept.append(r)
                     continue
                 r.extra["unit_price"] = product[1]
             if not r.extra.get("description") and product is not None:
@@ -409,8 +405,8 @@ class OrderImporter(RecordImporter):
                     f"The product with SKU {r.extra['new_product']!r} is in the trash; restore it under Trash, "
                     "or fix the SKU."
                 )
-                out.rejects.append(Rejected(r.row_number, r.cells, self.about(reason, "sku")))
-        return [r for r in kept if r.extra.get("new_product") not in in_trash]
+                self.refuse(r, self.about(reason, "sku"))
+        return kept
 
     @staticmethod
     def _trashed_skus(skus: set[str]) -> set[str]:
@@ -483,7 +479,7 @@ class OrderImporter(RecordImporter):
         for r in prepared:
             groups.setdefault(self.group_key(r), []).append(r)
         group_of = {r.row_number: self.group_key(r) for r in prepared}
-        resolved = {r.row_number for r in self.resolve(prepared, out)}
+        resolved = {r.row_number for r in self.resolve_all(prepared, out)}
         # A rejected line (by its cells or its keys) takes its order's other lines with it.
         failed: dict[str, int] = {}
         for rejected in sorted(out.rejects, key=lambda x: x.row_number):

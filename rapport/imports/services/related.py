@@ -18,7 +18,7 @@ from django.db import models
 
 from rapport.imports.services import db
 from rapport.imports.services.people import split_name
-from rapport.imports.services.rows import Outcomes, Prepared, Rejected
+from rapport.imports.services.rows import Outcomes, Prepared
 
 Found = TypeVar("Found")
 
@@ -282,10 +282,15 @@ class RelatedLookups:
                     continue
                 reason = use(r, found[value]) if value in found else (missing or "").format(key=value)
                 if reason:
-                    out.rejects.append(Rejected(r.row_number, r.cells, self.about(reason, *fields)))
-                    continue
+                    self.refuse(r, self.about(reason, *fields))
             kept.append(r)
         return kept
+
+    @staticmethod
+    def refuse(row: Prepared, reason: str) -> None:
+        """Reject the row for a related record it names. It stays in the batch until every key of it was
+        looked up (RecordImporter.resolve_all), so the reason names all there is to fix."""
+        row.refused.append(reason)
 
     def link_company(
         self, rows: list[Prepared], out: Outcomes, *, key: str = "company", column: str = "company_id"

@@ -26,6 +26,9 @@ class Prepared:
     custom: dict[str, Any] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    # Why the related records the row names refuse it (RelatedLookups.refuse): the row is rejected once
+    # all its keys were looked up, with every reason at once.
+    refused: list[str] = field(default_factory=list)
 
     def match_keys(self) -> list[str]:
         return [f"x:{self.external_id}"] if self.external_id else []
@@ -36,6 +39,9 @@ class Rejected:
     row_number: int
     cells: list[str]
     reason: str
+    # A row rejected for its cells: what the other cells gave, so the related records it names are looked
+    # up too and the reason says everything to fix at once (not one round of fixes per check).
+    partial: Prepared | None = None
 
 
 @dataclass
