@@ -42,6 +42,7 @@ def test_a_company_repeated_with_the_same_size_class_changes_nothing_in_both(adm
     assert [(m["row"], m["outcome"], m["changes"]) for m in report["matched"]] == [
         (3, "skipped", []), (4, "updated", ["industry"])]
     assert report["matched"][0]["why"] == "Row 2 of this file already has these values; nothing changed."
+    assert [(m["id"], m["of_row"]) for m in report["matched"]] == [(None, 2), (None, 2)]
     assert (job.created_count, job.updated_count, job.skipped_count) == (1, 1, 1)
 
 
@@ -137,3 +138,14 @@ def test_a_company_repeat_with_tags_the_first_row_gave_changes_nothing_in_both(a
     text = "Account Name,Website,Tags\nAcme,acme.com,vip\nAcme,acme.com,VIP\nAcme,acme.com,partner\n"
     report, _ = dry_run_then_run(admin, text, "companies")
     assert [(m["row"], m["outcome"]) for m in report["matched"]] == [(3, "skipped"), (4, "updated")]
+
+
+def test_the_page_names_the_row_whose_new_record_a_repeat_meets(admin, client_for):
+    from django.urls import reverse
+
+    job = make_job(admin, CONTACTS + "Ann,Lee,ann@example.com,,Buyer\nAnn,Lee,ann@example.com,,Buyer\n",
+                   mode="create_or_update")
+    import_dry_run(job=job, by=admin)
+    page = client_for(admin).get(reverse("import-detail", args=[job.pk])).content.decode()
+    assert '<span class="muted">the new contact of row 2</span>' in page
+    assert "Row 2 of this file already has these values; nothing changed." in page

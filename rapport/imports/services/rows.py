@@ -70,7 +70,9 @@ def dry_run_match(row: int, record_id: int | None, outcome: str, why: str, chang
     """
     words = {"added_emails": "email", "added_phones": "phone", "added_tags": "tags", "custom": "custom fields"}
     fields = [words.get(k, k.removesuffix("_id").replace("_", " ")) for k in changed if k != "version"]
-    return {"row": row, "id": record_id if record_id and record_id > 0 else None, "outcome": outcome, "why": why, "changes": list(dict.fromkeys(fields))}
+    # A record an earlier row of the same file would create (dry run: planned_id, negative): that row's number.
+    of_row = -record_id if record_id and record_id < 0 else None
+    return {"row": row, "id": record_id if record_id and record_id > 0 else None, "of_row": of_row, "outcome": outcome, "why": why, "changes": list(dict.fromkeys(fields))}
 
 
 @dataclass

@@ -167,7 +167,8 @@ class Command(BaseCommand):
             if report.get("matched"):
                 self.stdout.write("Rows that meet records already in Rapport:")
             for item in report.get("matched", [])[:20]:
-                record = f"#{item['id']}" if item["id"] else "a new record of an earlier row"
+                record = (f"#{item['id']}" if item["id"] else f"the new record of row {item['of_row']}"
+                          if item.get("of_row") else "a new record of an earlier row")
                 if item["outcome"] == "updated":
                     changes = f" ({', '.join(item['changes'])})" if item["changes"] else ""
                     self.stdout.write(f"  row {item['row']}: updates {record}{changes}: {item['why']}")
