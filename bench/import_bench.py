@@ -160,7 +160,10 @@ def _phone(rng: random.Random, country: str, n: int) -> str:
         return f"+{code} {digits[:2]} {digits[2:]}"
     if style == 1:
         return f"+{code}-{digits[:3]}-{digits[3:]}"
-    if country in ("DE", "FR", "GB", "NL"):
+    if country == "GB":
+        # A British number has ten digits after the 0; a mobile (07700-07999) so that every one is a real format.
+        return f"07{700 + n % 300} {digits[3:9]}"
+    if country in ("DE", "FR", "NL"):
         return f"0{digits[:3]} {digits[3:]}"
     return f"+{code} {digits[:3]} {digits[3:]}"
 

@@ -53,14 +53,21 @@ def phone_normalize(raw: str, default_country: str | None = None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _region_name(region: str) -> str:
-    from phonenumbers.geodata.locale import LOCALE_DATA
+# Two-letter region codes of the CLDR that are no country: the European Union, the eurozone, the United
+# Nations, Outlying Oceania, pseudo-locales and "unknown region".
+NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})
 
-    names = LOCALE_DATA.get(region, {})
-    name = names.get("en", "")
-    while name.startswith("*"):  # the same as the name in another language
-        name = names.get(name[1:], "")
-    return name or region
+
+@functools.cache
+def region_names() -> dict[str, str]:
+    """English name per two-letter region code ("DE": "Germany"), from the CLDR through Babel."""
+    from babel import Locale
+
+    return {code: name for code, name in Locale("en").territories.items() if len(code) == 2 and code.isalpha()}
+
+
+def _region_name(region: str) -> str:
+    return region_names().get(region, region)
 
 
 @functools.cache

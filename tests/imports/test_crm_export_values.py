@@ -92,6 +92,10 @@ def test_country_names_in_many_languages_and_two_letter_codes_that_exist():
     assert [country_code(c) for c in ("Chile", "Allemagne", "Niederlande", "uk", "de", "Brasil")] == [
         "CL", "DE", "NL", "GB", "DE", "BR"]
     assert country_code("XX") is None and country_code("Kunde") is None
+    # Accents and apostrophes as people type them; regions that are no country are not codes.
+    assert [country_code(c) for c in ("cote d'ivoire", "Côte d’Ivoire", "Elfenbeinküste", "OSTERREICH")] == [
+        "CI", "CI", "CI", "AT"]
+    assert country_code("EU") is None and country_code("ZZ") is None
 
 
 @pytest.mark.parametrize("parse", [phone_normalize, phone_fast])

@@ -8,10 +8,12 @@ empty `_tag_ids` dict.
 from __future__ import annotations
 
 import functools
+import unicodedata
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 
+from rapport.core.normalize import NOT_COUNTRIES, region_names
 from rapport.customization.choices import FieldType
 from rapport.customization.models import CustomField, Tag
 from rapport.customization.services import custom_value_clean, tags_named
@@ -20,6 +22,8 @@ from rapport.imports.services.transforms import date_parse, number_parse, value_
 COUNTRY_NAMES = {
     "germany": "DE",
     "deutschland": "DE",
+    "elfenbeinküste": "CI",  # the German name people write; the CLDR now says "Côte d’Ivoire"
+    "ivory coast": "CI",
     "france": "FR",
     "united states": "US",
     "usa": "US",
@@ -69,20 +73,28 @@ NAME_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "sv", "da", "pl")
 
 @functools.cache
 def country_names() -> dict[str, str]:
-    """Lower-cased country names in the languages of NAME_LANGUAGES -> code, from phonenumbers' locale data
-    ("chile", "allemagne", "elfenbeinküste"), with COUNTRY_NAMES' short forms ("usa", "uk") on top."""
-    from phonenumbers.geodata.locale import LOCALE_DATA
+    """Lower-cased country names in the languages of NAME_LANGUAGES -> code, from the CLDR through Babel
+    ("chile", "allemagne", "niederlande"), with COUNTRY_NAMES' short forms ("usa", "uk") on top.
+
+    Babel reads one small file per language (about 17 MB for the ten); phonenumbers' locale table, used
+    before, holds every language and cost each process that read it 100 MB.
+    """
+    from babel import Locale
 
     names: dict[str, str] = {}
-    for code, by_language in LOCALE_DATA.items():
-        for language in NAME_LANGUAGES:
-            name = by_language.get(language, "")
-            while name.startswith("*"):  # "*aa": the same as the name in that language
-                name = by_language.get(name[1:], "")
-            if name:
-                names.setdefault(name.lower(), code)
-    names.update(COUNTRY_NAMES)
+    for language in NAME_LANGUAGES:
+        for code, name in Locale(language).territories.items():
+            if code in country_codes():
+                names.setdefault(name_key(name), code)
+    names.update({name_key(name): code for name, code in COUNTRY_NAMES.items()})
     return names
+
+
+def name_key(name: str) -> str:
+    """A country name as compared: lower case, no accents, straight apostrophes ("Côte d’Ivoire" and
+    "cote d'ivoire" meet)."""
+    folded = unicodedata.normalize("NFKD", " ".join(name.split()).lower().replace("’", "'"))
+    return "".join(c for c in folded if not unicodedata.combining(c))
 
 
 def country_code(cell: str) -> str | None:
@@ -90,14 +102,13 @@ def country_code(cell: str) -> str | None:
     value = " ".join(cell.split())
     if value.upper() in country_codes():
         return value.upper()
-    return country_names().get(value.lower())
+    return country_names().get(name_key(value))
 
 
 @functools.cache
 def country_codes() -> frozenset[str]:
-    from phonenumbers.geodata.locale import LOCALE_DATA
-
-    return frozenset(LOCALE_DATA)
+    """The two-letter codes of countries and territories (ISO 3166-1, as the CLDR names them)."""
+    return frozenset(code for code in region_names() if code not in NOT_COUNTRIES)
 
 
 AMBIGUOUS_OWNER = -1
