@@ -8,10 +8,13 @@ names, a trade word and the country's legal form ("Weber Logistics GmbH"), a web
 and a city. A share of the rows (default 20 %) are duplicates carrying 1-3 of: another or no legal
 form, upper/lower case, a typo in one word, an abbreviated trade word (Intl, Tech, Svcs), "&" for
 "and", the domain written with www./https:// or another ending (.de → .com), or missing; the phone
-written differently or missing; the city missing. Each duplicate keeps its name (maybe varied) and
+written differently or missing; the city missing. A fifth of the duplicates of a firm with an umlaut in
+its name are written as an ASCII-only system writes them (Müller Schäfer Logistik → Mueller Schaefer
+Logistik), half of those with the city too (Koeln). Each duplicate keeps its name (maybe varied) and
 at least one of domain, phone or city: a row that keeps nothing but a similar name is not labelled a
 duplicate (on real data that is often another firm). Hard negatives on purpose: the same name in
-another country (a foreign subsidiary is another record) and in another city with its own domain.
+another country (a foreign subsidiary is another record) and in another city with its own domain, a
+fifth of those with umlauts written Mueller-style.
 
 Precision and recall are pairwise over rows made from the same company.
 """
@@ -34,9 +37,12 @@ from bench.dedup_bench import (
     COMPANY_WORDS,
     COUNTRY_WEIGHTS,
     LEGAL,
+    TRANSLITERATED_SHARE,
+    UMLAUTS,
     _ascii,
     _name_lists,
     evaluate,
+    transliterate,
     true_pairs,
 )
 
@@ -61,6 +67,10 @@ class CompanyGenerator:
         self.names = _name_lists()
         self.countries = list(COUNTRY_WEIGHTS)
         self.weights = list(COUNTRY_WEIGHTS.values())
+        # Transliterated spellings draw from their own stream: the rest of the set stays close to before.
+        self.spelling_rng = random.Random(seed + 1)
+        self.transliterated_rows: set[int] = set()  # row ids of duplicates written Mueller-style
+        self.transliterated_namesakes: set[tuple[int, int]] = set()  # cluster pairs of hard negatives
         self.used: set[tuple[str, str, str]] = set()
         self.domains: set[str] = set()
 
@@ -133,6 +143,11 @@ class CompanyGenerator:
         name = " ".join(p for p in name_parts if p)
         if "case" in changes:
             name = name.upper() if rng.random() < 0.5 else name.lower()
+        if UMLAUTS.intersection(c["base"]) and self.spelling_rng.random() < TRANSLITERATED_SHARE:
+            name = transliterate(name)
+            d["transliterated"] = True
+            if self.spelling_rng.random() < 0.5:
+                d["city"] = transliterate(d["city"])
         d["name"] = name
         if "domain" in changes:
             choice = rng.random()
@@ -159,6 +174,7 @@ class CompanyGenerator:
         rng = self.rng
         rows: list[tuple[Any, ...]] = []
         clusters: list[int] = []
+        written: list[bool] = []
         originals: list[dict[str, Any]] = []
         n_dups = int(companies * duplicate_share)
         n_orig = companies - n_dups
@@ -179,18 +195,24 @@ class CompanyGenerator:
                 c["domain"] = self.unique_domain(
                     _ascii(c["base"]).lower().replace(" ", "") + f"-{c['city'][:3].lower()}.com"
                 )
+                if UMLAUTS.intersection(c["base"]) and self.spelling_rng.random() < TRANSLITERATED_SHARE:
+                    c["base"] = transliterate(c["base"])
+                    self.transliterated_namesakes.add((other["cluster"], cluster))
             c["name"] = self.name(c)
             c["cluster"] = cluster
             originals.append(c)
             rows.append((len(rows) + 1, c["name"], c["domain"], c["phone"], c["city"], c["country"]))
             clusters.append(cluster)
+            written.append(False)
         for _ in range(n_dups):
             c = rng.choice(originals)
             d = self.vary(c)
             rows.append((len(rows) + 1, d["name"], d["domain"], d["phone"], d["city"], d["country"]))
             clusters.append(c["cluster"])
+            written.append(bool(d.get("transliterated")))
         order = list(range(len(rows)))
         rng.shuffle(order)
+        self.transliterated_rows = {i + 1 for i, original in enumerate(order) if written[original]}
         shuffled = [rows[i] for i in order]
         return [(i + 1, *r[1:]) for i, r in enumerate(shuffled)], [clusters[i] for i in order]
 
@@ -205,7 +227,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     load_start = os.getloadavg()
     t = time.perf_counter()
-    rows, clusters = CompanyGenerator(args.seed).rows(args.companies, args.duplicates)
+    generator = CompanyGenerator(args.seed)
+    rows, clusters = generator.rows(args.companies, args.duplicates)
     result: dict[str, Any] = {
         "companies": args.companies,
         "duplicate_share": args.duplicates,
@@ -221,11 +244,32 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     result["scan_cpu_seconds"] = round(time.process_time() - cpu, 2)
     found = {(p.first_id, p.second_id) for p in pairs}
     result.update(evaluate(found, truth))  # type: ignore[arg-type]
+    reasons = {(p.first_id, p.second_id): (p.score, p.reasons) for p in pairs}
+    subset = {
+        pair
+        for pair in truth
+        if pair[0] in generator.transliterated_rows or pair[1] in generator.transliterated_rows
+    }
+    hits = subset & found
+    result["transliterated_true_pairs"] = len(subset)
+    result["transliterated_recall"] = round(len(hits) / len(subset), 4) if subset else 1.0
+    result["transliterated_same_name"] = (
+        round(sum(1 for pair in hits if "same name" in reasons[pair][1]) / len(hits), 4) if hits else 1.0
+    )
+    namesakes = generator.transliterated_namesakes
+    result["transliterated namesakes"] = {
+        "pairs_of_firms": len(namesakes),
+        "wrongly_paired_rows": sum(
+            1
+            for a, b in found - truth
+            if (clusters[a - 1], clusters[b - 1]) in namesakes
+            or (clusters[b - 1], clusters[a - 1]) in namesakes
+        ),
+    }
     result["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     result["load_average_at_end"] = os.getloadavg()
     if args.show_errors:
         by_id = {r[0]: r for r in rows}
-        reasons = {(p.first_id, p.second_id): (p.score, p.reasons) for p in pairs}
         for a, b in sorted(truth - found)[: args.show_errors]:
             print("MISSED", by_id[a], by_id[b])
         for pair in sorted(found - truth)[: args.show_errors]:

@@ -10,11 +10,17 @@ turns a share of them (default 20 % of all rows) into duplicates carrying 1-3 of
 last name, swapped first/last names, nicknames (Bob for Robert), initials, accents dropped, a missing
 email, phone, city or company, email written differently (upper case, gmail dots, +tag, googlemail,
 a new employer's domain), phone written differently (spaces, 00 prefix, national format), company
-abbreviations (Intl, no legal form) and city abbreviations (St. for Saint). Every duplicate keeps at
+abbreviations (Intl, no legal form) and city abbreviations (St. for Saint). A fifth of the duplicates
+of a person whose name has an umlaut (ä ö ü) are written as an ASCII-only keyboard or system writes
+them, Jürgen Müller as Juergen Mueller, and half of those write the company and city the same way
+(Mueller & Soehne, Koeln). Every duplicate keeps at
 least one thing that identifies a person (an email, a phone, or its company and city): a pair that
 shares only a common name and a city is, on real data, usually two people, and is not labelled as a
 duplicate. Hard negatives are generated on purpose: namesakes (same first and last name in the same
-city, different email and phone) and couples sharing a home phone.
+city, different email and phone; also with one of the two written Mueller-style), couples
+sharing a home phone, and look-alike colleagues: the same first name, company and city and a last
+name that differs only by an "e" after a vowel (Sanz and Sáenz, Bauer and Baur), which a scan that
+simply reads every "ae", "oe", "ue" as an umlaut would take for one name.
 
 Precision and recall are pairwise: a true pair is two rows made from the same person.
 """
@@ -88,6 +94,26 @@ def _name_lists() -> dict[str, tuple[list[str], list[str]]]:
     return lists
 
 
+# How an ASCII-only keyboard or system writes umlauts and Nordic letters (Müller → Mueller, Åsa → Aasa).
+TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss",
+                                 "å": "aa", "Å": "Aa", "ø": "oe", "Ø": "Oe", "æ": "ae", "Æ": "Ae"})
+UMLAUTS = frozenset("äöüÄÖÜåÅøØæÆ")
+TRANSLITERATED_SHARE = 0.2  # of the duplicates of a person whose name has an umlaut (--transliterated)
+# Different last names of one country that differ by an "e" after a vowel: a scan reading every
+# "ae", "oe", "ue" as an umlaut would take them for one name.
+LOOKALIKE_LASTS = {"Sanz": "Sáenz", "Sáenz": "Sanz", "Paz": "Páez", "Páez": "Paz", "Bauer": "Baur",
+                   "Sauer": "Saur", "Steuer": "Steur"}
+
+
+def transliterate(text: str) -> str:
+    """Umlauts as an ASCII-only system writes them: "MÜLLER" → "MUELLER", "Jürgen" → "Juergen"."""
+    if not UMLAUTS.intersection(text):
+        return text
+    words = text.split(" ")
+    written = (w.translate(TRANSLITERATION) for w in words)
+    return " ".join(w.upper() if o.isupper() and len(o) > 1 else w for w, o in zip(written, words, strict=True))
+
+
 def _ascii(text: str) -> str:
     import unicodedata
 
@@ -98,9 +124,10 @@ def _ascii(text: str) -> str:
 class Generator:
     """Labelled rows: (id, first, last, (emails), (phones), city, company, country) and a cluster id each."""
 
-    def __init__(self, seed: int = 42) -> None:
+    def __init__(self, seed: int = 42, transliterated_share: float = TRANSLITERATED_SHARE) -> None:
         from rapport.contacts.duplicates import email_canonical
 
+        self.transliterated_share = transliterated_share
         self.canonical = email_canonical
         self.rng = random.Random(seed)
         self.names = _name_lists()
@@ -113,6 +140,12 @@ class Generator:
             for code, (f, lst) in self.names.items()
         }
         self.country_cum = list(accumulate(COUNTRY_WEIGHTS.values()))
+        # Transliterated spellings and look-alikes draw from their own stream: the rest of the set stays
+        # close to what it was before they were added.
+        self.spelling_rng = random.Random(seed + 1)
+        self.transliterated_rows: set[int] = set()  # row ids of duplicates written Mueller-style
+        self.hard_pairs: dict[str, set[tuple[int, int]]] = {"transliterated namesakes": set(),
+                                                            "look-alike colleagues": set()}  # person indexes
         self.used_phones: set[str] = set()
         self.used_emails: set[str] = set()
 
@@ -247,6 +280,11 @@ class Generator:
                 d["company"] = name
             elif op == "city_abbrev" and d["city"].startswith("Saint"):
                 d["city"] = d["city"].replace("Saint", "St.")
+        if UMLAUTS.intersection(p["first"] + p["last"]) and self.spelling_rng.random() < self.transliterated_share:
+            d["first"], d["last"] = transliterate(d["first"]), transliterate(d["last"])
+            ops.append("transliterated")
+            if self.spelling_rng.random() < 0.5:  # the same ASCII-only system wrote the rest too
+                d["company"], d["city"] = transliterate(d["company"]), transliterate(d["city"])
         # A duplicate must keep something that identifies the person (see the module docstring).
         if not (d["emails"] or d["phones"] or (d["company"] and d["city"])):
             if p["phones"]:
@@ -256,6 +294,28 @@ class Generator:
             else:
                 d["company"], d["city"] = p["company"], p["city"]
         return d, ops
+
+    def hard_spellings(self, people: list[dict[str, Any]]) -> None:
+        """Hard negatives of spelling: transliterated namesakes and look-alike colleagues (see the docstring)."""
+        rng = self.spelling_rng
+        n_people = len(people)
+        # Namesakes with umlauts, one of them written Mueller-style: a person's name, not a duplicate.
+        umlauted = [i for i, p in enumerate(people) if UMLAUTS.intersection(p["first"] + p["last"])]
+        for _ in range(len(umlauted) // 100):
+            i, j = rng.choice(umlauted), rng.randrange(n_people)
+            if i != j and people[i]["country"] == people[j]["country"]:
+                people[j]["first"], people[j]["last"] = transliterate(people[i]["first"]), transliterate(
+                    people[i]["last"])
+                people[j]["city"] = people[i]["city"]
+                self.hard_pairs["transliterated namesakes"].add((min(i, j), max(i, j)))
+        # Look-alike colleagues: Maria Sanz and Maria Sáenz at one company in one city.
+        lookalikes = [i for i, p in enumerate(people) if p["last"] in LOOKALIKE_LASTS and p["company"]]
+        for _ in range(len(lookalikes) // 5):
+            i, j = rng.choice(lookalikes), rng.randrange(n_people)
+            if i != j and people[i]["country"] == people[j]["country"]:
+                people[j]["first"], people[j]["last"] = people[i]["first"], LOOKALIKE_LASTS[people[i]["last"]]
+                people[j]["city"], people[j]["company"] = people[i]["city"], people[i]["company"]
+                self.hard_pairs["look-alike colleagues"].add((min(i, j), max(i, j)))
 
     def phone_written(self, e164: str, country: str) -> str:
         rng = self.rng
@@ -296,14 +356,17 @@ class Generator:
                     people[i]["last"], people[i]["city"], list(people[i]["phones"]))
                 while people[j]["first"] == people[i]["first"]:
                     people[j]["first"] = rng.choice(firsts)
-        records: list[tuple[dict[str, Any], int]] = [(p, i) for i, p in enumerate(people)]
+        self.hard_spellings(people)
+        records: list[tuple[dict[str, Any], int, list[str]]] = [(p, i, []) for i, p in enumerate(people)]
         for _ in range(n_dups):
             source = rng.randrange(n_people)
-            variant, _ops = self.vary(people[source])
-            records.append((variant, source))
+            variant, ops = self.vary(people[source])
+            records.append((variant, source, ops))
         rng.shuffle(records)
         rows, clusters = [], []
-        for index, (p, cluster) in enumerate(records, 1):
+        for index, (p, cluster, ops) in enumerate(records, 1):
+            if "transliterated" in ops:
+                self.transliterated_rows.add(index)
             rows.append((index, p["first"], p["last"], tuple(p["emails"]), tuple(p["phones"]), p["city"],
                          p["company"], p["country"]))
             clusters.append(cluster)
@@ -321,6 +384,26 @@ def true_pairs(clusters: list[int]) -> set[tuple[int, int]]:
             for b in range(a + 1, len(ids)):
                 pairs.add((min(ids[a], ids[b]), max(ids[a], ids[b])))
     return pairs
+
+
+def spelling_report(generator: Generator, found: set[tuple[int, int]], truth: set[tuple[int, int]],
+                    clusters: list[int], scanned: dict[tuple[int, int], tuple[int, str]]) -> dict[str, Any]:
+    """Recall on the Mueller-style duplicates, and the wrong pairs among the spelling hard negatives."""
+    written = generator.transliterated_rows
+    subset = {pair for pair in truth if pair[0] in written or pair[1] in written}
+    hits = subset & found
+    report: dict[str, Any] = {
+        "transliterated_true_pairs": len(subset),
+        "transliterated_recall": round(len(hits) / len(subset), 4) if subset else 1.0,
+        # Of those found, how many the scan calls "same name" (Jürgen Müller and Juergen Mueller).
+        "transliterated_same_name": round(sum(1 for pair in hits if "same name" in scanned[pair][1]) / len(hits), 4)
+        if hits else 1.0,
+    }
+    for kind, people_pairs in generator.hard_pairs.items():
+        wrong = sum(1 for a, b in found - truth
+                    if (min(clusters[a - 1], clusters[b - 1]), max(clusters[a - 1], clusters[b - 1])) in people_pairs)
+        report[kind] = {"pairs_of_people": len(people_pairs), "wrongly_paired_rows": wrong}
+    return report
 
 
 def evaluate(found: set[tuple[int, int]], truth: set[tuple[int, int]]) -> dict[str, float]:
@@ -367,7 +450,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     load_start = os.getloadavg()
     started = time.perf_counter()
-    rows, clusters = Generator(args.seed).rows(args.contacts, args.duplicates)
+    generator = Generator(args.seed, args.transliterated)
+    rows, clusters = generator.rows(args.contacts, args.duplicates)
     generated = time.perf_counter() - started
     truth = true_pairs(clusters)
     result: dict[str, Any] = {"contacts": args.contacts, "duplicate_share": args.duplicates, "seed": args.seed,
@@ -396,8 +480,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result["scan_note"] = "read from the database + score + store the pairs (duplicate_scan_run)"
         pairs = [Pair(*row) for row in DuplicateCandidate.objects.filter(scan=scan).values_list(
             "first_id", "second_id", "score", "reasons").iterator()]
-        found = {(min(back[p.first_id], back[p.second_id]), max(back[p.first_id], back[p.second_id])) for p in pairs
-                 if p.first_id in back and p.second_id in back}
+        # Pairs by row ids (smaller first), with their score and reasons.
+        scanned = {(min(back[p.first_id], back[p.second_id]), max(back[p.first_id], back[p.second_id])):
+                   (p.score, p.reasons) for p in pairs if p.first_id in back and p.second_id in back}
         result["source"] = "database " + django.db.connection.vendor
     else:
         import django
@@ -409,18 +494,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         pairs = scan_rows(rows)
         result["scan_seconds"] = round(time.perf_counter() - t, 1)
         result["scan_cpu_seconds"] = round(time.process_time() - cpu, 1)
-        found = {(p.first_id, p.second_id) for p in pairs}
+        scanned = {(p.first_id, p.second_id): (p.score, p.reasons) for p in pairs}
         result["source"] = "memory"
+    found = set(scanned)
     result.update(evaluate(found, truth))  # type: ignore[arg-type]
+    result.update(spelling_report(generator, found, truth, clusters, scanned))
     result["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     result["load_average_at_end"] = os.getloadavg()
     if args.show_errors:
         by_id = {r[0]: r for r in rows}
-        reasons = {(p.first_id, p.second_id): (p.score, p.reasons) for p in pairs}
         for a, b in sorted(truth - found)[: args.show_errors]:
             print("MISSED", by_id[a], by_id[b])
         for pair in sorted(found - truth)[: args.show_errors]:
-            print("WRONG ", reasons.get(pair), by_id[pair[0]], by_id[pair[1]])
+            print("WRONG ", scanned.get(pair), by_id[pair[0]], by_id[pair[1]])
     return result
 
 
@@ -430,6 +516,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--duplicates", type=float, default=0.2, help="Share of rows that are duplicates (0.1-0.3).")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--database", action="store_true", help="Load into DATABASE_URL and scan from there.")
+    parser.add_argument("--transliterated", type=float, default=TRANSLITERATED_SHARE,
+                        help="Share of the duplicates of a person with an umlaut written Mueller-style.")
     parser.add_argument("--show-errors", type=int, default=0, help="Print this many missed and wrong pairs.")
     return parser.parse_args(argv)
 

@@ -4,7 +4,9 @@ The same approach as duplicate contacts (see duplicates.py), with company eviden
 
 * **Normalised features.** The name folded (accents, case, punctuation) with legal forms removed
   (GmbH, Inc, Ltd, SARL, S.A., B.V. …) and abbreviations spelled out; the web domain without www and
-  its stem (acme.de and acme.com share "acme"); the phone in E.164; the city folded.
+  its stem (acme.de and acme.com share "acme"); the phone in E.164; the city folded. A name or city
+  with an umlaut also has its ASCII spelling (Müller & Söhne → mueller soehne, Köln → koeln), for
+  blocks and comparison, as for contacts (`duplicates.transliterated`).
 * **Blocking.** A company lands in blocks keyed by exact domain, domain stem, phone, the folded name,
   and two typo-tolerant name keys within its city or country. Oversized blocks (a shared switchboard,
   fifty "Consulting" firms in a city) are skipped, so the cost grows near-linearly.
@@ -27,6 +29,7 @@ from rapport.contacts.duplicate_scan import latest_scan_pairs, pair_dismiss
 from rapport.contacts.duplicates import (
     CITY_EVIDENCE,
     COMPANY_NOISE,
+    LETTERS_TO_WRITE_OUT,
     MIN_SCORE,
     FieldEvidence,
     Pair,
@@ -37,6 +40,7 @@ from rapport.contacts.duplicates import (
     phone_canonical,
     phonetic,
     score_of,
+    transliterated,
 )
 
 # Legal forms beyond the common ones duplicates.COMPANY_NOISE already drops (folded, without dots).
@@ -181,28 +185,51 @@ class CompanyFeatures(NamedTuple):
     phone: str
     city: str
     country: str
+    # The same company with the umlauts of its name and city written out (Müller → mueller), or None.
+    spelled: CompanyFeatures | None = None
 
 
 def company_features_of(row: CompanyRow | Sequence[Any]) -> CompanyFeatures:
     """Normalise one company for blocking and scoring."""
     rid, name, domain, phone, city, country = (tuple(row) + ("", "", "", "", ""))[:6]
-    key = company_name_key(name or "")
+    name, city = name or "", city or ""
+    key = company_name_key(name)
     domain_clean = domain_key(domain or "")
+    stem = domain_stem(domain_clean)
     country = (country or "").strip().upper()
+    phone_clean = phone_canonical(phone or "", country)
+    city_folded = city_fold(city)
+    spelled = None
+    if not (name.isascii() and city.isascii()) and LETTERS_TO_WRITE_OUT.search(f"{name}|{city}"):
+        written_name, written_city = transliterated(name), transliterated(city)
+        spelled_key = company_name_key(written_name) if written_name else key
+        spelled_city = city_fold(written_city) if written_city else city_folded
+        if spelled_key != key or spelled_city != city_folded:  # Köln and Koeln both fold to "koln"
+            spelled = CompanyFeatures(
+                id=rid,
+                name=spelled_key,
+                squeezed=spelled_key.replace(" ", ""),
+                domain=domain_clean,
+                stem=stem,
+                phone=phone_clean,
+                city=spelled_city,
+                country=country,
+            )
     return CompanyFeatures(
         id=rid,
         name=key,
         squeezed=key.replace(" ", ""),
         domain=domain_clean,
-        stem=domain_stem(domain_clean),
-        phone=phone_canonical(phone or "", country),
-        city=city_fold(city or ""),
+        stem=stem,
+        phone=phone_clean,
+        city=city_folded,
         country=country,
+        spelled=spelled,
     )
 
 
 def company_blocking_keys(f: CompanyFeatures) -> list[tuple[str, str]]:
-    """(kind, key) pairs of the blocks this company belongs to."""
+    """(kind, key) pairs of the blocks this company belongs to; name keys in both spellings if it has two."""
     keys: list[tuple[str, str]] = []
     if f.domain:
         keys.append(("d", f.domain))
@@ -211,13 +238,21 @@ def company_blocking_keys(f: CompanyFeatures) -> list[tuple[str, str]]:
     if f.phone:
         keys.append(("p", f.phone))
     if len(f.squeezed) >= 3:
-        keys.append(("n", f.squeezed))
-        place = f.city or f.country
-        # Typos: the same start of the name, or names that sound alike, in the same city (or country).
-        keys.append(("c", f"{f.squeezed[:4]}|{place}"))
-        sound = "".join(phonetic(word) for word in f.name.split()[:3])
-        keys.append(("s", f"{sound}|{place}"))
+        keys += _company_name_keys(f)
+    if f.spelled is not None and len(f.spelled.squeezed) >= 3:
+        keys += [key for key in _company_name_keys(f.spelled) if key not in keys]
     return keys
+
+
+def _company_name_keys(f: CompanyFeatures) -> list[tuple[str, str]]:
+    place = f.city or f.country
+    sound = "".join(phonetic(word) for word in f.name.split()[:3])
+    return [
+        ("n", f.squeezed),
+        # Typos: the same start of the name, or names that sound alike, in the same city (or country).
+        ("c", f"{f.squeezed[:4]}|{place}"),
+        ("s", f"{sound}|{place}"),
+    ]
 
 
 COMPANY_BLOCK_LIMITS = {"d": BLOCK_LIMIT_EXACT, "p": BLOCK_LIMIT_EXACT}
@@ -240,6 +275,65 @@ def company_candidate_pairs(features: Sequence[CompanyFeatures]) -> set[tuple[in
     return pairs
 
 
+def _name_evidence(a: CompanyFeatures, b: CompanyFeatures) -> tuple[float, str]:
+    """The weight of two (non-empty) company names and its reason ('' when it has none)."""
+    if a.squeezed == b.squeezed:
+        return W_NAME_SAME, "same name"
+    similar = max(fuzz.token_sort_ratio(a.name, b.name), fuzz.ratio(a.squeezed, b.squeezed))
+    if similar >= 92:
+        return W_NAME_CLOSE, f"names {int(similar)} % similar"
+    if similar >= 85:
+        return W_NAME_SIMILAR, f"names {int(similar)} % similar"
+    a_words, b_words = set(a.name.split()), set(b.name.split())
+    if a_words <= b_words or b_words <= a_words:
+        return W_NAME_CONTAINED, "one name contains the other"
+    if similar < 60:
+        return W_NAMES_DIFFERENT, "different names"
+    return 0.0, ""
+
+
+def _company_spellings(
+    a: CompanyFeatures, b: CompanyFeatures
+) -> list[tuple[CompanyFeatures, CompanyFeatures]]:
+    """The ways to compare a city: as written, and with either or both sides written out."""
+    ways = [(a, b)]
+    if a.spelled is not None:
+        ways.append((a.spelled, b))
+    if b.spelled is not None:
+        ways.append((a, b.spelled))
+        if a.spelled is not None:
+            ways.append((a.spelled, b.spelled))
+    return ways
+
+
+def _best_name_evidence(a: CompanyFeatures, b: CompanyFeatures) -> tuple[float, str]:
+    """_name_evidence in the spellings that agree best: Müller & Söhne is Mueller & Soehne.
+
+    Both sides written out only when that makes the names equal, as for contacts
+    (duplicates._best_name_match): the same umlaut on both sides would otherwise make two names look
+    more alike than they are.
+    """
+    as_written = _name_evidence(a, b)
+    a_spelled = a.spelled if a.spelled is not None and a.spelled.squeezed != a.squeezed else None
+    b_spelled = b.spelled if b.spelled is not None and b.spelled.squeezed != b.squeezed else None
+    if (a_spelled is None and b_spelled is None) or as_written[0] >= W_NAME_SAME:
+        return as_written
+    # A side written out comes closer to the other side only when that one writes an umlaut out too
+    # ("mueller" to "mueler"; to "muler" it is further): skip the fuzzy comparisons that would not help.
+    # (A typo putting an "e" a letter after the vowel, "Muxehl" for "Mühl", is the rare loss.)
+    ways = [(a_spelled, b)] if a_spelled is not None and _writes_umlauts(b.squeezed) else []
+    if b_spelled is not None:
+        if _writes_umlauts(a.squeezed):
+            ways.append((a, b_spelled))
+        if a_spelled is not None and a_spelled.squeezed == b_spelled.squeezed:
+            ways.append((a_spelled, b_spelled))
+    return max([as_written, *(_name_evidence(x, y) for x, y in ways)], key=lambda evidence: evidence[0])
+
+
+def _writes_umlauts(text: str) -> bool:
+    return "ae" in text or "oe" in text or "ue" in text or "aa" in text
+
+
 def company_pair_evidence(a: CompanyFeatures, b: CompanyFeatures) -> tuple[float, list[str]]:
     """Sum of evidence weights for `a` and `b` being one company, and the reasons in words."""
     weight = 0.0
@@ -256,26 +350,18 @@ def company_pair_evidence(a: CompanyFeatures, b: CompanyFeatures) -> tuple[float
     if a.phone and b.phone:
         weight += PHONE_EVIDENCE.weigh(a.phone == b.phone, reasons)
     if a.name and b.name:
-        if a.squeezed == b.squeezed:
-            weight += W_NAME_SAME
-            reasons.append("same name")
-        else:
-            similar = max(fuzz.token_sort_ratio(a.name, b.name), fuzz.ratio(a.squeezed, b.squeezed))
-            a_words, b_words = set(a.name.split()), set(b.name.split())
-            if similar >= 92:
-                weight += W_NAME_CLOSE
-                reasons.append(f"names {int(similar)} % similar")
-            elif similar >= 85:
-                weight += W_NAME_SIMILAR
-                reasons.append(f"names {int(similar)} % similar")
-            elif a_words <= b_words or b_words <= a_words:
-                weight += W_NAME_CONTAINED
-                reasons.append("one name contains the other")
-            elif similar < 60:
-                weight += W_NAMES_DIFFERENT
-                reasons.append("different names")
+        name_weight, name_reason = (
+            _name_evidence(a, b) if a.spelled is None and b.spelled is None else _best_name_evidence(a, b)
+        )
+        weight += name_weight
+        if name_reason:
+            reasons.append(name_reason)
     if a.city and b.city:
-        weight += CITY_EVIDENCE.weigh(a.city == b.city, reasons)
+        same_city = a.city == b.city or (
+            (a.spelled is not None or b.spelled is not None)
+            and any(x.city == y.city for x, y in _company_spellings(a, b))
+        )
+        weight += CITY_EVIDENCE.weigh(same_city, reasons)
     if a.country and b.country:
         weight += COUNTRY_EVIDENCE.weigh(a.country == b.country, reasons)
     return weight, reasons
@@ -364,6 +450,20 @@ def company_duplicate_dismiss(*, first: Any, second: Any, by: Any) -> Any:
     return pair_dismiss(CompanyDuplicateDismissal, first=first, second=second, by=by, plural="companies")
 
 
+_WRITTEN_UMLAUT = re.compile(r"ae|oe|ue")
+_UMLAUT_OF = {"ae": "ä", "oe": "ö", "ue": "ü"}
+
+
+def _umlauts_restored(word: str) -> str:
+    """A folded word's "ae", "oe", "ue" as umlauts ("mueller" → "müller"), '' when it has none.
+
+    Only a lookup term for the on-entry check: a wrong guess ("samuel" → "samül") finds nothing more,
+    and every candidate is scored as written.
+    """
+    restored = _WRITTEN_UMLAUT.sub(lambda m: _UMLAUT_OF[m.group()], word)
+    return restored if restored != word else ""
+
+
 def possible_company_duplicates(
     *,
     name: str = "",
@@ -397,9 +497,13 @@ def possible_company_duplicates(
     if words:
         q |= Q(name__icontains=words[0])
         # The folded word ("muller") is not in a stored "Müller & Söhne": look for the word as typed too,
-        # in the spellings of case that LIKE on SQLite (case-blind for A-Z only) needs to meet it.
-        typed = [w for w in _TYPED_WORD.split(name) if fold(w) == words[0]]
-        for variant in {v for w in typed[:1] for v in (w, w.lower(), w.upper(), w.title(), w.capitalize())}:
+        # in the spellings of case that LIKE on SQLite (case-blind for A-Z only) needs to meet it, and in
+        # its other spelling: "Mueller" for a typed "Müller", "Müller" for a typed "Mueller".
+        typed = [w for w in _TYPED_WORD.split(name) if fold(w) == words[0]][:1]
+        spellings = [*typed, *(transliterated(w) for w in typed), _umlauts_restored(words[0])]
+        for variant in {
+            v for w in spellings if w for v in (w, w.lower(), w.upper(), w.title(), w.capitalize())
+        }:
             if variant != words[0]:
                 q |= Q(name__icontains=variant)
     if not q:

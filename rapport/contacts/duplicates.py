@@ -8,6 +8,13 @@ How a pair is found and judged:
 * **Normalised features.** Names are accent-folded and lower-cased, titles dropped, nicknames mapped to
   their full form (Bob → robert); emails are compared in a canonical form (gmail dots and +tags
   removed, googlemail → gmail); phones in E.164; city and company names folded.
+* **Umlauts written out.** A contact whose name, city or company has an umlaut or a Nordic å or ø
+  also gets a second spelling as an ASCII-only keyboard writes it (Jürgen Müller → juergen mueller,
+  Düsseldorf → duesseldorf, Åsa → aasa, see `transliterated`; æ and œ fold to ae and oe anyway).
+  Name blocks take both spellings and a pair is compared in the spellings that agree best, so Müller
+  meets Mueller as well as Muller. A written "ue" is never read back as an umlaut: Samuel stays
+  samuel, Sáenz stays apart from Sanz, Bauer from Baur (reading every "ae", "oe", "ue" as an umlaut
+  paired different people in the benchmark, see bench/README.md).
 * **Blocking.** Every contact lands in a few small blocks: exact email, exact phone, email local part,
   and name keys (sorted phonetic codes of first and last name, first initial + last name, first name
   + last initial) within a company. Only contacts sharing a block are
@@ -91,6 +98,10 @@ GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 DOMAIN_TYPOS = {"gmial.com": "gmail.com", "gmai.com": "gmail.com", "gmal.com": "gmail.com", "gnail.com": "gmail.com",
                 "hotmial.com": "hotmail.com", "hotmai.com": "hotmail.com", "yahooo.com": "yahoo.com",
                 "yaho.com": "yahoo.com", "outlok.com": "outlook.com"}
+# How an ASCII-only keyboard writes the letters fold() reduces to their base letter (DIN 5007-2 for
+# German; Danish, Norwegian and Swedish the same way): Müller → Mueller, Åsa → Aasa, Øystein → Oeystein.
+TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",
+                                 "å": "aa", "Å": "Aa", "ø": "oe", "Ø": "Oe"})
 
 # fmt: on
 
@@ -118,6 +129,8 @@ BLOCK_LIMIT_NAME = 60
 # ------------------------------------------------------------------------------------ normalisation
 
 _NOT_LETTER = re.compile(r"[^a-z ]+")
+# The letters TRANSLITERATION writes out, and the combining diaeresis and ring of a decomposed ü or å.
+LETTERS_TO_WRITE_OUT = re.compile("[äöüÄÖÜåÅøØ\u0308\u030a]")
 _SPACES = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[^a-z0-9 ]+")
 _PHONE_JUNK = re.compile(r"[^0-9+]")
@@ -128,9 +141,30 @@ def fold(text: str) -> str:
     """Lower-case ASCII without accents (Müller → muller, Søren → soren), single spaces."""
     if not text:
         return ""
+    if text.isascii():  # most names: nothing to decompose
+        return _SPACES.sub(" ", text.lower()).strip()
     text = text.replace("ß", "ss").replace("ø", "o").replace("Ø", "o").replace("ł", "l").replace("Ł", "l")
+    # æ and œ have no decomposition: without this "Kjær" would fold to "kjr".
+    text = text.replace("æ", "ae").replace("Æ", "ae").replace("œ", "oe").replace("Œ", "oe")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     return _SPACES.sub(" ", text).strip()
+
+
+def transliterated(text: str) -> str:
+    """The text with umlauts and å, ø written out as on an ASCII-only keyboard ("Müller" → "Mueller").
+
+    '' when there is nothing to write out, which is most text: the scan then keeps one spelling.
+    """
+    if not text or text.isascii():
+        return ""
+    return _transliterated(text)
+
+
+@lru_cache(maxsize=200_000)
+def _transliterated(text: str) -> str:
+    composed = unicodedata.normalize("NFC", text)  # "u" + combining diaeresis is "ü" too
+    written = composed.translate(TRANSLITERATION)
+    return written if written != composed else ""
 
 
 @lru_cache(maxsize=200_000)
@@ -277,13 +311,24 @@ class Features(NamedTuple):
     company: str
     first_display: str
     last_display: str
+    # The same contact with its umlauts written out (Müller → mueller), None when it has none.
+    spelled: Features | None = None
+
+
+def _names_folded(first_raw: str, last_raw: str) -> tuple[str, str]:
+    first = name_fold(first_raw)
+    last = name_fold(last_raw)
+    if not last and " " in first:  # "John Smith" typed into the first-name field
+        first, last = first.rsplit(" ", 1)
+    return first, last
 
 
 def features_of(row: Row | Sequence[Any]) -> Features:
     """Normalise one contact for blocking and scoring."""
     rid, first_raw, last_raw, emails_raw, phones_raw, city, company, country = (tuple(row) + ("", "", ""))[:8]
-    first = name_fold(first_raw or "")
-    last = name_fold(last_raw or "")
+    first_raw, last_raw, city, company = first_raw or "", last_raw or "", city or "", company or ""
+    first = name_fold(first_raw)
+    last = name_fold(last_raw)
     if not last and " " in first:  # "John Smith" typed into the first-name field
         first, last = first.rsplit(" ", 1)
     emails = tuple(dict.fromkeys(e for e in (email_canonical(x) for x in emails_raw if x) if e))
@@ -291,7 +336,7 @@ def features_of(row: Row | Sequence[Any]) -> Features:
     phones = tuple(
         dict.fromkeys(p for p in (phone_canonical(x, country or "") for x in phones_raw if x) if p)
     )
-    return Features(
+    features = Features(
         id=rid,
         first=first,
         first_canonical=first_name_canonical(first),
@@ -299,10 +344,43 @@ def features_of(row: Row | Sequence[Any]) -> Features:
         emails=emails,
         locals=locals_,
         phones=phones,
-        city=city_fold(city or ""),
-        company=company_fold(company or ""),
-        first_display=first_raw or "",
-        last_display=last_raw or "",
+        city=city_fold(city),
+        company=company_fold(company),
+        first_display=first_raw,
+        last_display=last_raw,
+    )
+    if (
+        first_raw.isascii() and last_raw.isascii() and city.isascii() and company.isascii()
+    ) or not LETTERS_TO_WRITE_OUT.search(f"{first_raw}|{last_raw}|{city}|{company}"):
+        return features  # most contacts: nothing to write out
+    spelled = _written_out(features, city, company)
+    return features if spelled is None else features._replace(spelled=spelled)
+
+
+def _written_out(f: Features, city: str, company: str) -> Features | None:
+    """The contact with the umlauts of its names, city and company written out; None if that changes nothing."""
+    first_written, last_written = transliterated(f.first_display), transliterated(f.last_display)
+    if first_written or last_written:
+        first, last = _names_folded(first_written or f.first_display, last_written or f.last_display)
+    else:
+        first, last = f.first, f.last
+    city_written, company_written = transliterated(city), transliterated(company)
+    spelled_city = city_fold(city_written) if city_written else f.city
+    spelled_company = company_fold(company_written) if company_written else f.company
+    if first == f.first and last == f.last and spelled_city == f.city and spelled_company == f.company:
+        return None  # Köln and Koeln already fold alike (CITY_WORDS): no second spelling to compare
+    return Features(
+        f.id,
+        first,
+        first_name_canonical(first),
+        last,
+        f.emails,
+        f.locals,
+        f.phones,
+        spelled_city,
+        spelled_company,
+        f.first_display,
+        f.last_display,
     )
 
 
@@ -312,7 +390,7 @@ def _personal(local: str) -> bool:
 
 
 def blocking_keys(f: Features) -> list[tuple[str, str]]:
-    """(kind, key) pairs of the blocks this contact belongs to."""
+    """(kind, key) pairs of the blocks this contact belongs to; name keys in both spellings if it has two."""
     keys = [("e", email) for email in f.emails]
     keys += [("p", phone) for phone in f.phones]
     # Only personal email names ("jsmith74") block: a name-like one ("john.smith") adds too little
@@ -321,13 +399,23 @@ def blocking_keys(f: Features) -> list[tuple[str, str]]:
     # Name keys only within a company: a pair that shares no email, phone or email name needs the
     # company to reach the decision line (name + city alone never does), and city-wide name blocks
     # grow with the square of the city's size.
+    if f.company:
+        keys += _name_keys(f)
+        spelled = f.spelled
+        # The city is no part of a key: a contact written out only there has no other keys.
+        if spelled is not None and (_names_differ(f, spelled) or spelled.company != f.company):
+            keys += [key for key in _name_keys(spelled) if key not in keys]
+    return keys
+
+
+def _name_keys(f: Features) -> list[tuple[str, str]]:
     first, last = f.first_canonical, f.last.replace(" ", "")
-    if not (first or last) or not f.company:
-        return keys
+    if not (first or last):
+        return []
     a, b = phonetic(first), phonetic(last)
     codes = f"{a}|{b}" if a <= b else f"{b}|{a}"
     context = f.company
-    keys.append(("s", f"{codes}|{context}"))  # swaps and spelling variants that sound alike
+    keys = [("s", f"{codes}|{context}")]  # swaps and spelling variants that sound alike
     if first and last:
         keys.append(("i", f"{first[0]}|{last}|{context}"))  # a typo in the first name
         keys.append(("f", f"{first}|{last[0]}|{context}"))  # a typo in the last name
@@ -464,6 +552,42 @@ CITY_EVIDENCE = FieldEvidence(W_CITY, W_CITY_DIFFERENT, "same city", "different 
 COMPANY_EVIDENCE = FieldEvidence(W_COMPANY, W_COMPANY_DIFFERENT, "same company")
 
 
+def _spellings(a: Features, b: Features) -> list[tuple[Features, Features]]:
+    """The ways to compare a city or company: as written, and with either or both sides written out."""
+    pairs = [(a, b)]
+    if a.spelled is not None:
+        pairs.append((a.spelled, b))
+    if b.spelled is not None:
+        pairs.append((a, b.spelled))
+        if a.spelled is not None:
+            pairs.append((a.spelled, b.spelled))
+    return pairs
+
+
+def _best_name_match(a: Features, b: Features) -> NameMatch:
+    """name_match in the spellings that agree best: Müller written Mueller on one side is the same name.
+
+    Both sides written out only when that makes the names equal (Jürgen Mueller and Juergen Müller):
+    otherwise two names with the same umlaut would look more alike than they are (bahm/bahr 75 %,
+    baehm/baehr 80 %); as written they already compare letter for letter.
+    """
+    a_spelled = a.spelled if a.spelled is not None and _names_differ(a, a.spelled) else None
+    b_spelled = b.spelled if b.spelled is not None and _names_differ(b, b.spelled) else None
+    as_written = name_match(a, b)
+    if (a_spelled is None and b_spelled is None) or as_written.score >= 100:
+        return as_written
+    ways = [(a_spelled, b)] if a_spelled is not None else []
+    if b_spelled is not None:
+        ways.append((a, b_spelled))
+        if a_spelled is not None and not _names_differ(a_spelled, b_spelled):
+            ways.append((a_spelled, b_spelled))
+    return max([as_written, *(name_match(x, y) for x, y in ways)], key=lambda m: (not m.disagree, m.score))
+
+
+def _names_differ(a: Features, b: Features) -> bool:
+    return a.first != b.first or a.last != b.last
+
+
 def pair_evidence(a: Features, b: Features) -> tuple[float, list[str]]:
     """Sum of evidence weights for `a` and `b` being one person, and the reasons in words."""
     weight = 0.0
@@ -482,7 +606,7 @@ def pair_evidence(a: Features, b: Features) -> tuple[float, list[str]]:
             weight += W_EMAIL_DIFFERENT
     if a.phones and b.phones:
         weight += PHONE_EVIDENCE.weigh(any(p in b.phones for p in a.phones), reasons)
-    names = name_match(a, b)
+    names = name_match(a, b) if a.spelled is None and b.spelled is None else _best_name_match(a, b)
     if names.score >= 0:
         if names.disagree:
             weight += W_NAMES_DIFFERENT
@@ -505,9 +629,17 @@ def pair_evidence(a: Features, b: Features) -> tuple[float, list[str]]:
             if names.nickname:
                 reasons.append("nickname")
     if a.city and b.city:
-        weight += CITY_EVIDENCE.weigh(a.city == b.city, reasons)
+        same_city = a.city == b.city or (
+            (a.spelled is not None or b.spelled is not None)
+            and any(x.city == y.city for x, y in _spellings(a, b))
+        )
+        weight += CITY_EVIDENCE.weigh(same_city, reasons)
     if a.company and b.company:
-        weight += COMPANY_EVIDENCE.weigh(a.company == b.company, reasons)
+        same_company = a.company == b.company or (
+            (a.spelled is not None or b.spelled is not None)
+            and any(x.company == y.company for x, y in _spellings(a, b))
+        )
+        weight += COMPANY_EVIDENCE.weigh(same_company, reasons)
     return weight, reasons
 
 

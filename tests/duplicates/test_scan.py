@@ -97,7 +97,7 @@ def test_scan_from_the_database_streams_contacts_and_skips_the_trash(admin):
     record_trash(trashed, by=admin)
     pairs = scan_contacts()
     assert [(p.first_id, p.second_id, p.score, p.reasons) for p in pairs] == [
-        (first.pk, second.pk, 99, "same email; names 92 % similar; same city")
+        (first.pk, second.pk, 100, "same email; same name; same city")
     ]
 
 
