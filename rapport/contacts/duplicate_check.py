@@ -22,17 +22,37 @@ from rapport.contacts.duplicates import (
     name_fold,
     pair_score,
     phone_canonical,
+    transliterated,
 )
 
 ENTRY_CANDIDATES = 200  # candidates read per entry and lookup (email, phone, name)
 ENTRY_BATCH = 200  # entries looked up together: bounds the parameters of one query
 
 
+# Written-out letters and the letters they may stand for ("Mueller" may be stored as "Müller").
+_RESTORED = (("ae", "ä"), ("oe", "ö"), ("ue", "ü"), ("aa", "å"))
+
+
+def _spellings(name: str) -> list[str]:
+    """The name as typed, with its umlauts written out ("Müller" → "Mueller") and with written-out ones
+    read back ("Mueller" → "Müller"): the stored contact may have either (the scan scores them alike)."""
+    spellings = [name]
+    written = transliterated(name)
+    if written:
+        spellings.append(written)
+    lower = name.lower()
+    for pair, letter in _RESTORED:
+        if pair in lower:
+            spellings.append(lower.replace(pair, letter))
+    return spellings
+
+
 def _name_variants(name: str) -> list[str]:
     name = (name or "").strip()
     if not name:
         return []
-    return list(dict.fromkeys([name, name.title(), name.lower(), name.upper(), name.capitalize()]))
+    return list(dict.fromkeys(form for spelling in _spellings(name) for form in
+                              (spelling, spelling.title(), spelling.lower(), spelling.upper(), spelling.capitalize())))
 
 
 def _first_name_variants(first: str) -> list[str]:

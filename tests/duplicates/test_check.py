@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rapport.contacts.duplicate_check import possible_duplicates
-from tests.factories import make_contact
+from tests.factories import make_company, make_contact
 
 
 def test_check_finds_the_existing_contact_by_email_in_another_case(teammate):
@@ -54,3 +54,18 @@ def test_check_query_count_does_not_grow_with_matches(teammate, django_assert_ma
     with django_assert_max_num_queries(8):
         matches = possible_duplicates(first_name="Ana", last_name="Costa", phones=["+351912345678"], user=teammate)
     assert len(matches) == 5
+
+
+def test_check_finds_mueller_when_mueller_is_stored_with_its_umlaut_and_the_other_way_round(teammate):
+    # No email or phone in common: the name (looked up in both spellings) with the same company and city.
+    company = make_company(by=teammate, name="Müller & Söhne GmbH")
+    stored = make_contact(by=teammate, first_name="Jürgen", last_name="Müller", emails=[], city="Köln",
+                          company=company)
+    matches = possible_duplicates(first_name="Juergen", last_name="Mueller", user=teammate, city="Koeln",
+                                  company="Mueller & Soehne GmbH")
+    assert [(c.pk, reasons) for c, _, reasons in matches] == [(stored.pk, "same name; same city; same company")]
+    other = make_company(by=teammate, name="Boehm Bau")
+    written = make_contact(by=teammate, first_name="Hans", last_name="Boehm", emails=[], city="Graz", company=other)
+    matches = possible_duplicates(first_name="Hans", last_name="Böhm", user=teammate, city="Graz",
+                                  company="Böhm Bau")
+    assert [c.pk for c, _, _ in matches] == [written.pk]
