@@ -40,7 +40,8 @@ def phone_normalize(raw: str, default_country: str | None = None) -> str:
         number = phonenumbers.parse(text, region, keep_raw_input=True)
     except phonenumbers.NumberParseException:
         raise ValidationError(f"{raw!r} is not a phone number; write it with its country code, like +44 20 7946 0958.")
-    if not phonenumbers.is_possible_number(number):
+    # All zeros after the country code: no number, and phonenumbers would hand back the raw text for it.
+    if not phonenumbers.is_possible_number(number) or number.national_number == 0:
         raise ValidationError(f"{raw!r} does not look like a real phone number; check the digits and country code.")
     if number.country_code_source == phonenumbers.CountryCodeSource.FROM_DEFAULT_COUNTRY and not national_shape_ok(
         region, phonenumbers.national_significant_number(number)

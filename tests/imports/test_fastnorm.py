@@ -42,6 +42,7 @@ phone_text = st.one_of(
 @example(text="030 1234567", country="DE")
 @example(text="+49 (0) 30 1234567", country="US")
 @example(text="0049 30 1234567", country="DE")
+@example(text="+1000-0000", country="DE")  # all zeros after the code: no number (found by CI)
 def test_fast_phone_path_agrees_with_phone_normalize(text, country):
     _same(phone_fast, phone_normalize, text, country)
 
@@ -98,3 +99,10 @@ def test_an_email_without_at_sign_is_refused_with_the_shared_message():
     assert exc.value.messages == [
         "'ada at example.com' is not a valid email address; write it like name@example.com."
     ]
+
+
+@pytest.mark.parametrize("raw", ["+1000-0000", "+49 0000000", "0000000"])
+def test_a_number_of_zeros_is_refused_by_both_paths(raw):
+    for parse in (phone_normalize, phone_fast):
+        with pytest.raises(ValidationError):
+            parse(raw, "DE")

@@ -80,7 +80,8 @@ def phone_fast(raw: str, default_country: str | None = None) -> str:
                     continue
                 prefix, lengths = rules
                 national = number[size:]
-                if national and not (prefix and national.startswith(prefix)) and len(national) in lengths:
+                if (national.strip("0") and not (prefix and national.startswith(prefix))
+                        and len(national) in lengths):
                     return "+" + number
                 break
         else:
@@ -93,7 +94,7 @@ def phone_fast(raw: str, default_country: str | None = None) -> str:
                     national = digits[len(prefix):]
                     if pattern is None or not pattern.fullmatch(national) or national.startswith(prefix):
                         national = ""
-                if national and not national.startswith(code) and len(national) in lengths and (
+                if national.strip("0") and not national.startswith(code) and len(national) in lengths and (
                     national is digits or pattern is not None
                 ) and (pattern is None or pattern.fullmatch(national)):
                     return "+" + code + national
