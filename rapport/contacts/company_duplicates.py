@@ -40,6 +40,7 @@ from rapport.contacts.duplicates import (
     phone_canonical,
     phonetic,
     score_of,
+    spelling_pairs,
     transliterated,
 )
 
@@ -199,23 +200,7 @@ def company_features_of(row: CompanyRow | Sequence[Any]) -> CompanyFeatures:
     country = (country or "").strip().upper()
     phone_clean = phone_canonical(phone or "", country)
     city_folded = city_fold(city)
-    spelled = None
-    if not (name.isascii() and city.isascii()) and LETTERS_TO_WRITE_OUT.search(f"{name}|{city}"):
-        written_name, written_city = transliterated(name), transliterated(city)
-        spelled_key = company_name_key(written_name) if written_name else key
-        spelled_city = city_fold(written_city) if written_city else city_folded
-        if spelled_key != key or spelled_city != city_folded:  # Köln and Koeln both fold to "koln"
-            spelled = CompanyFeatures(
-                id=rid,
-                name=spelled_key,
-                squeezed=spelled_key.replace(" ", ""),
-                domain=domain_clean,
-                stem=stem,
-                phone=phone_clean,
-                city=spelled_city,
-                country=country,
-            )
-    return CompanyFeatures(
+    features = CompanyFeatures(
         id=rid,
         name=key,
         squeezed=key.replace(" ", ""),
@@ -224,8 +209,15 @@ def company_features_of(row: CompanyRow | Sequence[Any]) -> CompanyFeatures:
         phone=phone_clean,
         city=city_folded,
         country=country,
-        spelled=spelled,
     )
+    if not (name.isascii() and city.isascii()) and LETTERS_TO_WRITE_OUT.search(f"{name}|{city}"):
+        written_name, written_city = transliterated(name), transliterated(city)
+        spelled_key = company_name_key(written_name) if written_name else key
+        spelled_city = city_fold(written_city) if written_city else city_folded
+        if spelled_key != key or spelled_city != city_folded:  # Köln and Koeln both fold to "koln"
+            spelled = features._replace(name=spelled_key, squeezed=spelled_key.replace(" ", ""), city=spelled_city)
+            return features._replace(spelled=spelled)
+    return features
 
 
 def company_blocking_keys(f: CompanyFeatures) -> list[tuple[str, str]]:
@@ -292,20 +284,6 @@ def _name_evidence(a: CompanyFeatures, b: CompanyFeatures) -> tuple[float, str]:
     return 0.0, ""
 
 
-def _company_spellings(
-    a: CompanyFeatures, b: CompanyFeatures
-) -> list[tuple[CompanyFeatures, CompanyFeatures]]:
-    """The ways to compare a city: as written, and with either or both sides written out."""
-    ways = [(a, b)]
-    if a.spelled is not None:
-        ways.append((a.spelled, b))
-    if b.spelled is not None:
-        ways.append((a, b.spelled))
-        if a.spelled is not None:
-            ways.append((a.spelled, b.spelled))
-    return ways
-
-
 def _best_name_evidence(a: CompanyFeatures, b: CompanyFeatures) -> tuple[float, str]:
     """_name_evidence in the spellings that agree best: Müller & Söhne is Mueller & Soehne.
 
@@ -359,7 +337,7 @@ def company_pair_evidence(a: CompanyFeatures, b: CompanyFeatures) -> tuple[float
     if a.city and b.city:
         same_city = a.city == b.city or (
             (a.spelled is not None or b.spelled is not None)
-            and any(x.city == y.city for x, y in _company_spellings(a, b))
+            and any(x.city == y.city for x, y in spelling_pairs(a, b))
         )
         weight += CITY_EVIDENCE.weigh(same_city, reasons)
     if a.country and b.country:

@@ -40,10 +40,13 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from django.db.models import Max, Min
 from rapidfuzz.distance import Indel
+
+if TYPE_CHECKING:
+    from rapport.contacts.company_duplicates import CompanyFeatures
 
 # ------------------------------------------------------------------------------------------- tables
 
@@ -552,8 +555,12 @@ CITY_EVIDENCE = FieldEvidence(W_CITY, W_CITY_DIFFERENT, "same city", "different 
 COMPANY_EVIDENCE = FieldEvidence(W_COMPANY, W_COMPANY_DIFFERENT, "same company")
 
 
-def _spellings(a: Features, b: Features) -> list[tuple[Features, Features]]:
-    """The ways to compare a city or company: as written, and with either or both sides written out."""
+_Spelled = TypeVar("_Spelled", "Features", "CompanyFeatures")
+
+
+def spelling_pairs(a: _Spelled, b: _Spelled) -> list[tuple[_Spelled, _Spelled]]:
+    """The ways to compare a city or company (of two contacts or two companies): as written, and with either
+    or both sides written out (their `spelled`)."""
     pairs = [(a, b)]
     if a.spelled is not None:
         pairs.append((a.spelled, b))
@@ -631,13 +638,13 @@ def pair_evidence(a: Features, b: Features) -> tuple[float, list[str]]:
     if a.city and b.city:
         same_city = a.city == b.city or (
             (a.spelled is not None or b.spelled is not None)
-            and any(x.city == y.city for x, y in _spellings(a, b))
+            and any(x.city == y.city for x, y in spelling_pairs(a, b))
         )
         weight += CITY_EVIDENCE.weigh(same_city, reasons)
     if a.company and b.company:
         same_company = a.company == b.company or (
             (a.spelled is not None or b.spelled is not None)
-            and any(x.company == y.company for x, y in _spellings(a, b))
+            and any(x.company == y.company for x, y in spelling_pairs(a, b))
         )
         weight += COMPANY_EVIDENCE.weigh(same_company, reasons)
     return weight, reasons
