@@ -25,6 +25,7 @@ class MatchKey(models.TextChoices):
 
 class JobStatus(models.TextChoices):
     DRAFT = "draft", "Being set up"
+    CHECKING = "checking", "Checking the file"
     CHECKED = "checked", "Dry run done"
     QUEUED = "queued", "Waiting to start"
     RUNNING = "running", "Importing"

@@ -39,6 +39,9 @@ class ImportJob(models.Model):
     skipped_count = models.BigIntegerField(default=0)
     rejected_count = models.BigIntegerField(default=0)
     dry_run = models.JSONField(default=dict, blank=True, help_text="Counts and sample rows of the last dry run.")
+    # Raised by every change of settings and every dry run started: a dry run keeps its report only while the
+    # number is still the one it started with, so a check of earlier settings never passes for the current one.
+    settings_version = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -59,9 +62,18 @@ class ImportJob(models.Model):
         return self.created_count + self.updated_count + self.skipped_count + self.rejected_count
 
     @property
+    def estimated_rows(self) -> int | None:
+        """While the file is being checked: about how many rows it has (readers.rows_estimate)."""
+        return (self.dry_run or {}).get("estimated_rows") if self.status == JobStatus.CHECKING else None
+
+    @property
     def percent(self) -> int:
         if self.status == JobStatus.DONE:
             return 100
+        if self.status == JobStatus.CHECKING:
+            # An estimate: the bar waits at 99 % for the last rows rather than claim it is done.
+            estimate = self.estimated_rows
+            return min(99, int(self.next_row * 100 / estimate)) if estimate else 0
         if not self.total_rows:
             return 0
         return min(100, int(self.next_row * 100 / self.total_rows))

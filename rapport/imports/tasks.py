@@ -19,17 +19,31 @@ def import_run_task(job_id: int) -> str:
 
 
 @task()
-def import_dry_run_task(job_id: int) -> str:
-    """Dry-run an import job (large files are checked in the background too)."""
+def import_dry_run_task(job_id: int, version: int | None = None) -> str:
+    """Dry-run an import job in the background (large files), for the settings `version` it was started for.
+
+    Beats the job's heartbeat at every batch and stops there if the settings changed, the check was stopped
+    or the job was deleted meanwhile; a job gone before the worker took the task is left alone.
+    """
+    from rapport.imports.choices import JobStatus
     from rapport.imports.models import ImportJob
-    from rapport.imports.services.jobs import import_dry_run
+    from rapport.imports.services.jobs import CheckSuperseded, import_dry_run
     from rapport.imports.services.value_maps import unknown_values
 
-    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
+    if job is None:
+        return "deleted"
+    if job.status != JobStatus.CHECKING or (version is not None and version != job.settings_version):
+        return "superseded"
+    version = job.settings_version
     try:
-        import_dry_run(job=job, by=job.created_by)
+        import_dry_run(job=job, by=job.created_by, version=version)
+    except CheckSuperseded:
+        return "superseded"
     except ValidationError as exc:
-        ImportJob.objects.filter(pk=job_id).update(error=" ".join(exc.messages))
+        # Back to the settings, with the reason on the page (unless the settings changed meanwhile).
+        ImportJob.objects.filter(pk=job_id, settings_version=version, status=JobStatus.CHECKING).update(
+            status=JobStatus.DRAFT, error=" ".join(exc.messages)[:2000], next_row=0, dry_run={})
         return "invalid"
     # The values no choice knows, found now so that the page shows them without a second read.
     unknown_values(job, job.created_by)

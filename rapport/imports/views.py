@@ -23,6 +23,9 @@ from rapport.imports.services.jobs import (
     IMPORTERS,
     MATCH_KEYS,
     RejectedFormat,
+    check_stalled,
+    import_check_begin,
+    import_check_stop,
     import_dry_run,
     import_job_configure,
     import_job_create,
@@ -45,6 +48,8 @@ from rapport.imports.services.value_maps import (
 from rapport.sales.services.orders import catalogue_editable_by
 
 SYNC_DRY_RUN_BYTES = 20 * 1024 * 1024
+# Statuses whose page follows the work in the background with a progress bar.
+FOLLOWED_STATUSES = (JobStatus.CHECKING, JobStatus.QUEUED, JobStatus.RUNNING)
 MAX_ANSWERS = 2000  # value-map answers read from one form (50 values per column, a few columns)
 AVAILABLE_TARGETS = list(Target.choices)
 # What the records of each target are called in the wizard's sentences.
@@ -337,6 +342,7 @@ def _detail_context(job: ImportJob, request: HttpRequest, error: str = "") -> di
         "encodings": _encoding_choices(str(job.options.get("encoding") or "")),
         "downloads": _rejected_downloads(job),
         "deletable": not import_job_delete_refusal(job),
+        "stalled": check_stalled(job),
     }
 
 
@@ -393,13 +399,11 @@ def import_configure(request: HttpRequest, pk: int) -> HttpResponse:
 def _check(request: HttpRequest, job: ImportJob) -> bool:
     """Dry-run the file (large files in the background), then find the values no choice field knows."""
     if job.file_size > SYNC_DRY_RUN_BYTES:
-        from rapport.imports.tasks import import_dry_run_task
-
-        import_dry_run_task.enqueue(job.pk)
+        import_check_begin(job=job, by=request.user)
         messages.info(
             request,
-            "The file is large: it is being checked in the background. This page updates "
-            "when the report is ready.",
+            "The file is large: it is being checked in the background. You can leave this page; it shows the "
+            "report when the check is done.",
         )
         return False
     import_dry_run(job=job, by=request.user)
@@ -471,10 +475,16 @@ def import_values(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def import_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Go back from the dry-run report to the settings."""
+    """Go back from the dry-run report (or from a check still running, which stops) to the settings."""
     job = _job_or_404(request, pk)
     if job.status == JobStatus.CHECKED:
         ImportJob.objects.filter(pk=job.pk, status=JobStatus.CHECKED).update(status=JobStatus.DRAFT)
+    elif job.status == JobStatus.CHECKING:
+        try:
+            import_check_stop(job=job, by=request.user)
+        except NotAllowed as exc:
+            return _detail_refused(request, job, exc)
+        messages.info(request, "The check was stopped. Change the settings and check the file again.")
     return redirect("import-detail", pk=job.pk)
 
 
@@ -484,12 +494,10 @@ def import_recheck(request: HttpRequest, pk: int) -> HttpResponse:
     """Check the whole file again with the same settings (after adding the users, stages or contacts it named)."""
     job = _job_or_404(request, pk)
     if job.status != JobStatus.CHECKED:
-        messages.error(
-            request,
-            "Choose the columns and press “Check the whole file” first."
-            if job.status == JobStatus.DRAFT
-            else "This import has already started; its page shows how far it is.",
-        )
+        messages.error(request, {
+            JobStatus.DRAFT: "Choose the columns and press “Check the whole file” first.",
+            JobStatus.CHECKING: "The file is being checked now; this page shows the report when the check is done.",
+        }.get(job.status, "This import has already started; its page shows how far it is."))
         return redirect("import-detail", pk=job.pk)
     try:
         if _check(request, job):
@@ -518,10 +526,10 @@ def import_begin(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress bar (polled by htmx); tells the page to reload once the import has finished."""
+    """The progress bar of a check or an import (polled by htmx); tells the page to reload once it has finished."""
     job = _job_or_404(request, pk)
-    response = render(request, "imports/partials/progress.html", {"job": job})
-    if job.status not in (JobStatus.QUEUED, JobStatus.RUNNING) and getattr(request, "htmx", False):
+    response = render(request, "imports/partials/progress.html", {"job": job, "stalled": check_stalled(job)})
+    if job.status not in FOLLOWED_STATUSES and getattr(request, "htmx", False):
         response["HX-Refresh"] = "true"
     return response
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import glob
 import io
 import logging
+import os
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
@@ -19,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from rapport.core.errors import NotAllowed
@@ -40,6 +42,7 @@ from rapport.imports.services.readers import (
     file_sniff,
     forked_stream_possible,
     header_and_sample,
+    rows_estimate,
 )
 from rapport.imports.services.transforms import date_order_guess
 from rapport.imports.services.value_maps import SAVED_KEY as SAVED_VALUE_MAP_KEY
@@ -67,6 +70,8 @@ MATCH_KEYS: dict[str, tuple[str, ...]] = {
     **{target: cls.match_keys for target, cls in IMPORTERS.items() if target != Target.CONTACTS},
 }
 Progress = Callable[[ImportJob], None]
+# Settings can change until the import starts; a change during a background check stops that check.
+SETTABLE_STATUSES = (JobStatus.DRAFT, JobStatus.CHECKING, JobStatus.CHECKED)
 logger = logging.getLogger(__name__)
 
 
@@ -212,7 +217,7 @@ def import_job_configure(*, job: ImportJob, by: Any, mapping: dict[str, str] | N
                          match_key: str | None = None, save_mapping_as: str = "") -> ImportJob:
     """Change reader options (sheet, delimiter, encoding…), mapping, mode or match key before running."""
     _ensure_owner(job, by)
-    if job.status not in (JobStatus.DRAFT, JobStatus.CHECKED):
+    if job.status not in SETTABLE_STATUSES:
         raise ValidationError("This import has already started; start a new import to change its settings.")
     if options:
         reader_changed = any(k in options and options[k] != job.options.get(k) for k in ("sheet", "delimiter",
@@ -246,7 +251,10 @@ def import_job_configure(*, job: ImportJob, by: Any, mapping: dict[str, str] | N
     _importer(job, write=False)  # refuses mappings that cannot work (no name or email column, …)
     job.status = JobStatus.DRAFT
     job.dry_run = {}
+    job.next_row = 0
     job.save()
+    # A check still running for the earlier settings stops at its next batch and keeps nothing.
+    _settings_changed(job)
     if save_mapping_as:
         columns: dict[str, Any] = {header_key(job.headers[int(i)]): f for i, f in job.mapping.items()}
         if job.options.get("value_map"):
@@ -255,6 +263,61 @@ def import_job_configure(*, job: ImportJob, by: Any, mapping: dict[str, str] | N
             target=job.target, name=save_mapping_as[:100], defaults={"columns": columns, "created_by": by},
         )
     return job
+
+
+def _settings_changed(job: ImportJob) -> int:
+    """Raise the job's settings version and return it: any dry run started before no longer counts, and the
+    rejected rows it found (a file named by its version, dry_run_rejected_path) are no longer served."""
+    ImportJob.objects.filter(pk=job.pk).update(settings_version=F("settings_version") + 1)
+    job.settings_version = ImportJob.objects.filter(pk=job.pk).values_list("settings_version", flat=True).first() or 0
+    return job.settings_version
+
+
+class CheckSuperseded(ValidationError):
+    """The dry run's settings were changed, or the check was stopped, while it read the file."""
+
+
+CHANGED_WHILE_CHECKING = ("The settings of this import were changed (or its check was stopped) while the file was "
+                          "being checked; the report of that check was dropped. Check the file again.")
+
+
+@transaction.atomic
+def import_check_begin(*, job: ImportJob, by: Any) -> ImportJob:
+    """Check the whole file in the background (large files): the page follows it with a progress bar."""
+    _ensure_owner(job, by)
+    if job.status not in SETTABLE_STATUSES:
+        raise ValidationError("This import has already started; its file was checked before it did.")
+    _importer(job, write=False)
+    version = _settings_changed(job)
+    estimate = rows_estimate(job.file.path, job.options)
+    job.status = JobStatus.CHECKING
+    job.dry_run = {"estimated_rows": estimate} if estimate else {}
+    job.next_row = 0
+    job.error = ""
+    job.heartbeat_at = timezone.now()
+    job.save(update_fields=["status", "dry_run", "next_row", "error", "heartbeat_at"])
+    from rapport.imports.tasks import import_dry_run_task
+
+    transaction.on_commit(lambda: import_dry_run_task.enqueue(job.pk, version))
+    return job
+
+
+def import_check_stop(*, job: ImportJob, by: Any) -> ImportJob:
+    """Stop a background check and go back to the settings (the check stops at its next batch)."""
+    _ensure_owner(job, by)
+    with transaction.atomic():
+        if ImportJob.objects.filter(pk=job.pk, status=JobStatus.CHECKING).update(status=JobStatus.DRAFT,
+                                                                                  dry_run={}, next_row=0):
+            _settings_changed(job)
+    job.refresh_from_db()
+    return job
+
+
+def check_stalled(job: ImportJob, now: dt.datetime | None = None) -> bool:
+    """A background check that has not moved for HEARTBEAT_STALE: the worker is busy, stopped or restarted."""
+    if job.status != JobStatus.CHECKING or job.heartbeat_at is None:
+        return False
+    return (now or timezone.now()) - job.heartbeat_at > HEARTBEAT_STALE
 
 
 def _ensure_owner(job: ImportJob, by: Any) -> None:
@@ -301,16 +364,31 @@ def _data_rows(reader: RowReader, start_after: int) -> Iterator[tuple[int, list[
         yield number, cells
 
 
-def import_dry_run(*, job: ImportJob, by: Any, progress: Progress | None = None) -> dict[str, Any]:
-    """Go through the whole file without writing: counts per outcome, sample rows, every rejection's reason."""
+def import_dry_run(*, job: ImportJob, by: Any, progress: Progress | None = None,
+                   version: int | None = None) -> dict[str, Any]:
+    """Go through the whole file without writing: counts per outcome, sample rows, every rejection's reason.
+
+    A check in the background passes the settings version it was started for (import_check_begin); one run
+    here and now starts a version of its own. Either keeps its report only if no change of settings, stopped
+    check or later dry run came in between (CheckSuperseded otherwise); a background check finds that out at
+    every batch, where it also beats its heartbeat, and stops there.
+    """
     _ensure_owner(job, by)
     importer = _importer(job, write=False)
+    background = version is not None
+    if version is None:
+        version = _settings_changed(job)
+    still_current = ImportJob.objects.filter(pk=job.pk, settings_version=version,
+                                             status__in=[JobStatus.DRAFT, JobStatus.CHECKING, JobStatus.CHECKED])
     report: dict[str, Any] = {"rows": 0, "created": 0, "updated": 0, "skipped": 0, "rejected": 0, "samples": [],
                               "rejections": [], "rejections_by_column": {}, "matched": []}
     # Every rejected row with its reason goes to a file next to the upload (the report keeps the first
     # DRY_RUN_KEEP_REJECTIONS), so the user can download and fix all of them before the real run.
-    rejected_path = dry_run_rejected_path(job)
-    rejected_file = rejected_path.open("w", encoding="utf-8", newline="") if rejected_path else None
+    rejected_path = dry_run_rejected_path(job, version)
+    # Written aside and moved into place with the report, so that a check dropped half-way (or one of earlier
+    # settings finishing late) never leaves its rows where the download looks.
+    writing = rejected_path.with_name(f"{rejected_path.name}.{version}.part") if rejected_path else None
+    rejected_file = writing.open("w", encoding="utf-8", newline="") if writing else None
     rejected_writer = csv.writer(rejected_file) if rejected_file else None
     labels = set(job.headers) - {""}
 
@@ -348,27 +426,44 @@ def import_dry_run(*, job: ImportJob, by: Any, progress: Progress | None = None)
                 last = item.row_number
                 if importer.pending >= BATCH_ROWS:
                     flush()
+                    job.next_row = last
+                    if background and not still_current.update(next_row=last, heartbeat_at=timezone.now()):
+                        raise _superseded(job)
                     if progress:
-                        job.next_row = last
                         progress(job)
             flush()
+        if rejected_file is not None:
+            rejected_file.close()
+            rejected_file = None
+        if report["rows"] == 0:
+            raise ValidationError(
+                "The file has a header but no data rows; add rows under the header and upload it again.")
+        job.total_rows = report["rows"]
+        job.dry_run = report
+        job.status = JobStatus.CHECKED
+        job.next_row = 0
+        # A conditional UPDATE, not save(): the job may have been deleted, its settings changed or its check
+        # stopped while the file was read. The file moves into place in the same transaction's wake.
+        with transaction.atomic():
+            if not still_current.update(total_rows=job.total_rows, dry_run=report, status=job.status, next_row=0):
+                raise _superseded(job)
+            if writing is not None and rejected_path is not None:
+                os.replace(writing, rejected_path)
+                writing = None
+        _older_rejected_delete(job, keep=rejected_path)
     finally:
         if rejected_file is not None:
             rejected_file.close()
+        if writing is not None:
+            writing.unlink(missing_ok=True)
         importer.memory.close()
-    if report["rows"] == 0:
-        raise ValidationError("The file has a header but no data rows; add rows under the header and upload it again.")
-    job.total_rows = report["rows"]
-    job.dry_run = report
-    job.status = JobStatus.CHECKED
-    job.next_row = 0
-    # A conditional UPDATE, not save(): the job may have been deleted while a background dry run read its file.
-    if not ImportJob.objects.filter(pk=job.pk).update(total_rows=job.total_rows, dry_run=report, status=job.status,
-                                                      next_row=0):
-        if rejected_path is not None:
-            rejected_path.unlink(missing_ok=True)
-        raise ValidationError("This import was deleted while its file was being checked.")
     return report
+
+
+def _superseded(job: ImportJob) -> ValidationError:
+    if not ImportJob.objects.filter(pk=job.pk).exists():
+        return ValidationError("This import was deleted while its file was being checked.")
+    return CheckSuperseded(CHANGED_WHILE_CHECKING)
 
 
 def rejection_columns(reason: str, headers: Iterable[str]) -> list[str]:
@@ -402,6 +497,9 @@ def import_start(*, job: ImportJob, by: Any) -> ImportJob:
     updated = ImportJob.objects.filter(pk=job.pk, status__in=[JobStatus.DRAFT, JobStatus.CHECKED]).update(
         status=JobStatus.QUEUED)
     if not updated:
+        if ImportJob.objects.filter(pk=job.pk, status=JobStatus.CHECKING).exists():
+            raise ValidationError("The file is still being checked; start the import when the dry run's report is "
+                                  "ready, or stop the check.")
         raise ValidationError("This import has already been started.")
     job.refresh_from_db()
     from rapport.imports.tasks import import_run_task
@@ -598,7 +696,7 @@ def import_undo(*, job: ImportJob, by: Any, status: str = JobStatus.UNDONE) -> d
 
 # Statuses in which a job may not have written anything yet; its counters say whether it did (they are committed
 # with each batch, in the same transaction).
-UNWRITTEN_STATUSES = (JobStatus.DRAFT, JobStatus.CHECKED, JobStatus.QUEUED, JobStatus.FAILED)
+UNWRITTEN_STATUSES = (JobStatus.DRAFT, JobStatus.CHECKING, JobStatus.CHECKED, JobStatus.QUEUED, JobStatus.FAILED)
 
 
 WROTE_ROWS = ("This import has written rows, so it cannot be deleted: undo it instead, which takes back what it "
@@ -633,19 +731,19 @@ def import_job_delete(*, job: ImportJob, by: Any) -> None:
             refusal = WROTE_ROWS
         if refusal:
             raise ValidationError(refusal)
-        storage, name, rejected = current.file.storage, str(current.file.name or ""), dry_run_rejected_path(current)
+        storage, name, rejected = current.file.storage, str(current.file.name or ""), _rejected_files(current)
         ImportRow.objects.filter(job=current).delete()
         current.delete()
         # Files go once the rows are gone for good: a rolled-back delete keeps the import usable.
         transaction.on_commit(lambda: _stored_files_delete(storage, name, rejected))
 
 
-def _stored_files_delete(storage: Any, name: str, rejected: Path | None) -> None:
+def _stored_files_delete(storage: Any, name: str, rejected: list[Path]) -> None:
     try:
         if name:
             storage.delete(name)
-        if rejected is not None:
-            rejected.unlink(missing_ok=True)
+        for path in rejected:
+            path.unlink(missing_ok=True)
     except OSError as exc:  # the job is gone; a file left behind is logged, not a failed request
         logger.warning("The uploaded file %s of a deleted import could not be removed: %s", name, exc)
 
@@ -653,12 +751,30 @@ def _stored_files_delete(storage: Any, name: str, rejected: Path | None) -> None
 # ---------------------------------------------------------------- rejected rows
 
 
-def dry_run_rejected_path(job: ImportJob) -> Path | None:
-    """Where the dry run keeps every rejected row (next to the uploaded file), or None without a local file."""
+def dry_run_rejected_path(job: ImportJob, version: int | None = None) -> Path | None:
+    """Where the dry run of the job's settings (or of `version` of them) keeps every rejected row, next to
+    the uploaded file; None without a local file. Version 0, the settings of jobs checked before versions
+    were counted, keeps the name those jobs' files have."""
+    version = job.settings_version if version is None else version
     try:
-        return Path(f"{job.file.path}.dry-run-rejected.csv")
+        return Path(f"{job.file.path}.dry-run-rejected{f'.{version}' if version else ''}.csv")
     except (NotImplementedError, ValueError):
         return None
+
+
+def _rejected_files(job: ImportJob) -> list[Path]:
+    """Every rejected-rows file of the job's dry runs (of any settings, and any left half-written)."""
+    current = dry_run_rejected_path(job, 0)
+    if current is None:
+        return []
+    return sorted(current.parent.glob(f"{glob.escape(current.name.removesuffix('.csv'))}*"))
+
+
+def _older_rejected_delete(job: ImportJob, keep: Path | None) -> None:
+    """Remove the rejected rows of dry runs of earlier settings, once a later one has its own in place."""
+    for path in _rejected_files(job):
+        if path != keep and not path.name.endswith(".part"):  # a .part is a check still writing
+            path.unlink(missing_ok=True)
 
 
 def _rejected_rows(job: ImportJob) -> Iterator[list[str]]:
@@ -668,7 +784,7 @@ def _rejected_rows(job: ImportJob) -> Iterator[list[str]]:
     """
     width = len(job.headers)
     dry = dry_run_rejected_path(job)
-    if job.status in (JobStatus.DRAFT, JobStatus.CHECKED) and dry is not None and dry.exists():
+    if job.status == JobStatus.CHECKED and dry is not None and dry.exists():
         with dry.open(encoding="utf-8", newline="") as f:
             for number, reason, *cells in csv.reader(f):
                 yield [number, reason, *cells, *[""] * (width - len(cells))]

@@ -23,6 +23,7 @@ from rapport.imports.services.jobs import (
     import_undo,
     rejected_rows_csv,
 )
+from rapport.imports.services.readers import rows_estimate
 
 
 class Progress:
@@ -156,7 +157,9 @@ class Command(BaseCommand):
 
     def _run(self, job: ImportJob, options: dict[str, Any]) -> None:
         if options.get("dry_run"):
-            report = import_dry_run(job=job, by=job.created_by, progress=Progress(None, sys.stderr))
+            # The bar's end is an estimate (the file's line breaks): the report counts the rows really read.
+            about = rows_estimate(job.file.path, job.options)
+            report = import_dry_run(job=job, by=job.created_by, progress=Progress(about, sys.stderr))
             sys.stderr.write("\n")
             self.stdout.write(
                 f"Dry run of {report['rows']:,} rows: {report['created']:,} would be created, "
