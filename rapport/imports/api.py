@@ -21,8 +21,8 @@ from rapport.imports.services.jobs import (
     import_job_delete,
     import_start,
     import_undo,
-    rejected_rows_download,
 )
+from rapport.imports.services.rejected import rejected_rows_download
 from rapport.imports.services.value_maps import saved_value_map_apply, unknown_values, value_map_clean
 
 router = Router(tags=["imports"])

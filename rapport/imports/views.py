@@ -22,7 +22,6 @@ from rapport.imports.models import ImportBatch, ImportJob, ImportRow, SavedMappi
 from rapport.imports.services.jobs import (
     IMPORTERS,
     MATCH_KEYS,
-    RejectedFormat,
     check_stalled,
     import_check_begin,
     import_check_stop,
@@ -33,10 +32,9 @@ from rapport.imports.services.jobs import (
     import_job_delete_refusal,
     import_start,
     import_undo,
-    rejected_rows_download,
-    rejected_rows_format,
 )
 from rapport.imports.services.mapping import fields_for
+from rapport.imports.services.rejected import RejectedFormat, rejected_rows_download, rejected_rows_format
 from rapport.imports.services.value_maps import (
     choice_fields,
     saved_value_map_apply,
@@ -494,10 +492,11 @@ def import_recheck(request: HttpRequest, pk: int) -> HttpResponse:
     """Check the whole file again with the same settings (after adding the users, stages or contacts it named)."""
     job = _job_or_404(request, pk)
     if job.status != JobStatus.CHECKED:
-        messages.error(request, {
+        why: dict[str, str] = {
             JobStatus.DRAFT: "Choose the columns and press “Check the whole file” first.",
             JobStatus.CHECKING: "The file is being checked now; this page shows the report when the check is done.",
-        }.get(job.status, "This import has already started; its page shows how far it is."))
+        }
+        messages.error(request, why.get(job.status, "This import has already started; its page shows how far it is."))
         return redirect("import-detail", pk=job.pk)
     try:
         if _check(request, job):

@@ -19,13 +19,13 @@ from rapport.imports.services import jobs
 from rapport.imports.services.jobs import (
     CheckSuperseded,
     check_stalled,
-    dry_run_rejected_path,
     import_check_begin,
     import_dry_run,
     import_job_configure,
     import_start,
 )
 from rapport.imports.services.readers import rows_estimate
+from rapport.imports.services.rejected import dry_run_rejected_path, rejected_rows_csv
 from rapport.imports.tasks import import_dry_run_task
 from tests.imports.helpers import make_job, xlsx_bytes
 
@@ -113,12 +113,11 @@ def test_a_check_follows_its_heartbeat_and_stops_when_the_settings_change_mid_wa
     assert job.status == JobStatus.DRAFT and job.dry_run == {} and job.settings_version == version + 1
     assert not any(name.endswith(".part") for name in leftovers(job))
     assert earlier is not None and earlier.exists()  # kept until a later check has its own...
-    assert jobs.rejected_rows_csv(job) is not None
-    served = "".join(jobs.rejected_rows_csv(job))
+    served = "".join(rejected_rows_csv(job))
     assert "not-an-email" not in served  # ...but not served: it was found with other settings
     import_dry_run(job=job, by=teammate)
     assert leftovers(job) == [f".dry-run-rejected.{job.settings_version}.csv"]
-    assert "not-an-email" in "".join(jobs.rejected_rows_csv(job))
+    assert "not-an-email" in "".join(rejected_rows_csv(job))
 
 
 def test_a_check_of_earlier_settings_finishing_late_is_dropped(teammate):

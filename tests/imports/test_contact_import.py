@@ -12,13 +12,8 @@ from rapport.activities.models import TimelineEvent
 from rapport.contacts.models import Company, Contact, ContactEmail, ContactPhone
 from rapport.imports.choices import JobStatus
 from rapport.imports.models import ImportJob, ImportRow
-from rapport.imports.services.jobs import (
-    import_dry_run,
-    import_job_configure,
-    import_run,
-    import_undo,
-    rejected_rows_csv,
-)
+from rapport.imports.services.jobs import import_dry_run, import_job_configure, import_run, import_undo
+from rapport.imports.services.rejected import rejected_rows_csv
 from rapport.search.models import SearchEntry
 from tests.factories import make_contact
 from tests.imports.helpers import make_job

@@ -16,7 +16,8 @@ from rapport.contacts.models import Company
 from rapport.core.normalize import phone_normalize
 from rapport.imports.models import ImportRow
 from rapport.imports.services.fastnorm import phone_fast
-from rapport.imports.services.jobs import import_dry_run, import_job_configure, import_run, rejected_rows_csv
+from rapport.imports.services.jobs import import_dry_run, import_job_configure, import_run
+from rapport.imports.services.rejected import rejected_rows_csv
 from rapport.imports.services.transforms import date_parse, datetime_parse
 from rapport.imports.services.values import country_code
 from tests.factories import make_user

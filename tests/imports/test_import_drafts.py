@@ -13,12 +13,8 @@ from django.urls import reverse
 from rapport.contacts.models import Contact
 from rapport.imports.choices import JobStatus
 from rapport.imports.models import ImportJob, ImportRow
-from rapport.imports.services.jobs import (
-    dry_run_rejected_path,
-    import_dry_run,
-    import_job_delete,
-    import_run,
-)
+from rapport.imports.services.jobs import import_dry_run, import_job_delete, import_run
+from rapport.imports.services.rejected import dry_run_rejected_path
 from tests.imports.helpers import make_job
 
 CSV = "First Name,Email\nAda,ada@example.com\nBob,not-an-email\n"

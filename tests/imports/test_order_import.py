@@ -298,7 +298,7 @@ def test_the_dry_run_counts_what_the_run_then_does(admin):
 
 
 def test_rejected_order_lines_download_with_their_reasons(admin):
-    from rapport.imports.services.jobs import rejected_rows_csv
+    from rapport.imports.services.rejected import rejected_rows_csv
 
     job = run(make_job(admin, HEADER + "E-1,nobody@example.com,2024-01-01,W-1,1,5,EUR\n", target="orders"))
     lines = "".join(rejected_rows_csv(job)).lstrip("\ufeff").splitlines()

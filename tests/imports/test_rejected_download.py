@@ -14,7 +14,8 @@ from django.urls import reverse
 from rapport.contacts.models import Contact
 from rapport.imports.choices import JobStatus
 from rapport.imports.models import ImportJob
-from rapport.imports.services.jobs import import_dry_run, import_run, rejected_rows_download
+from rapport.imports.services.jobs import import_dry_run, import_run
+from rapport.imports.services.rejected import rejected_rows_download
 from tests.imports.helpers import make_job, xlsx_bytes
 
 # A German Excel export: semicolons, Windows-1252, an owner nobody is (its reason names Settings → Users).

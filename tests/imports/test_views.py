@@ -256,7 +256,7 @@ def test_a_row_rejected_for_two_columns_counts_in_both(admin, client_for):
 
 
 def test_rejection_columns_reads_every_sentence_led_by_a_header():
-    from rapport.imports.services.jobs import rejection_columns
+    from rapport.imports.services.rejected import rejection_columns
 
     headers = {"Deal - Stage", "Amount", "E.mail", "Owner"}
     stage = ("Deal - Stage: 'Dreaming' is not one of: Qualification, …, Lost (the stages of pipeline 'New "

@@ -21,9 +21,9 @@ from rapport.imports.services.jobs import (
     import_job_create,
     import_run,
     import_undo,
-    rejected_rows_csv,
 )
 from rapport.imports.services.readers import rows_estimate
+from rapport.imports.services.rejected import rejected_rows_csv
 
 
 class Progress:
