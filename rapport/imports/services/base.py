@@ -51,7 +51,7 @@ from rapport.imports.services.rows import (
 )
 from rapport.imports.services.transforms import (
     boolean_parse,
-    choice_parse,
+    choice_or_synonym,
     date_parse,
     datetime_parse,
     number_parse,
@@ -222,14 +222,7 @@ class RecordImporter(RelatedLookups, CellValues):
         found = self._choice_cache.get((name, cell))
         if found is not None:
             return found
-        user_map = self.value_map.get(name)
-        try:
-            found = choice_parse(cell, choices, label, user_map)
-        except ValidationError:
-            key = " ".join(cell.strip().lower().replace("_", " ").split())
-            if not synonyms or key not in synonyms:
-                raise
-            found = synonyms[key]
+        found = choice_or_synonym(cell, choices, label, self.value_map.get(name), synonyms)
         if len(self._choice_cache) < 10000:
             self._choice_cache[(name, cell)] = found
         return found

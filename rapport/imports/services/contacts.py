@@ -38,7 +38,7 @@ from rapport.imports.services.mapping import fields_for
 from rapport.imports.services.people import split_name
 from rapport.imports.services.rows import BatchResult, dry_run_match, duplicate_refusal, update_refusal
 from rapport.imports.services.transforms import (
-    choice_parse,
+    choice_or_synonym,
     datetime_parse,
     text_clean,
 )
@@ -47,6 +47,19 @@ from rapport.search.services import search_entries_insert, search_entries_update
 
 TEXT_FIELDS = {"first_name": 100, "last_name": 100, "title": 100, "city": 100}
 LIFECYCLE_CHOICES = list(LifecycleStage.choices)
+# The stages other CRMs export under other names (HubSpot's own lifecycle stages and their API values,
+# Salesforce and Dynamics account and relationship types), by transforms.synonym_key. "Other" is not here:
+# what it means differs per company, so the wizard asks (Values to match).
+LIFECYCLE_SYNONYMS = {
+    **dict.fromkeys(["marketing qualified lead", "marketingqualifiedlead", "mql", "sales qualified lead",
+                     "salesqualifiedlead", "sql", "qualified lead", "prospect", "suspect"], LifecycleStage.LEAD),
+    **dict.fromkeys(["customer - direct", "customer - channel", "client", "active customer", "paying customer"],
+                    LifecycleStage.CUSTOMER),
+    **dict.fromkeys(["former customer", "lost customer", "churned customer", "ex-customer", "ex customer",
+                     "cancelled", "canceled"], LifecycleStage.CHURNED),
+    **dict.fromkeys(["advocate", "promoter", "ambassador"], LifecycleStage.EVANGELIST),
+    **dict.fromkeys(["newsletter subscriber", "subscribed", "newsletter"], LifecycleStage.SUBSCRIBER),
+}
 CHANNEL_CHOICES = list(Channel.choices)
 CONTACT_COLUMNS = ["first_name", "last_name", "title", "company_id", "owner_id", "lifecycle_stage",
                    "preferred_channel", "city", "country", "email", "phone", "custom"]
@@ -337,7 +350,8 @@ class ContactImporter(CellValues):
     def _choice(self, cell: str, name: str, label: str, choices: list[tuple[str, str]]) -> str:
         found = self._choice_cache.get((name, cell))
         if found is None:
-            found = choice_parse(cell, choices, label, self.value_map.get(name))
+            found = choice_or_synonym(cell, choices, label, self.value_map.get(name),
+                                      LIFECYCLE_SYNONYMS if name == "lifecycle_stage" else None)
             if len(self._choice_cache) < 10000:
                 self._choice_cache[(name, cell)] = found
         return found

@@ -158,7 +158,7 @@ ALIASES: dict[str, list[str]] = {
     "phone": ["phone", "phonenumber", "telephone", "tel", "telefon", "telefonnummer", "telefono", "telefoon",
               "businessphone", "workphone", "officephone", "primaryphone", "phone1", "directphone",
               "telephonefixe", "telefonogeschaftlich", "telefongeschaftlich"],
-    "mobile": ["mobile", "mobilephone", "mobilenumber", "cell", "cellphone", "handy", "mobil", "mobilnummer",
+    "mobile": ["mobile", "mobilephone", "mobilephonenumber", "mobilenumber", "cell", "cellphonenumber", "cellphone", "handy", "mobil", "mobilnummer",
                "mobiltelefon", "mobiltelefonnummer", "handynummer", "portable", "telephoneportable",
                "numerodeportable", "movil", "telefonomovil", "celular", "telefonocelular", "cellulare",
                "telefonocellulare", "mobiel", "mobielnummer", "mobieletelefoon", "phone2"],

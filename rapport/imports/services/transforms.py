@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -229,6 +230,25 @@ def choice_parse(
     raise ValidationError(
         f"{label} {text!r} is not one of: {allowed}. Map this value to one of them or fix the cell."
     )
+
+
+def synonym_key(text: str) -> str:
+    """A cell as the synonym tables write it: lower case, single spaces, "_" as a space ("Closed_Won")."""
+    return " ".join(text.strip().lower().replace("_", " ").split())
+
+
+def choice_or_synonym(
+    text: str, choices: list[tuple[str, str]], label: str, value_map: dict[str, str] | None = None,
+    synonyms: Mapping[str, str] | None = None,
+) -> str:
+    """choice_parse, then the names other CRMs give the same choice (synonyms, keyed by synonym_key)."""
+    try:
+        return choice_parse(text, choices, label, value_map)
+    except ValidationError:
+        found = synonyms.get(synonym_key(text)) if synonyms else None
+        if found is None:
+            raise
+        return found
 
 
 def text_clean(text: str, label: str, max_length: int) -> str:

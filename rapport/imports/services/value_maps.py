@@ -32,7 +32,7 @@ from rapport.imports.choices import JobStatus
 from rapport.imports.models import ImportJob, SavedMapping
 from rapport.imports.services.mapping import CUSTOM_ENTITY, header_key
 from rapport.imports.services.readers import RowReader
-from rapport.imports.services.transforms import choice_parse, value_key, value_map_lookup
+from rapport.imports.services.transforms import choice_or_synonym, value_key, value_map_lookup
 from rapport.sales.choices import LeadSource, LeadStatus, OrderChannel, OrderStatus
 
 MAX_LISTED = 50  # values shown per column: the most frequent
@@ -58,13 +58,11 @@ class ChoiceField:
     def accepts(self, cell: str, value_map: Mapping[str, str] | None) -> bool:
         """Whether the importer takes this cell (by choice, label, synonym or the user's value map)."""
         try:
-            choice_parse(cell, list(self.choices), self.label, dict(value_map) if value_map else None)
+            choice_or_synonym(cell, list(self.choices), self.label, dict(value_map) if value_map else None,
+                              self.synonyms)
             return True
         except ValidationError:
             pass
-        key = " ".join(cell.strip().lower().replace("_", " ").split())
-        if key in self.synonyms:
-            return True
         if self.numbers:
             digits = cell.replace(",", "").replace(".", "").replace(" ", "")
             return digits.isdigit()
@@ -110,13 +108,14 @@ def choice_fields(target: str, user: Any = None) -> dict[str, ChoiceField]:
     """The choice fields of a target (custom choice fields included), by their mapping key."""
     from rapport.imports.services.activities import KIND_SYNONYMS, OUTCOME_SYNONYMS, PRIORITY_SYNONYMS
     from rapport.imports.services.companies import SIZE_SYNONYMS
+    from rapport.imports.services.contacts import LIFECYCLE_SYNONYMS
     from rapport.imports.services.leads import SOURCE_SYNONYMS, STATUS_SYNONYMS
     from rapport.imports.services.orders import CHANNEL_SYNONYMS
     from rapport.imports.services.orders import STATUS_SYNONYMS as ORDER_STATUS_SYNONYMS
 
     standard: dict[str, list[ChoiceField]] = {
         "contacts": [
-            ChoiceField("lifecycle_stage", "Lifecycle stage", tuple(LifecycleStage.choices)),
+            ChoiceField("lifecycle_stage", "Lifecycle stage", tuple(LifecycleStage.choices), LIFECYCLE_SYNONYMS),
             ChoiceField("preferred_channel", "Preferred channel", tuple(Channel.choices)),
         ],
         "companies": [ChoiceField("size", "Size", tuple(CompanySize.choices), SIZE_SYNONYMS, numbers=True)],
