@@ -437,6 +437,11 @@ class RecordImporter(RelatedLookups, CellValues):
     def row_match_keys(self, row: Prepared) -> list[str]:
         return row.match_keys()
 
+    def remembered_keys(self, row: Prepared) -> list[str]:
+        """What a dry run remembers of a row it would create: its match keys (a later row repeating it), and
+        what else later rows may find it by (a company's parent cell, CompanyImporter)."""
+        return self.row_match_keys(row)
+
     def resolve_all(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
         """resolve() the rows, and the rows rejected for their cells too, then reject every row a related
         record refused (RelatedLookups.refuse) with all its reasons: a row with a bad date and an unknown
@@ -465,7 +470,7 @@ class RecordImporter(RelatedLookups, CellValues):
         prepared = self.resolve_all([r for r in batch if isinstance(r, Prepared)], out)
         self.sort_outcomes(prepared, out)
         if not self.write:
-            self.memory.remember((k, r.row_number) for r in out.creates for k in self.row_match_keys(r))
+            self.memory.remember((k, r.row_number) for r in out.creates for k in self.remembered_keys(r))
             # What each new record would hold, for a later row of the file that repeats it: the run finds
             # the record in the database and compares; the dry run compares with this.
             self.memory.plan({planned_id(r.row_number): self.planned_record(r) for r in out.creates})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,10 +15,12 @@ from rapport.customization.services import tags_named
 from rapport.imports.choices import MatchKey
 from rapport.imports.services import db
 from rapport.imports.services.base import RecordImporter
+from rapport.imports.services.dry_memory import planned_id
 from rapport.imports.services.rows import (
     BatchResult,
     Outcomes,
     Prepared,
+    Rejected,
     model_insert,
     runs_of,
     search_reindex,
@@ -53,6 +57,8 @@ SIZE_SYNONYMS = {
     "10000+": CompanySize.ENTERPRISE,
     "1000+": CompanySize.ENTERPRISE,
 }
+PARENT_MISSING = ("There is no company {key!r} yet; add or import it first, or fix the name, web domain or id. "
+                  "If a later row of this file creates it, import the rejected rows again once this import is done.")
 
 
 class CompanyImporter(RecordImporter):
@@ -80,6 +86,10 @@ class CompanyImporter(RecordImporter):
     )
     search_kind = "company"
     rules_entity = "company"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._batch_called: set[str] = set()  # what the batch's rows are called (_called)
 
     def check_mapping(self) -> None:
         if not self.mapped & {"name", "domain", "external_id"}:
@@ -163,8 +173,57 @@ class CompanyImporter(RecordImporter):
                 found[r.row_number] = (by_name[r.values["name"].upper()], "same name")
         return found
 
+    # ------------------------------------------------------------ parents named in the same file
+
+    @staticmethod
+    def _called(row: Prepared) -> set[str]:
+        """What a parent cell may call the company of this row: its name, web domain or external id."""
+        return {v.upper() for v in (row.values.get("name"), row.values.get("domain"), row.external_id) if v}
+
+    @staticmethod
+    def _parent_names(text: str) -> set[str]:
+        names = {text.upper()}
+        if "." in text and " " not in text:
+            with contextlib.suppress(ValidationError):
+                names.add(domain_normalize(text).upper())
+        return names
+
+    def add(self, item: Prepared | Rejected, flush: Callable[[], None]) -> None:
+        """A row whose parent an earlier row of the batch brings flushes the batch first: the import then
+        writes the parent before it looks the parent up (and a dry run remembers it, _parents_find)."""
+        parent = item.keys.get("parent") if isinstance(item, Prepared) else None
+        if parent and self._parent_names(parent) & self._batch_called:
+            flush()
+        super().add(item, flush)
+        if isinstance(item, Prepared):
+            self._batch_called |= self._called(item)
+
+    def take_batch(self) -> list[Prepared | Rejected]:
+        self._batch_called = set()
+        return super().take_batch()
+
+    def remembered_keys(self, row: Prepared) -> list[str]:
+        return [*super().remembered_keys(row), *(f"called:{name}" for name in sorted(self._called(row)))]
+
+    def _parents_find(self, keys: Iterable[str]) -> dict[str, int]:
+        """Parent id per cell: a company by external id, name or web domain; in a dry run, else the company
+        an earlier row of the file would create (its stand-in id), as the import will have written it."""
+        wanted = set(keys)
+        found = self.companies_find_by_key(wanted)
+        rest = {key: self._parent_names(key) for key in wanted if key not in found}
+        if rest and not self.write:
+            earlier = self.memory.first_rows(f"called:{name}" for names in rest.values() for name in names)
+            for key, names in rest.items():
+                rows = [earlier[f"called:{name}"] for name in names if f"called:{name}" in earlier]
+                if rows:
+                    found[key] = planned_id(min(rows))
+        return found
+
     def resolve(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
-        return self.link_company(rows, out, key="parent", column="parent_id")
+        def use(r: Prepared, pk: int) -> None:
+            r.values["parent_id"] = pk
+
+        return self.link_rows(rows, out, "parent", self._parents_find, PARENT_MISSING, use)
 
     def write_creates(self, rows: list[Prepared], result: BatchResult, out: Outcomes) -> None:
         if not rows:
