@@ -9,7 +9,8 @@ customers it touched, set-based, once.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -20,12 +21,14 @@ from rapport.imports.choices import MatchKey, Mode, Outcome
 from rapport.imports.models import ImportBatch, ImportRow
 from rapport.imports.services import db
 from rapport.imports.services.base import RecordImporter
+from rapport.imports.services.dry_memory import planned_id
 from rapport.imports.services.people import people_create, split_name
 from rapport.imports.services.rows import (
     BatchResult,
     Outcomes,
     Prepared,
     Rejected,
+    dry_run_match,
     json_safe,
     model_insert,
     runs_of,
@@ -122,6 +125,29 @@ def _total(lines: list[Prepared]) -> Decimal:
     return sum(
         ((r.extra["quantity"] * r.extra["unit_price"]).quantize(Decimal("0.01")) for r in lines), Decimal("0")
     )
+
+
+def _line_key(product_id: Any, description: str, quantity: Any, unit_price: Any) -> tuple[Any, str, str, str]:
+    """An order line as _plan_updates compares it: quantity to 0.001 and price to 0.01, as they are stored."""
+    return (
+        product_id,
+        description,
+        str(Decimal(str(quantity)).quantize(Decimal("0.001"))),
+        str(Decimal(str(unit_price)).quantize(Decimal("0.01"))),
+    )
+
+
+@dataclass
+class OrderUpdate:
+    """A matched order the file changes, as _plan_updates found it: its lines in the file, the stored values
+    (`old`), the values after the update (`new`), what undo needs back (`before`) and the changes."""
+
+    lines: list[Prepared]
+    order_id: int
+    old: dict[str, Any]
+    new: dict[str, Any]
+    before: dict[str, Any]
+    changes: dict[str, Any]
 
 
 class OrderImporter(RecordImporter):
@@ -262,7 +288,13 @@ class OrderImporter(RecordImporter):
         return f"x:{row.external_id}" if row.external_id else f"n:{row.values.get('number', '')}"
 
     def row_match_keys(self, row: Prepared) -> list[str]:
-        return [self.group_key(row)]
+        """The key the run finds this order by in the database (its number, or its external id, as the job
+        matches), which the dry run remembers for the orders it would create: a later line of the file is
+        then taken for that order exactly when the run would find it."""
+        if self.job.match_key == MatchKey.EXTERNAL_ID:
+            return [f"x:{row.external_id}"] if row.external_id else []
+        number = row.values.get("number")
+        return [f"n:{number}"] if number else []
 
     # ------------------------------------------------------------ batching: whole orders per batch
 
@@ -426,14 +458,8 @@ class OrderImporter(RecordImporter):
         appends: list[tuple[list[Prepared], int]],
     ) -> list[tuple[Prepared, str]]:
         """The lines that will add a product (SKU unknown, "Create the product" chosen), with their order's
-        currency; lines of orders the user may not change are left out, as their order will be."""
-        groups = [*creates, *(lines for lines, _ in appends)]
-        wanted = [(lines, oid) for lines, oid in updates if any("new_product" in r.extra for r in lines)]
-        if wanted and self.write:
-            editable = self.editable_ids(sorted({oid for _, oid in wanted}))
-            groups.extend(lines for lines, oid in wanted if oid in editable)
-        else:
-            groups.extend(lines for lines, _ in wanted)
+        currency. `updates` are the orders the user may change (_updates_allowed): a refused order adds none."""
+        groups = [*creates, *(lines for lines, _ in updates), *(lines for lines, _ in appends)]
         return [
             (r, self._header(lines).get("currency") or self.default_currency)
             for lines in groups
@@ -441,17 +467,33 @@ class OrderImporter(RecordImporter):
             if "new_product" in r.extra
         ]
 
-    def _products_create(self, lines: list[tuple[Prepared, str]], result: BatchResult) -> int:
-        """Add one product per new SKU, named by its first line's description and priced by its unit price."""
-        first: dict[str, tuple[Prepared, str]] = {}
+    @staticmethod
+    def _new_products(lines: list[tuple[Prepared, str]]) -> dict[str, tuple[Prepared, dict[str, Any]]]:
+        """Per new SKU, its first line and the product it makes: named by the line's description (the SKU when
+        there is none), priced by its unit price, in its price's currency or else its order's."""
+        first: dict[str, tuple[Prepared, dict[str, Any]]] = {}
         for r, currency in lines:
-            first.setdefault(r.extra["new_product"], (r, currency))
+            sku = r.extra["new_product"]
+            if sku not in first:
+                first[sku] = (
+                    r,
+                    {
+                        "name": (r.extra.get("description") or sku)[:200],
+                        "unit_price": r.extra["unit_price"],
+                        "currency": r.extra.get("price_currency") or currency,
+                    },
+                )
+        return first
+
+    def _products_create(self, lines: list[tuple[Prepared, str]], result: BatchResult) -> int:
+        """Add one product per new SKU (_new_products) and link the lines to it."""
+        first = self._new_products(lines)
         if not first:
             return 0
         ids = db.ids_reserve("sales_product", len(first))
         made: dict[str, int] = {}
         records = []
-        for pk, (sku, (r, currency)) in zip(ids, first.items(), strict=True):
+        for pk, (sku, (_, product)) in zip(ids, first.items(), strict=True):
             made[sku] = pk
             records.append(
                 {
@@ -459,10 +501,8 @@ class OrderImporter(RecordImporter):
                     "created_at": self.now,
                     "updated_at": self.now,
                     "sku": sku,
-                    "name": (r.extra.get("description") or sku)[:200],
-                    "unit_price": r.extra["unit_price"],
-                    "currency": r.extra.get("price_currency") or currency,
                     "is_active": True,
+                    **product,
                 }
             )
         model_insert(Product, records)
@@ -470,6 +510,66 @@ class OrderImporter(RecordImporter):
             r.values["product_id"] = made[r.extra["new_product"]]
         result.created_ranges.setdefault("product", []).extend(runs_of(ids))
         return len(ids)
+
+    # ------------------------------------------------------------ dry run: what earlier batches would make
+
+    def contacts_find(self, emails: Iterable[str]) -> dict[str, tuple[int, int | None]]:
+        """The contacts of these emails; in the dry run also the new customers earlier batches would create,
+        which the run finds in the database by then (so a later order of theirs is judged as the run judges it)."""
+        wanted = set(emails)
+        found = super().contacts_find(wanted)
+        if not self.write and self.new_customers:
+            for email, (stand_in, company_id) in self._made_earlier("customer", wanted - set(found)).items():
+                found[email] = (stand_in, company_id)
+        return found
+
+    def products_find(self, skus: Iterable[str]) -> dict[str, tuple[int, Decimal, str, str]]:
+        """The products of these SKUs; in the dry run also the products earlier batches would add, which the
+        run finds in the catalogue by then (a later line without a price takes theirs)."""
+        wanted = set(skus)
+        found = super().products_find(wanted)
+        if not self.write and self.new_products == NEW_PRODUCTS_CREATE:
+            for sku, (stand_in, product) in self._made_earlier("product", wanted - set(found)).items():
+                found[sku] = (stand_in, product["unit_price"], product["name"], product["currency"])
+        return found
+
+    def _made_earlier(self, kind: str, keys: Iterable[str]) -> dict[str, tuple[int, Any]]:
+        """Dry run: per email or SKU, the customer or product (`kind`) an earlier batch would create: its
+        stand-in id (planned_id of its first row) and what _plan_alongside kept of it."""
+        rows = self.memory.first_rows(f"{kind}:{key}" for key in keys)
+        if not rows:
+            return {}
+        kept = self.memory.planned(planned_id(n) for n in rows.values())
+        return {
+            key.split(":", 1)[1]: (planned_id(n), kept.get(planned_id(n), {}).get(kind))
+            for key, n in rows.items()
+        }
+
+    def _plan_alongside(
+        self, newcomers: list[Prepared], product_lines: list[tuple[Prepared, str]], result: BatchResult
+    ) -> None:
+        """Dry run: count the customers and products the run would create, give their rows stand-in ids (as
+        people_create and _products_create give real ones) and remember them for later batches."""
+        customers: dict[str, Prepared] = {}
+        for r in newcomers:
+            customers.setdefault(r.keys["contact"], r)
+        products = self._new_products(product_lines)
+        kept: dict[int, dict[str, Any]] = {}
+        for first in customers.values():
+            kept.setdefault(planned_id(first.row_number), {})["customer"] = first.values.get("company_id")
+        for first, product in products.values():
+            kept.setdefault(planned_id(first.row_number), {})["product"] = product
+        for r in newcomers:
+            r.values["contact_id"] = planned_id(customers[r.keys["contact"]].row_number)
+        for r, _ in product_lines:
+            r.values["product_id"] = planned_id(products[r.extra["new_product"]][0].row_number)
+        self.memory.remember(
+            [(f"customer:{email}", r.row_number) for email, r in customers.items()]
+            + [(f"product:{sku}", r.row_number) for sku, (r, _) in products.items()]
+        )
+        self.memory.plan(kept)
+        result.new_contacts = len(customers)
+        result.new_products = len(products)
 
     def process(self, batch: list[Prepared | Rejected]) -> BatchResult:
         result = BatchResult()
@@ -509,6 +609,13 @@ class OrderImporter(RecordImporter):
             if lines:
                 orders.append((key, lines))
         matches = self.matches([lines[0] for _, lines in orders])
+        # Orders this job already wrote (the run) or would write (the dry run, from its memory) in earlier
+        # batches: their further lines are added to them, not taken for an update or a duplicate.
+        written = (
+            self.job_orders
+            if self.write
+            else self._updated_earlier([m[0] for m in matches.values() if m[0] and m[0] > 0])
+        )
         creates: list[list[Prepared]] = []
         updates: list[tuple[list[Prepared], int]] = []
         appends: list[tuple[list[Prepared], int]] = []
@@ -530,7 +637,7 @@ class OrderImporter(RecordImporter):
                 creates.append(lines)
                 continue
             order_id, why = match
-            if order_id and order_id in self.job_orders:
+            if order_id and order_id in written:
                 appends.append((lines, order_id))
             elif (order_id or 0) <= 0 and why.startswith("same as row"):
                 appends.append((lines, 0))  # dry run: lines of an order met earlier in the file
@@ -546,6 +653,8 @@ class OrderImporter(RecordImporter):
                 )
             else:
                 updates.append((lines, order_id or 0))
+        # Rights first, so that an order the user may not change gets no new customer or product either.
+        updates = self._updates_allowed(updates, out)
         # Orders whose customer email no contact has (only when the user chose to create them).
         newcomers = [
             lines[0]
@@ -553,32 +662,68 @@ class OrderImporter(RecordImporter):
             if self.new_customers and "contact_id" not in lines[0].values and lines[0].keys.get("contact")
         ]
         product_lines = self._new_product_lines(creates, updates, appends)
+        if self.write:
+            if newcomers:
+                result.new_contacts = people_create(
+                    self,
+                    newcomers,
+                    result,
+                    email_key="contact",
+                    stage=LifecycleStage.CUSTOMER,
+                    source="an order",
+                )
+            result.new_products = self._products_create(product_lines, result)
+        else:
+            self._plan_alongside(newcomers, product_lines, result)
+        for lines in [*creates, *(lines for lines, _ in updates)]:
+            if "contact_id" in lines[0].values:
+                for r in lines[1:]:
+                    r.values.setdefault("contact_id", lines[0].values["contact_id"])
+        # With every customer and product id known (stand-ins in the dry run): the "nothing changed" check.
+        planned = self._plan_updates(updates, out)
         if not self.write:
-            emails = {f"customer:{r.keys['contact']}": r.row_number for r in newcomers}
-            result.new_contacts = len(set(emails) - set(self.memory.first_rows(emails)))
-            self.memory.remember(emails.items())
-            skus = {f"product:{r.extra['new_product']}": r.row_number for r, _ in product_lines}
-            result.new_products = len(set(skus) - set(self.memory.first_rows(skus)))
-            self.memory.remember(skus.items())
-            self.memory.remember((self.group_key(lines[0]), lines[0].row_number) for lines in creates)
-            result.created = sum(len(lines) for lines in creates) + sum(len(lines) for lines, _ in appends)
-            result.updated = sum(len(lines) for lines, _ in updates)
+            self.memory.remember(
+                (k, lines[0].row_number) for lines in creates for k in self.row_match_keys(lines[0])
+            )
+            self.memory.remember((f"order:{p.order_id}", p.lines[0].row_number) for p in planned)
+            added = [(lines, oid) for lines, oid in appends if oid > 0]  # to orders an earlier batch updates
+            result.created = sum(len(lines) for lines in creates) + sum(
+                len(lines) for lines, oid in appends if oid <= 0
+            )
+            result.updated = sum(len(p.lines) for p in planned) + sum(len(lines) for lines, _ in added)
             result.skipped = len(out.skips)
             result.rejected = len(out.rejects)
             result.samples = [self._sample(lines) for lines in creates[:3]]
             result.rejections = sorted((r.row_number, r.reason) for r in out.rejects)
+            # Why each order met its record ("same order number"), by its first row.
+            matched_by = {
+                lines[0].row_number: m[1] for _, lines in orders if (m := matches.get(lines[0].row_number))
+            }
+            result.matched = sorted(
+                [
+                    dry_run_match(
+                        r.row_number,
+                        p.order_id,
+                        "updated",
+                        matched_by.get(p.lines[0].row_number, ""),
+                        p.changes,
+                    )
+                    for p in planned
+                    for r in p.lines
+                ]
+                + [
+                    dry_run_match(
+                        r.row_number, oid, "updated", matched_by.get(lines[0].row_number, ""), ["lines"]
+                    )
+                    for lines, oid in added
+                    for r in lines
+                ]
+                + [dry_run_match(n, rid, "skipped", reason) for n, rid, reason in out.skips],
+                key=lambda m: m["row"],
+            )
             return result
         customers: set[int] = set()
-        if newcomers:
-            result.new_contacts = people_create(
-                self, newcomers, result, email_key="contact", stage=LifecycleStage.CUSTOMER, source="an order"
-            )
-            for lines in [*creates, *(lines for lines, _ in updates)]:
-                if "contact_id" in lines[0].values:
-                    for r in lines[1:]:
-                        r.values.setdefault("contact_id", lines[0].values["contact_id"])
-        result.new_products = self._products_create(product_lines, result)
-        self._write_updates(updates, out, customers)
+        self._write_updates(planned, out, customers)
         created_rows = self._write_creates(creates, result, customers)
         appended = self._write_appends(appends, out, customers)
         result.created = created_rows + appended["created"]
@@ -593,6 +738,11 @@ class OrderImporter(RecordImporter):
             purchase_summary_apply(contact_ids=sorted(customers))
         result.rejections = sorted((r.row_number, r.reason) for r in out.rejects)
         return result
+
+    def _updated_earlier(self, order_ids: list[int]) -> dict[int, str]:
+        """Dry run: which of these orders an earlier batch would update (the run keeps them in job_orders)."""
+        rows = self.memory.first_rows(f"order:{oid}" for oid in order_ids)
+        return {int(key.split(":", 1)[1]): "updated" for key in rows}
 
     def _cells_group(self, row: Rejected) -> str | None:
         """The order a rejected row belongs to, read from its raw cells (its values did not parse)."""
@@ -738,17 +888,40 @@ class OrderImporter(RecordImporter):
             else {}
         )
 
-    def _write_updates(
-        self, updates: list[tuple[list[Prepared], int]], out: Outcomes, customers: set[int]
-    ) -> None:
-        """Rewrite matched orders: header cells given in the file, and the lines replaced by the file's lines."""
-        from rapport.activities.models import TimelineEvent
+    def _updates_allowed(
+        self, updates: list[tuple[list[Prepared], int]], out: Outcomes
+    ) -> list[tuple[list[Prepared], int]]:
+        """The matched orders the user may change; the lines of the others go to out.skips with the reason.
 
+        The dry run calls this too, before anything is created for the batch, so both skip the same orders
+        and neither counts (nor the run creates) a customer or product for an order it leaves alone.
+        """
         if not updates:
-            return
+            return []
         ids = sorted({oid for _, oid in updates})
         editable = self.editable_ids(ids)
         visible = self.visible_ids(Order, [oid for oid in ids if oid not in editable])
+        allowed: list[tuple[list[Prepared], int]] = []
+        for group, order_id in updates:
+            if order_id in editable:
+                allowed.append((group, order_id))
+                continue
+            refusal = update_refusal("order", order_id, order_id in visible, "these lines")
+            out.skips.extend((r.row_number, *refusal) for r in group)
+        return allowed
+
+    def _plan_updates(self, updates: list[tuple[list[Prepared], int]], out: Outcomes) -> list[OrderUpdate]:
+        """Compare each matched order with its lines in the file, writing nothing; the dry run and the run
+        both call this, so they skip the same orders ("nothing changed") and update the same ones.
+
+        Header cells given in the file are compared with the stored ones, and the file's lines with the
+        stored lines (product, description, quantity, unit price, in order). A new customer or product has
+        an id by now: the run's own, or the dry run's stand-in (planned_id), which no stored order has.
+        Reads the batch's orders and their lines in two queries, however many orders it has.
+        """
+        if not updates:
+            return []
+        ids = sorted({oid for _, oid in updates})
         current = self._current(ids)
         old_lines: dict[int, list[list[Any]]] = {}
         for order_id, product_id, description, quantity, unit_price in db.query_in(
@@ -760,14 +933,8 @@ class OrderImporter(RecordImporter):
                 [product_id, description, json_safe(quantity), json_safe(unit_price)]
             )
         fields = {f.column: f for f in Order._meta.concrete_fields}
-        statements, new_lines, events = [], [], []
-        touched: list[int] = []
+        planned: list[OrderUpdate] = []
         for group, order_id in updates:
-            first = group[0]
-            if order_id not in editable:
-                refusal = update_refusal("order", order_id, order_id in visible, "these lines")
-                out.skips.extend((r.row_number, *refusal) for r in group)
-                continue
             old = current[order_id]
             new = dict(old)
             before: dict[str, Any] = {}
@@ -777,21 +944,20 @@ class OrderImporter(RecordImporter):
                     before[column] = json_safe(old[column])
                     changes[column] = [json_safe(old[column]), json_safe(value)]
                     new[column] = value
-            rows = self._line_rows(order_id, group)
+            had = old_lines.get(order_id, [])
+            # Both sides in the same units: SQLite hands back 10 for a stored 10.00, so a price taken from
+            # the product (or read back from the database) must not read as a changed line.
             wanted = [
-                [r["product_id"], r["description"], str(r["quantity"]), str(r["unit_price"])] for r in rows
+                _line_key(
+                    r.values.get("product_id"),
+                    r.extra.get("description", ""),
+                    r.extra["quantity"],
+                    r.extra["unit_price"],
+                )
+                for r in group
             ]
-            had = [
-                [
-                    p,
-                    d,
-                    str(Decimal(str(q)).quantize(Decimal("0.001"))),
-                    str(Decimal(str(u)).quantize(Decimal("0.01"))),
-                ]
-                for p, d, q, u in old_lines.get(order_id, [])
-            ]
-            if wanted != had:
-                before["lines"] = old_lines.get(order_id, [])
+            if wanted != [_line_key(*line) for line in had]:
+                before["lines"] = had
                 before["total"] = json_safe(old["total"])
                 changes["lines"] = [len(had), len(wanted)]
                 new["total"] = _total(group)
@@ -805,9 +971,24 @@ class OrderImporter(RecordImporter):
                     for r in group
                 )
                 continue
+            planned.append(OrderUpdate(group, order_id, old, new, before, changes))
+        return planned
+
+    def _write_updates(self, planned: list[OrderUpdate], out: Outcomes, customers: set[int]) -> None:
+        """Rewrite the orders _plan_updates found changed: header cells given in the file, and the lines
+        replaced by the file's lines when they differ."""
+        from rapport.activities.models import TimelineEvent
+
+        if not planned:
+            return
+        statements, new_lines, events = [], [], []
+        replaced: list[int] = []
+        for plan in planned:
+            order_id, old, new, before, changes = plan.order_id, plan.old, plan.new, plan.before, plan.changes
             before["version"] = old["version"]
             if "lines" in before:
-                new_lines.extend(rows)
+                new_lines.extend(self._line_rows(order_id, plan.lines))
+                replaced.append(order_id)
             statements.append(
                 tuple(self._db(new[c]) for c in self.update_columns) + (db.db_time(self.now), order_id)
             )
@@ -817,28 +998,25 @@ class OrderImporter(RecordImporter):
                     "actor_id": self.user.pk,
                     "kind": "updated",
                     "summary": f"Order {old['number']}: changed {', '.join(sorted(changes))} (import "
-                    f"#{self.job.pk}, row {first.row_number})"[:300],
+                    f"#{self.job.pk}, row {plan.lines[0].row_number})"[:300],
                     "data": {"record": f"order:{order_id}", "import": self.job.pk, "changes": changes},
                     "order_id": order_id,
                     "contact_id": new["contact_id"],
                     "company_id": new["company_id"],
                 }
             )
-            out.updated.append((first.row_number, order_id, before))
-            out.also_updated += len(group) - 1
+            out.updated.append((plan.lines[0].row_number, order_id, before))
+            out.also_updated += len(plan.lines) - 1
             customers.update(c for c in (old["contact_id"], new["contact_id"]) if c)
-            touched.append(order_id)
             self.job_orders[order_id] = "updated"
-        if touched:
-            replaced = [oid for oid in touched if any(r["order_id"] == oid for r in new_lines)]
-            if replaced:
-                db.exec_in("DELETE FROM sales_orderline WHERE order_id IN ({})", replaced)
-            model_insert(OrderLine, new_lines)
-            sets = ", ".join(f"{c} = %s" for c in self.update_columns)
-            db.rows_execute_many(
-                f"UPDATE sales_order SET {sets}, updated_at = %s, version = version + 1 WHERE id = %s",
-                statements,
-            )
+        if replaced:
+            db.exec_in("DELETE FROM sales_orderline WHERE order_id IN ({})", replaced)
+        model_insert(OrderLine, new_lines)
+        sets = ", ".join(f"{c} = %s" for c in self.update_columns)
+        db.rows_execute_many(
+            f"UPDATE sales_order SET {sets}, updated_at = %s, version = version + 1 WHERE id = %s",
+            statements,
+        )
         model_insert(TimelineEvent, events)
 
     @staticmethod
