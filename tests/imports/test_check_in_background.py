@@ -85,7 +85,7 @@ def test_the_bar_moves_with_the_rows_checked_and_stops_short_of_done(teammate, c
     assert job.percent == 25
     polled = client_for(teammate).get(reverse("import-progress", args=[job.pk]), HTTP_HX_REQUEST="true")
     assert "HX-Refresh" not in polled  # still checking: the bar goes on polling
-    assert "25 % · row 1000 of about 4000." in page(polled)
+    assert "25 % · row 1,000 of about 4,000." in page(polled)
     ImportJob.objects.filter(pk=job.pk).update(next_row=4100)  # the estimate was low
     job.refresh_from_db()
     assert job.percent == 99
