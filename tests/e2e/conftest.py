@@ -46,3 +46,16 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def log_in(page, username: str, password: str = "correct-horse-42") -> None:  # type: ignore[no-untyped-def]
+    """Log in through the login page (the factories' users have this password) and wait to leave it."""
+    import re
+
+    from playwright.sync_api import expect
+
+    page.goto("/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button:has-text('Log in')")
+    expect(page).not_to_have_url(re.compile(r"/login/"))

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from rapport.accounts.models import Team
 from rapport.contacts.duplicate_scan import duplicate_scan_start
 from rapport.customization.services import validation_rule_create
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import log_in, screenshot
 from tests.factories import make_company, make_contact, make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -18,13 +16,8 @@ WON = {"when": {"field": "stage_kind", "operator": "equals", "value": "won"}, "t
 
 
 def _log_in(page, username):  # type: ignore[no-untyped-def]
-    from playwright.sync_api import expect
 
-    page.goto("/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "correct-horse-42")
-    page.click("button:has-text('Log in')")
-    expect(page).not_to_have_url(re.compile(r"/login/"))
+    log_in(page, username)
 
 
 def test_forms_warn_about_possible_duplicates_while_typing(page, live_server):

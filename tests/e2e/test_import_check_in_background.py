@@ -3,15 +3,13 @@ bar; when the worker is done the page shows the report by itself, without a relo
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from rapport.imports import views
 from rapport.imports.choices import JobStatus
 from rapport.imports.models import ImportJob
 from rapport.imports.tasks import import_dry_run_task
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import log_in, screenshot
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -28,11 +26,7 @@ def test_the_page_follows_a_background_check_and_shows_its_report(page, live_ser
     file.write_text("First Name,Email\n" + "".join(f"P{i},p{i}@example.com\n" for i in range(30))
                     + "Bad,not-an-email\n", encoding="utf-8")
 
-    page.goto("/login/")
-    page.fill("input[name=username]", "sam")
-    page.fill("input[name=password]", "correct-horse-42")
-    page.click("button:has-text('Log in')")
-    expect(page).not_to_have_url(re.compile(r"/login/"))
+    log_in(page, "sam")
     page.goto("/imports/")
     page.set_input_files("input[type=file]", str(file))
     page.click("button:has-text('Upload and continue')")

@@ -3,13 +3,11 @@ the report, checked again with no rejection, and imported as customers."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from rapport.contacts.models import Contact
 from rapport.imports.models import ImportJob
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import log_in, screenshot
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -31,11 +29,7 @@ def test_a_sales_rep_maps_kunde_to_customer_and_imports_customers(page, live_ser
     file = tmp_path / "crm-export.csv"
     file.write_text(CSV, encoding="utf-8")
 
-    page.goto("/login/")
-    page.fill("input[name=username]", "sam")
-    page.fill("input[name=password]", "correct-horse-42")
-    page.click("button:has-text('Log in')")
-    expect(page).not_to_have_url(re.compile(r"/login/"))
+    log_in(page, "sam")
 
     page.goto("/imports/")
     page.set_input_files("input[type=file]", str(file))

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 
 import pytest
 
 from rapport.contacts.models import Contact, ContactEmail, MergeRecord
 from rapport.imports.models import ImportJob
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import log_in, screenshot
 from tests.factories import make_contact, make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -60,11 +59,7 @@ def test_a_rep_moves_an_old_crm_export_in_fixes_undoes_merges_and_exports(page, 
     export.write_bytes(EXPORT.encode("cp1252"))
 
     page.on("dialog", lambda dialog: dialog.accept())  # the "Undo this import?" confirmation
-    page.goto("/login/")
-    page.fill("input[name=username]", "mia")
-    page.fill("input[name=password]", "correct-horse-42")
-    page.click("button:has-text('Log in')")
-    expect(page).not_to_have_url(re.compile(r"/login/"))
+    log_in(page, "mia")
 
     # 1. Upload: delimiter, encoding, the phone numbers' country and every column recognised.
     _upload(page, export)

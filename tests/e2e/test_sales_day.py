@@ -10,7 +10,7 @@ from rapport.accounts.models import Team
 from rapport.activities.models import TimelineEvent
 from rapport.contacts.models import Contact
 from rapport.sales.models import Deal, DealStageChange, Lead
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import log_in, screenshot
 from tests.factories import make_pipeline, make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -25,11 +25,7 @@ def test_a_rep_turns_a_new_contact_into_a_won_deal_and_finds_it_again(page, live
     make_user(role="rep", team=team, username="sam", first_name="Sam", last_name="Seller")
 
     # Log in.
-    page.goto("/login/")
-    page.fill("input[name=username]", "sam")
-    page.fill("input[name=password]", "correct-horse-42")
-    page.click("button:has-text('Log in')")
-    expect(page).not_to_have_url(re.compile(r"/login/"))
+    log_in(page, "sam")
 
     # Create a contact with a work email.
     page.goto("/contacts/new/")
