@@ -15,6 +15,8 @@ from rapport.core.api_types import ERRORS
 from rapport.core.ids import pk_or_404
 from rapport.imports.models import ImportJob
 from rapport.imports.services.jobs import (
+    checked_in_background,
+    import_check_begin,
     import_dry_run,
     import_job_configure,
     import_job_create,
@@ -98,13 +100,20 @@ def configure_import(request: HttpRequest, job_id: int, payload: ImportConfigure
     return import_job_configure(job=job, by=request.user, **changes)
 
 
-@router.post("/{job_id}/dry-run", response=ImportJobOut)
+@router.post("/{job_id}/dry-run", response={200: ImportJobOut, 202: ImportJobOut})
 def dry_run_import(request: HttpRequest, job_id: int) -> Any:
-    """Check the whole file; `dry_run.unknown_values` lists the choice values to map (see options.value_map)."""
+    """Check the whole file; `dry_run.unknown_values` lists the choice values to map (see options.value_map).
+
+    A file over 20 MB is checked by the background worker: 202 with status "checking" (`percent`, and
+    `dry_run.estimated_rows`, say how far); GET the import until its status is "checked" (the report) or
+    "draft" again (`error` says why).
+    """
     job = _job(request, job_id)
+    if checked_in_background(job):
+        return Status(202, import_check_begin(job=job, by=request.user))
     import_dry_run(job=job, by=request.user)
     unknown_values(job, request.user)
-    return job
+    return Status(200, job)
 
 
 @router.post("/{job_id}/start", response={202: ImportJobOut})

@@ -23,6 +23,7 @@ from rapport.imports.services.jobs import (
     IMPORTERS,
     MATCH_KEYS,
     check_stalled,
+    checked_in_background,
     import_check_begin,
     import_check_stop,
     import_dry_run,
@@ -45,7 +46,6 @@ from rapport.imports.services.value_maps import (
 )
 from rapport.sales.services.orders import catalogue_editable_by
 
-SYNC_DRY_RUN_BYTES = 20 * 1024 * 1024
 # Statuses whose page follows the work in the background with a progress bar.
 FOLLOWED_STATUSES = (JobStatus.CHECKING, JobStatus.QUEUED, JobStatus.RUNNING)
 MAX_ANSWERS = 2000  # value-map answers read from one form (50 values per column, a few columns)
@@ -396,7 +396,7 @@ def import_configure(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _check(request: HttpRequest, job: ImportJob) -> bool:
     """Dry-run the file (large files in the background), then find the values no choice field knows."""
-    if job.file_size > SYNC_DRY_RUN_BYTES:
+    if checked_in_background(job):
         import_check_begin(job=job, by=request.user)
         messages.info(
             request,

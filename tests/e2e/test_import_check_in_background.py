@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from rapport.imports import views
 from rapport.imports.choices import JobStatus
 from rapport.imports.models import ImportJob
+from rapport.imports.services import jobs
 from rapport.imports.tasks import import_dry_run_task
 from tests.e2e.conftest import log_in, screenshot
 from tests.factories import make_user
@@ -20,7 +20,7 @@ def test_the_page_follows_a_background_check_and_shows_its_report(page, live_ser
     from playwright.sync_api import expect
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setattr(views, "SYNC_DRY_RUN_BYTES", 0)  # every file counts as large
+    monkeypatch.setattr(jobs, "SYNC_DRY_RUN_BYTES", 0)  # every file counts as large
     make_user(role="rep", username="sam")
     file = tmp_path / "big-export.csv"
     file.write_text("First Name,Email\n" + "".join(f"P{i},p{i}@example.com\n" for i in range(30))

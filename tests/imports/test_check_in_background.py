@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from rapport.imports import views
 from rapport.imports.choices import JobStatus
 from rapport.imports.models import ImportJob
 from rapport.imports.services import jobs
@@ -47,7 +46,7 @@ def leftovers(job: ImportJob) -> list[str]:
 @pytest.fixture
 def large(monkeypatch):
     """Every file counts as large: the page checks it in the background."""
-    monkeypatch.setattr(views, "SYNC_DRY_RUN_BYTES", 0)
+    monkeypatch.setattr(jobs, "SYNC_DRY_RUN_BYTES", 0)
 
 
 def test_a_large_file_is_checked_in_the_background_with_a_progress_bar(teammate, client_for, large,
@@ -250,3 +249,26 @@ def test_the_estimate_of_a_million_rows_is_read_in_one_pass(tmp_path):
         f.writelines(f"p{i}@example.com\n" for i in range(1_000_000))
     assert rows_estimate(path, {}) == 1_000_000
 
+
+
+def test_the_api_checks_a_large_file_in_the_background_and_is_followed_by_get(teammate, client_for, large,
+                                                                              django_capture_on_commit_callbacks):
+    job = make_job(teammate, CSV)
+    client = client_for(teammate)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(f"/api/v1/imports/{job.pk}/dry-run")
+    assert response.status_code == 202 and len(queued) == 1
+    body = response.json()
+    assert (body["status"], body["percent"], body["dry_run"]) == ("checking", 0, {"estimated_rows": 3})
+    refused = client.post(f"/api/v1/imports/{job.pk}/start")
+    assert refused.status_code == 422 and "still being checked" in refused.json()["detail"]
+    import_dry_run_task.call(job.pk, ImportJob.objects.get(pk=job.pk).settings_version)
+    followed = client.get(f"/api/v1/imports/{job.pk}").json()
+    assert followed["status"] == "checked"
+    assert (followed["dry_run"]["created"], followed["dry_run"]["rejected"]) == (2, 1)
+
+
+def test_the_api_checks_a_small_file_at_once(teammate, client_for):
+    job = make_job(teammate, CSV)
+    response = client_for(teammate).post(f"/api/v1/imports/{job.pk}/dry-run")
+    assert response.status_code == 200 and response.json()["status"] == "checked"

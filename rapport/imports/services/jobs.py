@@ -57,6 +57,10 @@ BATCH_ROWS = 20000
 # From this file size on, rows are transformed in a forked process (see transformed_rows).
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 HEARTBEAT_STALE = dt.timedelta(minutes=2)
+# Files up to this size are checked (dry run) while the page or the API call waits: 20 MB is about 200,000
+# rows, 10-20 s. Larger ones are checked by the background worker (import_check_begin), well inside the
+# web server's 60 s request timeout either way.
+SYNC_DRY_RUN_BYTES = 20 * 1024 * 1024
 DRY_RUN_KEEP_REJECTIONS = 1000
 DRY_RUN_KEEP_MATCHED = 200  # rows meeting existing records listed in the report (all are counted)
 IMPORTERS: dict[str, Any] = {
@@ -313,6 +317,11 @@ def import_check_stop(*, job: ImportJob, by: Any) -> ImportJob:
             _settings_changed(job)
     job.refresh_from_db()
     return job
+
+
+def checked_in_background(job: ImportJob) -> bool:
+    """Whether this job's file is large enough to be checked by the background worker (SYNC_DRY_RUN_BYTES)."""
+    return (job.file_size or 0) > SYNC_DRY_RUN_BYTES
 
 
 def check_stalled(job: ImportJob, now: dt.datetime | None = None) -> bool:
