@@ -18,6 +18,7 @@ from rapport.imports.choices import MatchKey
 from rapport.imports.services import db
 from rapport.imports.services.base import RecordImporter
 from rapport.imports.services.mapping import header_key
+from rapport.imports.services.related import person_email
 from rapport.imports.services.rows import (
     BatchResult,
     Outcomes,
@@ -329,7 +330,8 @@ class ActivityImporter(RecordImporter):
             row.values["body"] = cell
         elif name == "contact":
             if "@" in cell:
-                row.keys["contact"] = self.email(cell)
+                # An address, also as mail clients and email logs write a person ("Jane Doe <jane@…>").
+                row.keys["contact"] = person_email(cell)
             else:
                 # Zoho's "Contact Name", Pipedrive's "Person": the contact's full name (or its external id).
                 row.keys["contact_name"] = unicodedata.normalize("NFC", self.text(cell, "Contact", 201))

@@ -157,6 +157,30 @@ def names_find(table: str, names: Iterable[str]) -> list[tuple[int, str]]:
     return [(pk, name.upper()) for pk, name in rows]
 
 
+def person_names_find(table: str, names: Iterable[str]) -> list[tuple[str, str, str]]:
+    """SQLite: ("last_name" or "first_name", stored value, name) for each distinct last name of `table`
+    that is one of `names` in any case once trimmed of spaces, and each distinct first name of the rows
+    with such a last name that is one of them (`rapport_upper` of both sides, as names_find compares).
+
+    Only distinct values are upper-cased, never every row: SQLite's DISTINCT walks the name index
+    (last_name, first_name, id) from one last name to the next, and reads the first names from that
+    index's entries of the last names found. The CTEs are materialised so that no comparison is pushed
+    down to the rows.
+    """
+    wanted = sorted(set(names))
+    if not wanted:
+        return []
+    sql = (
+        f"WITH n AS MATERIALIZED (SELECT value AS w, {SQLITE_UPPER}(value) AS u FROM json_each(%s)), "
+        f"l AS MATERIALIZED (SELECT d.v, n.w FROM (SELECT DISTINCT last_name AS v FROM {table}) AS d "
+        f"JOIN n ON n.u = {SQLITE_UPPER}(TRIM(d.v))), "
+        f"f AS MATERIALIZED (SELECT DISTINCT first_name AS v FROM {table} WHERE last_name IN (SELECT v FROM l)) "
+        "SELECT 'last_name', v, w FROM l "
+        f"UNION ALL SELECT 'first_name', f.v, n.w FROM f JOIN n ON n.u = {SQLITE_UPPER}(TRIM(f.v))"
+    )
+    return query(sql, [db_json(wanted)])
+
+
 def rows_update(table: str, key: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
                 extra_sets: str = "") -> None:
     """UPDATE many rows of `table`, one parameter row per record: the `columns` values, then its `key`.

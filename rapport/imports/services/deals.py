@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from rapport.imports.choices import MatchKey
 from rapport.imports.services import db
 from rapport.imports.services.base import RecordImporter
+from rapport.imports.services.related import person_email
 from rapport.imports.services.rows import (
     BatchResult,
     Outcomes,
@@ -176,7 +177,8 @@ class DealImporter(RecordImporter):
         elif name == "expected_close_date":
             row.values["expected_close_date"] = self.date(cell, "Close date")
         elif name == "contact":
-            row.keys["contact"] = self.email(cell)
+            # An address, also as mail clients and email logs write a person ("Jane Doe <jane@…>").
+            row.keys["contact"] = person_email(cell)
         elif name == "company":
             row.keys["company"] = self.text(cell, "Company", 253)
         elif name == "created_at":

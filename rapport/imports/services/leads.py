@@ -13,6 +13,7 @@ from rapport.imports.choices import MatchKey
 from rapport.imports.services import db
 from rapport.imports.services.base import RecordImporter
 from rapport.imports.services.people import people_create, split_name
+from rapport.imports.services.related import person_email
 from rapport.imports.services.rows import (
     BatchResult,
     Outcomes,
@@ -148,7 +149,8 @@ class LeadImporter(RecordImporter):
     def parse_cell(self, name: str, cell: str, row: Prepared) -> None:
         person = row.extra.setdefault("person", {})
         if name == "email":
-            row.keys["email"] = self.email(cell)
+            # The person's address, also as mail clients write a person ("Jane Doe <jane@…>").
+            row.keys["email"] = person_email(cell)
         elif name in ("first_name", "last_name", "title"):
             person[name] = self.text(
                 cell, {"first_name": "First name", "last_name": "Last name", "title": "Job title"}[name], 100
