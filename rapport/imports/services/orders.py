@@ -1,6 +1,7 @@
 """Importing orders with their lines: one line per row; rows with the same order number (or external id)
 are one order. The lines of an order are kept in one batch, and an order is written whole or not at all:
-if one of its lines is rejected, the order's other lines are rejected with it.
+if one of its lines is rejected, the order's other lines are rejected with it. Lines of an order far apart
+in the file (in different batches) are added to what the earlier ones wrote (see OrderImporter.process).
 
 Orders feed the purchase summaries the analytics read: every batch recomputes the summaries of the
 customers it touched, set-based, once.
@@ -9,10 +10,10 @@ customers it touched, set-based, once.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 
@@ -114,6 +115,10 @@ UNKNOWN_SKU = (
     "There is no product with SKU {key!r}; add it under Products, choose “Create the product” or “Import the "
     "line without a product” for unknown SKUs in the import's settings, or fix the SKU."
 )
+# The reason of the rows of an order the file leaves as it is; a resumed run finds such orders by it.
+UNCHANGED = "Order #{order_id} already has these values and lines; nothing changed."
+# What groups of lines are one order by: a matched order's id, or a new order's number.
+OrderKey = TypeVar("OrderKey", int, str)
 PERSON_FIELDS = {
     "customer_name": ("full_name", "Customer name", 201),
     "customer_first_name": ("first_name", "Customer first name", 100),
@@ -148,6 +153,8 @@ class OrderUpdate:
     new: dict[str, Any]
     before: dict[str, Any]
     changes: dict[str, Any]
+    # An order an earlier batch found as the file had it: the group's lines are added to its lines.
+    adding: bool = False
 
 
 class OrderImporter(RecordImporter):
@@ -164,8 +171,9 @@ class OrderImporter(RecordImporter):
         super().__init__(**kwargs)
         self._group: str | None = None
         self._next: list[Prepared | Rejected] = []
-        # Orders this job created or rewrote in earlier batches (a resumed job, or lines far apart in
-        # the file): further lines are added to them instead of being taken for a duplicate.
+        # Orders this job created ("created"), rewrote ("updated") or found as the file has them
+        # ("unchanged") in earlier batches (a resumed job, or lines far apart in the file): further lines are
+        # added to them instead of being taken for a duplicate or replacing the lines the file gave before.
         self.job_orders: dict[int, str] = {}
         # What to do with a customer email no contact has: reject the order, or create the contact.
         choice = (self.job.options or {}).get("new_customers") or NEW_CUSTOMERS_REJECT
@@ -190,6 +198,11 @@ class OrderImporter(RecordImporter):
                 for first, last in batch.created_ranges.get("order", []):
                     for pk in range(first, last + 1):
                         self.job_orders[pk] = "created"
+            for skipped, reason in ImportRow.objects.filter(
+                job=self.job, outcome=Outcome.SKIPPED, object_id__isnull=False
+            ).values_list("object_id", "reason"):
+                if skipped is not None and reason == UNCHANGED.format(order_id=skipped):
+                    self.job_orders[int(skipped)] = "unchanged"
             for updated in ImportRow.objects.filter(job=self.job, outcome=Outcome.UPDATED).values_list(
                 "object_id", flat=True
             ):
@@ -572,6 +585,31 @@ class OrderImporter(RecordImporter):
         result.new_products = len(products)
 
     def process(self, batch: list[Prepared | Rejected]) -> BatchResult:
+        """Resolve, match and (unless dry run) write one batch of whole orders; the dry run counts and gives
+        reasons exactly as the run does, remembering what earlier batches would have written.
+
+        An order's lines in this batch are its group (the lines of one order number, or of one external id;
+        matching by number, the lines of one number with and without an external id are one group). The
+        file's lines of an order are all its lines, whichever batch each falls in. What each row (line) gets:
+
+        - A new order: created. A later group of it, in a later batch, adds its lines: created too.
+        - An order in Rapport, met first: the group is compared with it. The same header cells and the same
+          lines: every row is skipped, "nothing changed", and the order left as it is. Otherwise every row is
+          updated: the header cells given are written and the lines replaced by the group's; the first row
+          keeps what the order had for undo (every line, the total, the header cells it changes).
+        - An order in Rapport met again in a later batch: its lines are by then the file's lines so far, and
+          the group's lines are added to them; every row is updated (a group always adds lines, so it never
+          "changes nothing"). When the earlier group changed nothing, this group is the order's first change
+          and its first row keeps what the order had for undo; otherwise the earlier update's first row does.
+          The header stays as the order's first group left it: later groups' header cells are not compared.
+        - So a row is "nothing changed" only when the order, after its group, has exactly the lines and header
+          it had before. The rows of a first group stay "nothing changed" when a later batch adds lines (their
+          outcome is committed with their batch); the rows that added them say "updated".
+        - A new order whose external id another order has (made under another number before the import or by
+          an earlier batch, in the trash, or of another team) is rejected, saying which order has it; so are
+          the lines of one external id that name two numbers (_group_problem). A group with a rejected line
+          is rejected whole.
+        """
         result = BatchResult()
         out = Outcomes(rejects=[r for r in batch if isinstance(r, Rejected)])
         prepared = [r for r in batch if isinstance(r, Prepared)]
@@ -609,12 +647,12 @@ class OrderImporter(RecordImporter):
             if lines:
                 orders.append((key, lines))
         matches = self.matches([lines[0] for _, lines in orders])
-        # Orders this job already wrote (the run) or would write (the dry run, from its memory) in earlier
-        # batches: their further lines are added to them, not taken for an update or a duplicate.
+        # Orders this job already wrote or found unchanged (the run) or would (the dry run, from its memory) in
+        # earlier batches: their further lines are added to them, not taken for an update or a duplicate.
         written = (
             self.job_orders
             if self.write
-            else self._updated_earlier([m[0] for m in matches.values() if m[0] and m[0] > 0])
+            else self._written_earlier([m[0] for m in matches.values() if m[0] and m[0] > 0])
         )
         creates: list[list[Prepared]] = []
         updates: list[tuple[list[Prepared], int]] = []
@@ -630,14 +668,10 @@ class OrderImporter(RecordImporter):
                         for r in lines
                     )
                     continue
-                problem = self._create_problem(first)
-                if problem:
-                    out.rejects.extend(Rejected(r.row_number, r.cells, problem) for r in lines)
-                    continue
                 creates.append(lines)
                 continue
             order_id, why = match
-            if order_id and order_id in written:
+            if order_id and written.get(order_id) in ("created", "updated"):
                 appends.append((lines, order_id))
             elif (order_id or 0) <= 0 and why.startswith("same as row"):
                 appends.append((lines, 0))  # dry run: lines of an order met earlier in the file
@@ -653,12 +687,35 @@ class OrderImporter(RecordImporter):
                 )
             else:
                 updates.append((lines, order_id or 0))
+        updates = self._one_group_an_order(updates, out)
+        if self.job.match_key == MatchKey.NUMBER:
+            # New orders of one number are one, as a later batch would add the lines of the second to the first.
+            numbered = self._one_group_an_order(
+                [
+                    (lines, f"n:{lines[0].values['number']}" if lines[0].values.get("number") else f"i:{i}")
+                    for i, lines in enumerate(creates)
+                ],
+                out,
+            )
+            creates = [lines for lines, _ in numbered]
+        new_orders: list[list[Prepared]] = []
+        for lines in creates:
+            problem = self._create_problem(lines[0])
+            if problem:
+                out.rejects.extend(Rejected(r.row_number, r.cells, problem) for r in lines)
+            else:
+                new_orders.append(lines)
+        creates = new_orders
         # Rights first, so that an order the user may not change gets no new customer or product either.
         updates = self._updates_allowed(updates, out)
-        # Orders whose customer email no contact has (only when the user chose to create them).
+        creates = self._external_ids_free(creates, out)
+        # Orders an earlier batch found as the file has them: this batch's lines are added to theirs.
+        adding = {oid for _, oid in updates if written.get(oid) == "unchanged"}
+        # Orders whose customer email no contact has (only when the user chose to create them). Added lines
+        # leave the order's customer as it is.
         newcomers = [
             lines[0]
-            for lines in [*creates, *(lines for lines, _ in updates)]
+            for lines in [*creates, *(lines for lines, oid in updates if oid not in adding)]
             if self.new_customers and "contact_id" not in lines[0].values and lines[0].keys.get("contact")
         ]
         product_lines = self._new_product_lines(creates, updates, appends)
@@ -680,11 +737,12 @@ class OrderImporter(RecordImporter):
                 for r in lines[1:]:
                     r.values.setdefault("contact_id", lines[0].values["contact_id"])
         # With every customer and product id known (stand-ins in the dry run): the "nothing changed" check.
-        planned = self._plan_updates(updates, out)
+        planned = self._plan_updates(updates, out, adding)
         if not self.write:
             self.memory.remember(
                 (k, lines[0].row_number) for lines in creates for k in self.row_match_keys(lines[0])
             )
+            self._remember_external_ids(creates)
             self.memory.remember((f"order:{p.order_id}", p.lines[0].row_number) for p in planned)
             added = [(lines, oid) for lines, oid in appends if oid > 0]  # to orders an earlier batch updates
             result.created = sum(len(lines) for lines in creates) + sum(
@@ -739,10 +797,141 @@ class OrderImporter(RecordImporter):
         result.rejections = sorted((r.row_number, r.reason) for r in out.rejects)
         return result
 
-    def _updated_earlier(self, order_ids: list[int]) -> dict[int, str]:
-        """Dry run: which of these orders an earlier batch would update (the run keeps them in job_orders)."""
-        rows = self.memory.first_rows(f"order:{oid}" for oid in order_ids)
-        return {int(key.split(":", 1)[1]): "updated" for key in rows}
+    def _written_earlier(self, order_ids: list[int]) -> dict[int, str]:
+        """Dry run: which of these orders an earlier batch would update ("updated") or find as the file has them
+        ("unchanged"), as the run keeps them in job_orders."""
+        rows = self.memory.first_rows(k for oid in order_ids for k in (f"order:{oid}", f"same:{oid}"))
+        found: dict[int, str] = {}
+        for key in rows:
+            kind, order_id = key.split(":", 1)
+            if kind == "order":
+                found[int(order_id)] = "updated"
+            else:
+                found.setdefault(int(order_id), "unchanged")
+        return found
+
+    def _found_unchanged(self, orders: list[tuple[int, int]]) -> None:
+        """Remember the (order id, first row) of orders this batch leaves as they are: a later batch adds its
+        lines of them to theirs (job_orders in the run, the dry run's memory)."""
+        if self.write:
+            for order_id, _ in orders:
+                self.job_orders.setdefault(order_id, "unchanged")
+        else:
+            self.memory.remember((f"same:{order_id}", row) for order_id, row in orders)
+
+    def _one_group_an_order(
+        self, groups: list[tuple[list[Prepared], OrderKey]], out: Outcomes
+    ) -> list[tuple[list[Prepared], OrderKey]]:
+        """Lines of one order in several groups of the batch (its number with and without its external id, so
+        the same matched order or, matching by number, the same new number) are one group, in file order,
+        whose lines must agree (_group_problem): one order, one update, not two."""
+        by_order: dict[OrderKey, list[list[Prepared]]] = {}
+        for lines, order_id in groups:
+            by_order.setdefault(order_id, []).append(lines)
+        merged: list[tuple[list[Prepared], OrderKey]] = []
+        for order_id, parts in by_order.items():
+            if len(parts) == 1:
+                merged.append((parts[0], order_id))
+                continue
+            lines = sorted((r for part in parts for r in part), key=lambda r: r.row_number)
+            problem = self._group_problem(lines)
+            if problem:
+                out.rejects.extend(Rejected(r.row_number, r.cells, problem) for r in lines)
+                continue
+            merged.append((lines, order_id))
+        return merged
+
+    def _external_ids_free(self, creates: list[list[Prepared]], out: Outcomes) -> list[list[Prepared]]:
+        """The new orders whose external id no order has; the lines of the others go to out.rejects, saying which
+        order has it and what to do.
+
+        An external id belongs to one order (sales_order.external_id is unique): matching by number, an order
+        made under another number (before the import, or by an earlier batch) may have it already, and an
+        order in the trash has it whatever the match key (matching leaves the trash out). The dry run finds the
+        orders earlier batches would make in its memory (_remember_external_ids). One query a batch, and one
+        more (which orders the user may see) when a non-administrator meets an id an order outside this
+        import has.
+        """
+        wanted = sorted({ext for lines in creates if (ext := self._external_id(lines))})
+        if not wanted:
+            return creates
+        found: dict[str, tuple[int, str, Any]] = {
+            ext: (pk, number, deleted_at)
+            for ext, pk, number, deleted_at in db.query_in(
+                "SELECT external_id, id, number, deleted_at FROM sales_order WHERE external_id IN ({})",
+                wanted,
+            )
+        }
+        ours = {pk for pk, _, _ in found.values() if self.job_orders.get(pk) == "created"}
+        visible = self._orders_visible([pk for pk, _, _ in found.values() if pk not in ours])
+        taken: dict[str, str] = {}
+        for ext, (pk, number, deleted_at) in found.items():
+            if pk in ours:
+                taken[ext] = self._taken_in_file(ext, number)
+            elif pk not in visible:
+                taken[ext] = (
+                    f"An order you may not see already has the external id {ext!r}; give this order an external "
+                    "id of its own, or ask a manager to import it."
+                )
+            elif deleted_at is not None:
+                taken[ext] = (
+                    f"Order #{pk} (number {number!r}) in the trash already has the external id {ext!r}; restore "
+                    "it under Trash to import these lines into it, or give this order an external id of its own."
+                )
+            else:
+                taken[ext] = (
+                    f"Order #{pk} (number {number!r}) already has the external id {ext!r}; give this order an "
+                    f"external id of its own, or the number {number!r} if these lines belong to that order."
+                )
+        if not self.write:
+            rows = self.memory.first_rows(f"e:{ext}" for ext in wanted if ext not in found)
+            kept = self.memory.planned(planned_id(n) for n in rows.values())
+            for key, n in rows.items():
+                ext = key.split(":", 1)[1]
+                taken[ext] = self._taken_in_file(ext, kept.get(planned_id(n), {}).get("order", ext[:64]))
+        free: list[list[Prepared]] = []
+        for lines in creates:
+            reason = taken.get(self._external_id(lines))
+            if reason is None:
+                free.append(lines)
+            else:
+                out.rejects.extend(
+                    Rejected(r.row_number, r.cells, self.about(reason, "external_id")) for r in lines
+                )
+        return free
+
+    @staticmethod
+    def _taken_in_file(ext: str, number: str) -> str:
+        return (
+            f"Order {number!r} of this file (an earlier row) already has the external id {ext!r}; give this "
+            f"order an external id of its own, or the number {number!r} if these lines belong to that order."
+        )
+
+    def _orders_visible(self, ids: list[int]) -> set[int]:
+        """The orders of `ids` the user may see, in the trash too."""
+        if not ids or self.user.is_admin:
+            return set(ids)
+        found: set[int] = set()
+        for start in range(0, len(ids), db.IN_CHUNK):
+            found.update(
+                Order.all_objects.visible_to(self.user)
+                .filter(pk__in=ids[start : start + db.IN_CHUNK])
+                .values_list("id", flat=True)
+            )
+        return found
+
+    def _remember_external_ids(self, creates: list[list[Prepared]]) -> None:
+        """Dry run: the external ids of the orders this batch would create, with the number each gets (kept in
+        the plan of its first row, beside its customer or product), for _external_ids_free of later batches."""
+        firsts = [(lines, ext) for lines in creates if (ext := self._external_id(lines))]
+        if not firsts:
+            return
+        self.memory.remember((f"e:{ext}", lines[0].row_number) for lines, ext in firsts)
+        numbers = {
+            planned_id(lines[0].row_number): self._header(lines).get("number") or ext[:64] for lines, ext in firsts
+        }
+        kept = self.memory.planned(numbers)
+        self.memory.plan({pk: {**kept.get(pk, {}), "order": number} for pk, number in numbers.items()})
 
     def _cells_group(self, row: Rejected) -> str | None:
         """The order a rejected row belongs to, read from its raw cells (its values did not parse)."""
@@ -759,14 +948,29 @@ class OrderImporter(RecordImporter):
         return None
 
     @staticmethod
+    def _external_id(lines: list[Prepared]) -> str:
+        """The external id a new order of these lines gets: the first its lines give."""
+        return next((r.external_id for r in lines if r.external_id), "")
+
+    @staticmethod
     def _label(key: str) -> str:
         return repr(key[2:])
 
     def _group_problem(self, lines: list[Prepared]) -> str | None:
-        """Lines of one order must agree on the customer, date, currency, channel and status they name."""
+        """Lines of one order must agree on the order number, customer, date, currency, channel and status they
+        name."""
         if len(lines) < 2:
             return None
         label = self._label(self.group_key(lines[0]))
+        numbers = sorted({r.values["number"] for r in lines if r.values.get("number")})
+        if len(numbers) > 1:
+            # Lines of one external id (their group) with two numbers: two orders by number, one by external id.
+            rows = ", ".join(str(r.row_number) for r in lines)
+            return (
+                f"The lines of order {label} (rows {rows}) name different order numbers "
+                f"({', '.join(map(repr, numbers))}); an external id belongs to one order: give each order its "
+                "own external id, or its lines the same number."
+            )
         emails = {r.keys["contact"] for r in lines if r.keys.get("contact")}
         if len(emails) > 1:
             rows = ", ".join(str(r.row_number) for r in lines)
@@ -830,14 +1034,15 @@ class OrderImporter(RecordImporter):
             header = self._header(group)
             header.setdefault("ordered_at", self.now)
             header.setdefault("currency", self.default_currency)
-            header.setdefault("number", group[0].external_id[:64])
+            external_id = self._external_id(group)
+            header.setdefault("number", external_id[:64])
             total = _total(group)
             orders.append(
                 {
                     "id": pk,
                     "created_at": self.now,
                     "updated_at": self.now,
-                    "external_id": group[0].external_id or None,
+                    "external_id": external_id or None,
                     "total": total,
                     **header,
                 }
@@ -910,14 +1115,20 @@ class OrderImporter(RecordImporter):
             out.skips.extend((r.row_number, *refusal) for r in group)
         return allowed
 
-    def _plan_updates(self, updates: list[tuple[list[Prepared], int]], out: Outcomes) -> list[OrderUpdate]:
+    def _plan_updates(
+        self, updates: list[tuple[list[Prepared], int]], out: Outcomes, adding: Collection[int] = ()
+    ) -> list[OrderUpdate]:
         """Compare each matched order with its lines in the file, writing nothing; the dry run and the run
         both call this, so they skip the same orders ("nothing changed") and update the same ones.
 
         Header cells given in the file are compared with the stored ones, and the file's lines with the
         stored lines (product, description, quantity, unit price, in order). A new customer or product has
         an id by now: the run's own, or the dry run's stand-in (planned_id), which no stored order has.
-        Reads the batch's orders and their lines in two queries, however many orders it has.
+        The orders of `adding` were found as the file had them by an earlier batch: their stored lines are
+        the file's lines so far, so the group's lines are added to them (the header is left as it is).
+        Whatever changes, `before` keeps every stored line and the total: undo puts them back, which also
+        takes back the lines later batches add (_write_appends). Reads the batch's orders and their lines in
+        two queries, however many orders it has.
         """
         if not updates:
             return []
@@ -934,17 +1145,23 @@ class OrderImporter(RecordImporter):
             )
         fields = {f.column: f for f in Order._meta.concrete_fields}
         planned: list[OrderUpdate] = []
+        unchanged: list[tuple[int, int]] = []
         for group, order_id in updates:
             old = current[order_id]
             new = dict(old)
-            before: dict[str, Any] = {}
+            had = old_lines.get(order_id, [])
+            before: dict[str, Any] = {"lines": had, "total": json_safe(old["total"])}
             changes: dict[str, Any] = {}
+            if order_id in adding:
+                changes["lines"] = [len(had), len(had) + len(group)]
+                new["total"] = Decimal(str(old["total"])).quantize(Decimal("0.01")) + _total(group)
+                planned.append(OrderUpdate(group, order_id, old, new, before, changes, adding=True))
+                continue
             for column, value in self._header(group).items():
                 if column in old and not same_value(fields.get(column), old[column], value):
                     before[column] = json_safe(old[column])
                     changes[column] = [json_safe(old[column]), json_safe(value)]
                     new[column] = value
-            had = old_lines.get(order_id, [])
             # Both sides in the same units: SQLite hands back 10 for a stored 10.00, so a price taken from
             # the product (or read back from the database) must not read as a changed line.
             wanted = [
@@ -957,26 +1174,19 @@ class OrderImporter(RecordImporter):
                 for r in group
             ]
             if wanted != [_line_key(*line) for line in had]:
-                before["lines"] = had
-                before["total"] = json_safe(old["total"])
                 changes["lines"] = [len(had), len(wanted)]
                 new["total"] = _total(group)
-            if not before:
-                out.skips.extend(
-                    (
-                        r.row_number,
-                        order_id,
-                        f"Order #{order_id} already has these values and lines; nothing changed.",
-                    )
-                    for r in group
-                )
+            if not changes:
+                out.skips.extend((r.row_number, order_id, UNCHANGED.format(order_id=order_id)) for r in group)
+                unchanged.append((order_id, group[0].row_number))
                 continue
             planned.append(OrderUpdate(group, order_id, old, new, before, changes))
+        self._found_unchanged(unchanged)
         return planned
 
     def _write_updates(self, planned: list[OrderUpdate], out: Outcomes, customers: set[int]) -> None:
         """Rewrite the orders _plan_updates found changed: header cells given in the file, and the lines
-        replaced by the file's lines when they differ."""
+        replaced by the file's lines when they differ (or the file's lines added, for OrderUpdate.adding)."""
         from rapport.activities.models import TimelineEvent
 
         if not planned:
@@ -986,9 +1196,10 @@ class OrderImporter(RecordImporter):
         for plan in planned:
             order_id, old, new, before, changes = plan.order_id, plan.old, plan.new, plan.before, plan.changes
             before["version"] = old["version"]
-            if "lines" in before:
+            if "lines" in changes:
                 new_lines.extend(self._line_rows(order_id, plan.lines))
-                replaced.append(order_id)
+                if not plan.adding:
+                    replaced.append(order_id)
             statements.append(
                 tuple(self._db(new[c]) for c in self.update_columns) + (db.db_time(self.now), order_id)
             )
