@@ -9,7 +9,7 @@ from rapport.activities.models import Activity
 from rapport.contacts.models import Contact
 from rapport.imports.models import ImportRow
 from rapport.imports.services.jobs import import_dry_run, import_run
-from rapport.sales.models import Deal, Lead
+from rapport.sales.models import Deal, Lead, Order
 from tests.factories import make_company, make_contact, make_user
 from tests.imports.helpers import make_job
 
@@ -162,3 +162,30 @@ def test_a_lead_finds_its_person_by_the_address_inside_a_mail_style_cell(admin, 
     # A new address creates the person with the lead, by the address alone.
     assert Contact.objects.get(email="ann@example.com").pk == leads["ann@example.com"]
     assert reasons(job) == {4: f"Email: 'jane@example.com, ann@example.com' {TWO_PEOPLE}"}
+
+
+# ------------------------------------------------------------ contacts files, orders, "Name (address)"
+
+
+def test_a_contacts_files_owner_written_mail_style_is_the_user(admin, rosa):
+    text = ("First Name,Email,Contact Owner\nAda,ada@example.com,Rosa Rep <ROSA@example.com>\n"
+            "Bob,bob@example.com,rosa@example.com; someone@example.com\n")
+    report, job = dry_run_and_run(admin, text, "contacts")
+    assert (report["created"], report["rejected"]) == (1, 1)
+    assert Contact.objects.get(email="ada@example.com").owner == rosa
+    assert reasons(job)[3] == f"Contact Owner: 'rosa@example.com; someone@example.com' {TWO_PEOPLE}"
+
+
+def test_a_person_written_with_the_address_in_brackets_is_found(admin, jane, rosa):
+    text = "Subject,Contact,Assigned To\nCall,Jane Doe (jane@example.com),Rosa Rep (rosa@example.com)\n"
+    report, job = dry_run_and_run(admin, text, "activities")
+    assert (report["created"], report["rejected"]) == (1, 0)
+    activity = Activity.objects.get()
+    assert (activity.contact, activity.owner) == (jane, rosa)
+
+
+def test_an_orders_customer_written_mail_style_is_the_contact(admin, jane):
+    text = "Order Number,Customer Email,Description,Quantity,Unit Price\n5001,Jane Doe <jane@example.com>,Tea,2,4.50\n"
+    report, job = dry_run_and_run(admin, text, "orders")
+    assert (report["created"], report["rejected"]) == (1, 0)
+    assert Order.objects.get().contact == jane

@@ -18,7 +18,6 @@ from rapport.imports.choices import MatchKey
 from rapport.imports.services import db
 from rapport.imports.services.base import RecordImporter
 from rapport.imports.services.mapping import header_key
-from rapport.imports.services.related import person_email
 from rapport.imports.services.rows import (
     BatchResult,
     Outcomes,
@@ -29,6 +28,7 @@ from rapport.imports.services.rows import (
     runs_of,
 )
 from rapport.imports.services.transforms import number_parse
+from rapport.imports.services.values import person_email
 
 KIND_SYNONYMS = {
     "phone call": ActivityKind.CALL,

@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from rapport.imports.choices import MatchKey
 from rapport.imports.services import db
 from rapport.imports.services.base import RecordImporter
-from rapport.imports.services.related import person_email
 from rapport.imports.services.rows import (
     BatchResult,
     Outcomes,
@@ -24,6 +23,7 @@ from rapport.imports.services.rows import (
     search_reindex,
 )
 from rapport.imports.services.transforms import value_map_lookup
+from rapport.imports.services.values import person_email
 from rapport.sales.choices import StageKind
 from rapport.sales.models import Deal, DealStageChange, Pipeline, Stage
 

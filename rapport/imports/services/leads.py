@@ -13,7 +13,6 @@ from rapport.imports.choices import MatchKey
 from rapport.imports.services import db
 from rapport.imports.services.base import RecordImporter
 from rapport.imports.services.people import people_create, split_name
-from rapport.imports.services.related import person_email
 from rapport.imports.services.rows import (
     BatchResult,
     Outcomes,
@@ -23,6 +22,7 @@ from rapport.imports.services.rows import (
     runs_of,
     search_reindex,
 )
+from rapport.imports.services.values import person_email
 from rapport.sales.choices import LeadSource, LeadStatus
 from rapport.sales.models import Lead
 

@@ -36,6 +36,7 @@ from rapport.imports.services.rows import (
     same_value,
     update_refusal,
 )
+from rapport.imports.services.values import person_email
 from rapport.sales.choices import OrderChannel, OrderStatus
 from rapport.sales.models import Order, OrderLine, Product
 from rapport.sales.services.orders import catalogue_editable_by
@@ -230,7 +231,7 @@ class OrderImporter(RecordImporter):
         if name == "number":
             row.values["number"] = self.text(cell, "Order number", 64)
         elif name == "contact":
-            row.keys["contact"] = self.email(cell)
+            row.keys["contact"] = person_email(cell)
         elif name in PERSON_FIELDS:
             key, label, length = PERSON_FIELDS[name]
             row.extra.setdefault("person", {})[key] = self.text(cell, label, length)

@@ -1,6 +1,6 @@
 """Finding the related records an import row names by key: company by name or domain, contact by email
-(an activity's also by name), deal or lead by external id (deal also by name), product by SKU, and the
-email a contact or owner cell names a person by (person_email).
+(an activity's also by name), deal or lead by external id (deal also by name), product by SKU (the email
+a contact cell names a person by: values.person_email).
 
 Only records the importing user may see are found: a record of another team reads exactly like one
 that does not exist (the same reason, no team named), so an import never tells a rep that a record
@@ -12,14 +12,12 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from email.utils import getaddresses
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from rapport.imports.services import db
-from rapport.imports.services.fastnorm import email_fast
 from rapport.imports.services.people import split_name
 from rapport.imports.services.rows import Outcomes, Prepared
 
@@ -31,53 +29,6 @@ def person_name_forms(name: str) -> list[str]:
     "Berg, Anna" and "Anna Berg" both give ["Anna Berg", "Berg Anna"]."""
     first, last = split_name(" ".join(unicodedata.normalize("NFC", name).split()))
     return list(dict.fromkeys(form for form in (f"{first} {last}".strip(), f"{last} {first}".strip()) if form))
-
-
-def cell_addresses(cell: str) -> list[str]:
-    """The email addresses in a cell read as a mail header's list of people, as written ("Jane@Example.com").
-
-    Mail clients and CRM email logs (Outlook, Gmail, HubSpot) write a person as "Jane Doe <jane@…>",
-    '"Doe, Jane" <jane@…>', "<jane@…>" or "jane@… (Jane Doe)"; Outlook also leaves "Doe, Jane <jane@…>"
-    unquoted, which getaddresses reads as a part "Doe" without an address and the person: only parts with
-    an "@" count, each address once in any case (an unquoted "jane@… <jane@…>" reads as two). Several
-    people are separated by commas or semicolons.
-    """
-    found: dict[str, str] = {}
-    for _, address in getaddresses([cell]):
-        if "@" in address:
-            found.setdefault(address.lower(), address)
-    return list(found.values())
-
-
-def several_people(cell: str, addresses: list[str]) -> str:
-    """The reason for a cell that names more than one person by email."""
-    return (
-        f"{cell!r} holds {len(addresses)} email addresses; keep one person per cell: write the address of "
-        "the one this row is about."
-    )
-
-
-def person_email(cell: str) -> str:
-    """The email address, lower-cased, of the one person a contact cell names: a plain address, or the
-    address inside a person as mail clients write one ("Jane Doe <jane@example.com>", see cell_addresses).
-
-    A plain address takes the fast path as before, so its result and its reasons do not change; only a
-    cell that is no address as it stands is read as a mail header. A cell with several addresses is
-    refused (a row links one contact); one whose address is no address either keeps the plain reason,
-    which quotes the cell.
-    """
-    try:
-        return email_fast(cell)
-    except ValidationError as not_an_address:
-        addresses = cell_addresses(cell)
-        if len(addresses) > 1:
-            raise ValidationError(several_people(cell, addresses)) from None
-        if len(addresses) == 1 and addresses[0] != cell.strip():
-            try:
-                return email_fast(addresses[0])
-            except ValidationError:
-                pass
-        raise not_an_address
 
 
 def name_splits(form: str) -> list[tuple[str, str]]:
@@ -123,34 +74,14 @@ def name_candidates(forms: Iterable[str]) -> Any:
 
 
 class RelatedLookups:
-    """Lookups by key for an importer (mixed into RecordImporter; needs `user`, `owner_ids` and
-    `_company_cache`)."""
+    """Lookups by key for an importer (mixed into RecordImporter; needs `user` and `_company_cache`)."""
 
     user: Any
-    owner_ids: dict[str, int]  # how the file may name a user (values.owner_keys), set by RecordImporter
     # The company id this user's rows link to, by upper-case name or domain key (visible companies only).
     _company_cache: dict[str, int]
     about: Callable[..., str]  # RecordImporter.about: a reason led by its column's header
 
     # ------------------------------------------------------------ related records
-
-    def owner(self, cell: str) -> int:
-        """The user an owner cell names (CellValues.owner), also when it is written as mail clients write a
-        person: "Rosa Rep <rosa@example.com>" is the user with that email, in any case.
-
-        RecordImporter puts this class before CellValues, so every importer built on it reads owners
-        here. A cell that is a user's key as it stands (an email, a user name, "Rep, Rosa") is looked up
-        as before; only otherwise is the address inside it the key. A cell naming several people is
-        refused; one whose address is no user's keeps CellValues' reason, which quotes the cell.
-        """
-        if "@" in cell and " ".join(cell.split()).lower() not in self.owner_ids:
-            addresses = cell_addresses(cell)
-            if len(addresses) > 1:
-                raise ValidationError(several_people(cell, addresses))
-            if len(addresses) == 1 and addresses[0].strip().lower() in self.owner_ids:
-                cell = addresses[0]
-        owner_id: int = super().owner(cell)  # type: ignore[misc]  # CellValues.owner, next in RecordImporter's order
-        return owner_id
 
     def visible_ids(self, model: type[models.Model], ids: Iterable[int]) -> set[int]:
         wanted = sorted(set(ids))

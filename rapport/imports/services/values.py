@@ -8,7 +8,9 @@ empty `_tag_ids` dict.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
+from email.utils import getaddresses
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
@@ -17,6 +19,7 @@ from rapport.core.normalize import NOT_COUNTRIES, region_names
 from rapport.customization.choices import FieldType
 from rapport.customization.models import CustomField, Tag
 from rapport.customization.services import custom_value_clean, tags_named
+from rapport.imports.services.fastnorm import email_fast
 from rapport.imports.services.transforms import date_parse, number_parse, value_map_lookup
 
 COUNTRY_NAMES = {
@@ -139,6 +142,60 @@ def owner_keys() -> dict[str, int]:
     return keys
 
 
+# A person as CRM exports write one with the address in brackets: "Anna Berg (anna@example.com)".
+NAME_THEN_ADDRESS = re.compile(r"([^()<>@]+?)\s*\(\s*([^()\s<>]+@[^()\s<>]+)\s*\)")
+
+
+def cell_addresses(cell: str) -> list[str]:
+    """The email addresses in a cell read as a mail header's list of people, as written ("Jane@Example.com").
+
+    Mail clients and CRM email logs (Outlook, Gmail, HubSpot) write a person as "Jane Doe <jane@…>",
+    '"Doe, Jane" <jane@…>', "<jane@…>", "jane@… (Jane Doe)" or, in CRM exports, "Jane Doe (jane@…)"; Outlook also leaves "Doe, Jane <jane@…>"
+    unquoted, which getaddresses reads as a part "Doe" without an address and the person: only parts with
+    an "@" count, each address once in any case (an unquoted "jane@… <jane@…>" reads as two). Several
+    people are separated by commas or semicolons.
+    """
+    found: dict[str, str] = {}
+    bracketed = NAME_THEN_ADDRESS.fullmatch(cell.strip())
+    if bracketed:  # "Anna Berg (anna@…)": a mail header reads the brackets as a comment, not the address
+        cell = f"{bracketed.group(1)} <{bracketed.group(2)}>"
+    for _, address in getaddresses([cell]):
+        if "@" in address:
+            found.setdefault(address.lower(), address)
+    return list(found.values())
+
+
+def several_people(cell: str, addresses: list[str]) -> str:
+    """The reason for a cell that names more than one person by email."""
+    return (
+        f"{cell!r} holds {len(addresses)} email addresses; keep one person per cell: write the address of "
+        "the one this row is about."
+    )
+
+
+def person_email(cell: str) -> str:
+    """The email address, lower-cased, of the one person a contact cell names: a plain address, or the
+    address inside a person as mail clients write one ("Jane Doe <jane@example.com>", see cell_addresses).
+
+    A plain address takes the fast path as before, so its result and its reasons do not change; only a
+    cell that is no address as it stands is read as a mail header. A cell with several addresses is
+    refused (a row links one contact); one whose address is no address either keeps the plain reason,
+    which quotes the cell.
+    """
+    try:
+        return email_fast(cell)
+    except ValidationError as not_an_address:
+        addresses = cell_addresses(cell)
+        if len(addresses) > 1:
+            raise ValidationError(several_people(cell, addresses)) from None
+        if len(addresses) == 1 and addresses[0] != cell.strip():
+            try:
+                return email_fast(addresses[0])
+            except ValidationError:
+                pass
+        raise not_an_address
+
+
 class CellValues:
     """Parsers of the cells whose meaning does not depend on the target."""
 
@@ -159,7 +216,21 @@ class CellValues:
         raise ValidationError(f"{cell!r} is not a country; write its two-letter code (DE) or its name (Germany).")
 
     def owner(self, cell: str) -> int:
-        owner_id = self.owner_ids.get(" ".join(cell.split()).lower())
+        """The user an owner cell names: their email, user name or full name, also when it is written as mail
+        clients write a person ("Rosa Rep <rosa@example.com>" is the user with that email, in any case).
+
+        A cell that is a user's key as it stands is looked up as it is; only otherwise is the address
+        inside it the key. A cell naming several people is refused; one whose address is no user's keeps
+        the reason that quotes the cell.
+        """
+        key = " ".join(cell.split()).lower()
+        if "@" in cell and key not in self.owner_ids:
+            addresses = cell_addresses(cell)
+            if len(addresses) > 1:
+                raise ValidationError(several_people(cell, addresses))
+            if len(addresses) == 1 and addresses[0].strip().lower() in self.owner_ids:
+                key = addresses[0].strip().lower()
+        owner_id = self.owner_ids.get(key)
         if owner_id is None:
             raise ValidationError(
                 f"There is no user {cell!r}; write a user's email, user name or full name as under "
