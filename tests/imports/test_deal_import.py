@@ -132,7 +132,8 @@ def test_unknown_stage_pipeline_contact_and_company_are_rejected_with_reasons(ad
     assert (report["created"], report["rejected"]) == (0, 7)
     job = make_job(admin, "Name,Pipeline\nX,Renewals\n", target="deals")
     assert import_dry_run(job=job, by=admin)["rejections"][0]["reason"] == (
-        "Pipeline: There is no pipeline 'Renewals'; add it under Settings → Pipelines or fix the name."
+        "Pipeline: There is no pipeline 'Renewals'; it is not one of: New business. Match it to one under Values to "
+        "match, add it under Settings → Pipelines, or fix the name."
     )
 
 

@@ -163,7 +163,8 @@ class DealImporter(RecordImporter):
         elif name == "lost_reason":
             row.values["lost_reason"] = self.text(cell, "Lost reason", 200)
         elif name == "pipeline":
-            row.keys[name] = self.text(cell, "Pipeline", 100)
+            # As stages: the pipeline the user matched the file's own to ("Sales Pipeline" → "Sales").
+            row.keys[name] = value_map_lookup(cell, self.value_map.get("pipeline")) or self.text(cell, "Pipeline", 100)
         elif name == "stage":
             # The user's value map names the stage a file's own stage means ("Proposal Made" → "Proposal").
             row.keys[name] = value_map_lookup(cell, self.value_map.get("stage")) or self.text(cell, "Stage", 100)
@@ -201,9 +202,10 @@ class DealImporter(RecordImporter):
         if pipeline_name:
             pipeline_id = self.pipelines.get(pipeline_name.upper())
             if pipeline_id is None:
+                names = ", ".join(sorted(self.pipeline_names.values(), key=str.lower))
                 errors.append(self.about(
-                    f"There is no pipeline {pipeline_name!r}; add it under Settings → Pipelines or fix the "
-                    "name.", "pipeline"
+                    f"There is no pipeline {pipeline_name!r}; it is not one of: {names}. Match it to one under "
+                    "Values to match, add it under Settings → Pipelines, or fix the name.", "pipeline"
                 ))
                 return
             row.values["pipeline_id"] = pipeline_id

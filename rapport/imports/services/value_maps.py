@@ -104,6 +104,14 @@ def stage_field() -> StageField:
     return StageField("stage", "Stage", choices, words=words)
 
 
+def pipeline_field() -> ChoiceField:
+    """The pipelines, by name: a file's own pipeline ("Sales Pipeline", HubSpot's default) is matched to one."""
+    from rapport.sales.models import Pipeline
+
+    names = Pipeline.objects.order_by("name").values_list("name", flat=True)
+    return ChoiceField("pipeline", "Pipeline", tuple((name, name) for name in names))
+
+
 def choice_fields(target: str, user: Any = None) -> dict[str, ChoiceField]:
     """The choice fields of a target (custom choice fields included), by their mapping key."""
     from rapport.imports.services.activities import KIND_SYNONYMS, OUTCOME_SYNONYMS, PRIORITY_SYNONYMS
@@ -135,6 +143,7 @@ def choice_fields(target: str, user: Any = None) -> dict[str, ChoiceField]:
     }
     fields = {f.key: f for f in standard.get(target, [])}
     if target == "deals":
+        fields["pipeline"] = pipeline_field()
         fields["stage"] = stage_field()
     entity = CUSTOM_ENTITY.get(target)
     if entity:
