@@ -270,6 +270,23 @@ def duration_parse(text: str, decimal_comma: bool = False) -> int:
     return int(whole)
 
 
+def duration_seconds_parse(text: str, decimal_comma: bool = False) -> int:
+    """Whole minutes of a cell of seconds (Salesforce's CallDurationInSeconds: 330), or of a clock (0:05:30,
+    read as duration_parse reads it). A call of a few seconds is one minute, not none; otherwise the
+    nearest minute."""
+    value = text.strip()
+    if ":" in value:
+        return duration_parse(value, decimal_comma)
+    try:
+        seconds = number_parse(value, decimal_comma)
+    except ValidationError:
+        raise ValidationError(f"{text!r} is not a number of seconds; write it like 330 (or 0:05:30).")
+    if seconds < 0 or seconds > MAX_DURATION * 60:
+        raise ValidationError(f"Duration must be between 0 and {MAX_DURATION * 60} seconds (it is {text!r}).")
+    whole = (seconds / 60).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return max(int(whole), 1 if seconds > 0 else 0)
+
+
 def time_of_day_parse(text: str) -> str:
     """A time cell as HH:MM:SS (24 hours): 14:30, 14:30:00, 9.05, 2:30 PM; refuses anything else."""
     match = _TIME.match(" ".join(text.strip().lower().split()))
@@ -318,6 +335,8 @@ class ActivityImporter(RecordImporter):
                 raise ValidationError(
                     "Map a column to Contact email, Company, Lead or Deal: an activity is linked to a record."
                 )
+        if {"duration_minutes", "duration_seconds"} <= self.mapped:
+            raise ValidationError("Map one column to the duration, in minutes or in seconds, and ignore the other.")
 
     def parse_cell(self, name: str, cell: str, row: Prepared) -> None:
         if name == "kind":
@@ -373,6 +392,8 @@ class ActivityImporter(RecordImporter):
             )
         elif name == "duration_minutes":
             row.values["duration_minutes"] = duration_parse(cell, self.decimal_comma)
+        elif name == "duration_seconds":
+            row.values["duration_minutes"] = duration_seconds_parse(cell, self.decimal_comma)
         elif name == "due_time":
             row.extra["due_time"] = time_of_day_parse(cell)
         elif name == "created_at":
