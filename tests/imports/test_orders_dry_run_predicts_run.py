@@ -9,13 +9,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from rapport.contacts.models import Contact
 from rapport.imports.models import ImportRow
-from rapport.imports.services import base, jobs
+from rapport.imports.services import jobs
 from rapport.imports.services.jobs import import_dry_run, import_run
 from rapport.sales.models import Order, OrderLine, Product
 from rapport.sales.services.orders import order_create
@@ -23,13 +22,6 @@ from tests.factories import make_contact, make_product
 from tests.imports.helpers import make_job
 
 JAN_1 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def one_order_a_batch(monkeypatch):
-    """Every order in a batch of its own, in the dry run (module constants) as in the run (its batch_rows)."""
-    monkeypatch.setattr(jobs, "BATCH_ROWS", 1)
-    monkeypatch.setattr(base, "BATCH_ROWS", 1)
 
 
 def dry_run_then_run(user: Any, text: str, **configure: Any) -> tuple[dict[str, Any], Any]:

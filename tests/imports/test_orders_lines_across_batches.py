@@ -9,7 +9,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -25,13 +24,6 @@ from tests.imports.test_orders_dry_run_predicts_run import counts, dry_run_then_
 
 JAN_1 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 HEADER = "Order Number,Email,Description,Quantity,Unit Price,Order Status\n"
-
-
-@pytest.fixture
-def one_order_a_batch(monkeypatch):
-    """Every order in a batch of its own, in the dry run (module constants) as in the run (its batch_rows)."""
-    monkeypatch.setattr(jobs, "BATCH_ROWS", 1)
-    monkeypatch.setattr(base, "BATCH_ROWS", 1)
 
 
 def stored_order(by: Any, number: str, *lines: str, status: str = "placed") -> Order:

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from rapport.imports.models import ImportRow
-from rapport.imports.services import base, jobs
 from rapport.imports.services.jobs import import_dry_run, import_run
 from rapport.sales.models import Order
 from rapport.sales.services.orders import order_create, order_trash
@@ -21,13 +19,6 @@ from tests.imports.helpers import make_job
 from tests.imports.test_orders_dry_run_predicts_run import counts, dry_run_then_run
 
 HEADER = "Order Number,Order ID,Email,Description,Unit Price\n"
-
-
-@pytest.fixture
-def one_order_a_batch(monkeypatch):
-    """Every order in a batch of its own, in the dry run (module constants) as in the run (its batch_rows)."""
-    monkeypatch.setattr(jobs, "BATCH_ROWS", 1)
-    monkeypatch.setattr(base, "BATCH_ROWS", 1)
 
 
 def reasons(job) -> dict[int, str]:
