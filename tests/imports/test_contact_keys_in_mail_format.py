@@ -189,3 +189,10 @@ def test_an_orders_customer_written_mail_style_is_the_contact(admin, jane):
     report, job = dry_run_and_run(admin, text, "orders")
     assert (report["created"], report["rejected"]) == (1, 0)
     assert Order.objects.get().contact == jane
+
+
+def test_bare_addresses_separated_by_a_space_are_two_people(admin, jane):
+    text = "Subject,Contact Email\nCall,jane@example.com ida@example.com\nOne,jane@example.com \n"
+    report, job = dry_run_and_run(admin, text, "activities")
+    assert (report["created"], report["rejected"]) == (1, 1)
+    assert reasons(job)[2] == f"Contact Email: 'jane@example.com ida@example.com' {TWO_PEOPLE}"

@@ -150,12 +150,18 @@ def cell_addresses(cell: str) -> list[str]:
     """The email addresses in a cell read as a mail header's list of people, as written ("Jane@Example.com").
 
     Mail clients and CRM email logs (Outlook, Gmail, HubSpot) write a person as "Jane Doe <jane@…>",
-    '"Doe, Jane" <jane@…>', "<jane@…>", "jane@… (Jane Doe)" or, in CRM exports, "Jane Doe (jane@…)"; Outlook also leaves "Doe, Jane <jane@…>"
-    unquoted, which getaddresses reads as a part "Doe" without an address and the person: only parts with
-    an "@" count, each address once in any case (an unquoted "jane@… <jane@…>" reads as two). Several
-    people are separated by commas or semicolons.
+    '"Doe, Jane" <jane@…>', "<jane@…>", "jane@… (Jane Doe)" or, in CRM exports, "Jane Doe (jane@…)";
+    Outlook also leaves "Doe, Jane <jane@…>" unquoted, which getaddresses reads as a part "Doe" without an
+    address and the person: only parts with an "@" count, each address once in any case (an unquoted
+    "jane@… <jane@…>" reads as two). Several people are separated by commas or semicolons, or, as bare
+    addresses, by spaces alone ("a@x.com b@y.com", which a mail header cannot read).
     """
     found: dict[str, str] = {}
+    words = cell.split()
+    if len(words) > 1 and all("@" in w for w in words) and not any(c in cell for c in '<>()",;'):
+        for word in words:
+            found.setdefault(word.lower(), word)
+        return list(found.values())
     bracketed = NAME_THEN_ADDRESS.fullmatch(cell.strip())
     if bracketed:  # "Anna Berg (anna@…)": a mail header reads the brackets as a comment, not the address
         cell = f"{bracketed.group(1)} <{bracketed.group(2)}>"
