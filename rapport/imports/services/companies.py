@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -16,6 +15,7 @@ from rapport.imports.choices import MatchKey
 from rapport.imports.services import db
 from rapport.imports.services.base import RecordImporter
 from rapport.imports.services.dry_memory import planned_id
+from rapport.imports.services.related import domain_key
 from rapport.imports.services.rows import (
     BatchResult,
     Outcomes,
@@ -182,11 +182,8 @@ class CompanyImporter(RecordImporter):
 
     @staticmethod
     def _parent_names(text: str) -> set[str]:
-        names = {text.upper()}
-        if "." in text and " " not in text:
-            with contextlib.suppress(ValidationError):
-                names.add(domain_normalize(text).upper())
-        return names
+        domain = domain_key(text)
+        return {text.upper(), domain.upper()} if domain else {text.upper()}
 
     def add(self, item: Prepared | Rejected, flush: Callable[[], None]) -> None:
         """A row whose parent an earlier row of the batch brings flushes the batch first: the import then

@@ -389,8 +389,7 @@ def import_dry_run(*, job: ImportJob, by: Any, progress: Progress | None = None,
     background = version is not None
     if version is None:
         version = _settings_changed(job)
-    still_current = ImportJob.objects.filter(pk=job.pk, settings_version=version,
-                                             status__in=[JobStatus.DRAFT, JobStatus.CHECKING, JobStatus.CHECKED])
+    still_current = ImportJob.objects.filter(pk=job.pk, settings_version=version, status__in=SETTABLE_STATUSES)
     report: dict[str, Any] = {"rows": 0, "created": 0, "updated": 0, "skipped": 0, "rejected": 0, "samples": [],
                               "rejections": [], "rejections_by_column": {}, "matched": []}
     # Every rejected row with its reason goes to a file next to the upload (the report keeps the first

@@ -73,6 +73,18 @@ def name_candidates(forms: Iterable[str]) -> Any:
     )
 
 
+def domain_key(key: str) -> str | None:
+    """The web domain a company key names, if it reads as one ("acme.com", "https://www.acme.com/"), else None."""
+    from rapport.core.normalize import domain_normalize
+
+    if "." not in key or " " in key:
+        return None
+    try:
+        return domain_normalize(key)
+    except ValidationError:
+        return None
+
+
 class RelatedLookups:
     """Lookups by key for an importer (mixed into RecordImporter; needs `user` and `_company_cache`)."""
 
@@ -110,7 +122,6 @@ class RelatedLookups:
     def companies_find(self, keys: Iterable[str]) -> dict[str, int]:
         """Company id per key: its exact name (any case) or its web domain; keys that find nothing are left out."""
         from rapport.contacts.models import Company
-        from rapport.core.normalize import domain_normalize
 
         cache = self._company_cache
         wanted = {k for k in keys if k and k.upper() not in cache}
@@ -122,11 +133,9 @@ class RelatedLookups:
                 cache.setdefault(upper, ids[0])
             domains: dict[str, str] = {}
             for k in wanted:
-                if k.upper() not in cache and "." in k and " " not in k:
-                    try:
-                        domains[domain_normalize(k)] = k.upper()
-                    except ValidationError:
-                        continue
+                domain = domain_key(k) if k.upper() not in cache else None
+                if domain:
+                    domains[domain] = k.upper()
             if domains:
                 by_domain: dict[str, list[int]] = {}
                 for pk, domain in db.query_in(
