@@ -47,7 +47,8 @@ SQLITE_WAL_PAGES = 65536  # likewise: pages of WAL between automatic checkpoints
 TABLES: dict[str, tuple[str, ...]] = {
     "contacts_contact": (
         "id", "created_at", "updated_at", "version", "first_name", "last_name", "title", "lifecycle_stage",
-        "preferred_channel", "city", "country", "email", "phone", "custom", "company_id", "owner_id",
+        "preferred_channel", "street", "city", "region", "postal_code", "country", "email", "phone", "custom",
+        "company_id", "owner_id",
     ),
     "contacts_contactemail": ("email", "kind", "is_primary", "contact_id"),
     "contacts_contactphone": ("number", "kind", "is_primary", "contact_id"),
@@ -69,7 +70,7 @@ def _batch(start: int, count: int, rng: random.Random, owner: int) -> dict[str, 
         email = f"{f.lower()}.{la.lower()}{cid}@{rng.choice(('example.com', 'mail.de', 'firma.de'))}"
         phone = f"+49{rng.randrange(1500000000, 1799999999)}"
         rows["contacts_contact"].append((
-            cid, now, now, 1, f, la, "", rng.choice(stages), "", "Berlin", "DE", email, phone, "{}", None, owner,
+            cid, now, now, 1, f, la, "", rng.choice(stages), "", "", "Berlin", "", "", "DE", email, phone, "{}", None, owner,
         ))
         rows["contacts_contactemail"].append((email, "work", True, cid))
         rows["contacts_contactphone"].append((phone, "mobile", True, cid))

@@ -57,7 +57,8 @@ from rapport.customization.schemas import custom_in, hidden_custom_keys
 router = Router(tags=["contacts and companies"])
 
 COMPANY_TEXT = ("domain", "industry", "size", "phone", "street", "city", "region", "postal_code", "country")
-CONTACT_TEXT = ("first_name", "last_name", "title", "preferred_channel", "city", "country")
+CONTACT_TEXT = ("first_name", "last_name", "title", "preferred_channel", "street", "city", "region", "postal_code",
+                "country")
 
 
 def trashed_or_404(model: Any, user: Any, pk: int) -> Any:

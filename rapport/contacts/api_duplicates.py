@@ -95,7 +95,10 @@ class MergeChoices(StrictSchema):
     owner: Side | None = None
     lifecycle_stage: Side | None = None
     preferred_channel: Side | None = None
+    street: Side | None = None
     city: Side | None = None
+    region: Side | None = None
+    postal_code: Side | None = None
     country: Side | None = None
     email: Side | None = None
     phone: Side | None = None

@@ -32,8 +32,8 @@ from rapport.search.services import search_index_put
 
 # Fields the user picks per side; `email` and `phone` choose which address/number becomes primary.
 MERGE_FIELDS: tuple[str, ...] = (
-    "first_name", "last_name", "title", "company", "owner", "lifecycle_stage", "preferred_channel", "city",
-    "country", "email", "phone",
+    "first_name", "last_name", "title", "company", "owner", "lifecycle_stage", "preferred_channel", "street",
+    "city", "region", "postal_code", "country", "email", "phone",
 )
 FK_FIELDS = {"company", "owner"}
 SIDES = ("survivor", "loser")
@@ -199,6 +199,8 @@ def fields_restore(record: Any, fields: tuple[str, ...], fk_fields: set[str], be
     """Put back the values of `before` on fields still as the merge left them; return the fields kept."""
     kept = []
     for field in fields:
+        if field not in after:  # a field added after the merge was recorded: the merge did not touch it
+            continue
         current = getattr(record, f"{field}_id") if field in fk_fields else getattr(record, field)
         if json_value(current) == after.get(field):
             setattr(record, f"{field}_id" if field in fk_fields else field, before.get(field))

@@ -76,7 +76,11 @@ class Contact(Record):
     )
     lifecycle_stage = models.CharField(max_length=16, choices=LifecycleStage.choices, default=LifecycleStage.LEAD)
     preferred_channel = models.CharField(max_length=8, choices=Channel.choices, blank=True)
+    # The contact's own (mailing) address; the company's address is the company's.
+    street = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 two-letter code, e.g. FR.")
     # The primary email and phone are kept here too (maintained by contact services from
     # ContactEmail/ContactPhone) so that lists, filters and lookups by email need no join.

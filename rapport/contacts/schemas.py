@@ -130,7 +130,10 @@ class ContactIn(StrictSchema):
     owner_id: Id | None = None
     lifecycle_stage: LifecycleStage = LifecycleStage.LEAD
     preferred_channel: Channel | Literal[""] = ""
+    street: str = Field("", max_length=200)
     city: str = Field("", max_length=100)
+    region: str = Field("", max_length=100)
+    postal_code: str = Field("", max_length=20)
     country: str = Field("", max_length=2, description="ISO 3166 two-letter code, e.g. FR.")
     emails: Emails = Field(default_factory=list, description="Addresses or {email, kind, is_primary}; the first is primary unless one is marked.")
     phones: Phones = Field(default_factory=list)
@@ -148,7 +151,10 @@ class ContactPatch(StrictSchema):
     owner_id: Id | None = None
     lifecycle_stage: LifecycleStage = Field(NOT_SENT)
     preferred_channel: Channel | Literal[""] = Field(NOT_SENT)
+    street: str = Field(NOT_SENT, max_length=200)
     city: str = Field(NOT_SENT, max_length=100)
+    region: str = Field(NOT_SENT, max_length=100)
+    postal_code: str = Field(NOT_SENT, max_length=20)
     country: str = Field(NOT_SENT, max_length=2)
     emails: Emails = Field(NOT_SENT, description="Replaces all addresses.")
     phones: Phones = Field(NOT_SENT, description="Replaces all numbers.")
@@ -195,7 +201,10 @@ class ContactOut(Schema):
     owner: RefOut | None
     lifecycle_stage: str
     preferred_channel: str
+    street: str
     city: str
+    region: str
+    postal_code: str
     country: str
     email: str = Field(..., description="The primary email.")
     phone: str = Field(..., description="The primary phone, E.164.")
@@ -214,7 +223,8 @@ def contact_out(contact: Contact, hidden: set[str]) -> dict[str, Any]:
         "id": contact.pk, "first_name": contact.first_name, "last_name": contact.last_name,
         "full_name": contact.full_name, "title": contact.title, "company": ref(contact.company),
         "owner": ref(contact.owner), "lifecycle_stage": contact.lifecycle_stage,
-        "preferred_channel": contact.preferred_channel, "city": contact.city, "country": contact.country,
+        "preferred_channel": contact.preferred_channel, "street": contact.street, "city": contact.city,
+        "region": contact.region, "postal_code": contact.postal_code, "country": contact.country,
         "email": contact.email, "phone": contact.phone,
         "emails": [{"email": e.email, "kind": e.kind, "is_primary": e.is_primary}
                    for e in related_rows(contact, "emails")],

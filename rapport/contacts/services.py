@@ -198,7 +198,7 @@ def _consents_clean(consents: Iterable[dict[str, Any]], errors: dict[str, list[s
 
 
 def _contact_values(values: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
-    for field in ("first_name", "last_name", "title", "city"):
+    for field in ("first_name", "last_name", "title", "street", "city", "region", "postal_code"):
         if field in values:
             values[field] = (values[field] or "").strip()
     if "country" in values:

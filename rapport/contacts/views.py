@@ -201,7 +201,10 @@ def _contact_initial(contact: Contact) -> dict[str, Any]:
         "company_name": contact.company.name if contact.company else "",
         "lifecycle_stage": contact.lifecycle_stage,
         "preferred_channel": contact.preferred_channel,
+        "street": contact.street,
         "city": contact.city,
+        "region": contact.region,
+        "postal_code": contact.postal_code,
         "country": contact.country,
         "owner": contact.owner_id,
         "tags": ", ".join(t.name for t in contact.tags.all()),
@@ -248,7 +251,7 @@ def _contact_save(request: HttpRequest, contact: Contact | None) -> HttpResponse
         return _render_form(request, template, context, status=400)
     data = form.cleaned_data
     values = {k: data[k] for k in ("first_name", "last_name", "title", "lifecycle_stage", "preferred_channel",
-                                   "city", "country")}
+                                   "street", "city", "region", "postal_code", "country")}
     values["owner"] = data["owner"] or (contact.owner if contact else user)
     try:
         from django.db import transaction

@@ -42,8 +42,8 @@ from rapport.web.paging import paginate
 
 FIELD_LABELS = {
     "first_name": "First name", "last_name": "Last name", "title": "Job title", "company": "Company",
-    "owner": "Owner", "lifecycle_stage": "Stage", "preferred_channel": "Prefers", "city": "City",
-    "country": "Country", "email": "Primary email", "phone": "Primary phone",
+    "owner": "Owner", "lifecycle_stage": "Stage", "preferred_channel": "Prefers", "street": "Street",
+    "city": "City", "region": "Region", "postal_code": "Postal code", "country": "Country", "email": "Primary email", "phone": "Primary phone",
 }
 COMPANY_FIELD_LABELS = {
     "name": "Name", "domain": "Domain", "industry": "Industry", "size": "Size", "phone": "Phone", "street": "Street",

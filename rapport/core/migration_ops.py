@@ -43,3 +43,30 @@ def drop_foreign_keys(schema_editor: Any, apps: Any, app_label: str, model_name:
             schema_editor.execute(
                 f"ALTER TABLE {schema_editor.quote_name(table)} DROP CONSTRAINT {schema_editor.quote_name(name)}"
             )
+
+
+
+def add_text_columns(schema_editor: Any, table: str, columns: dict[str, int]) -> None:
+    """Add blank text columns ({name: max_length}, CharField with "" for every row) to a table of any size.
+
+    Django's SQLite schema editor copies the whole table for a NOT NULL column with a default.
+    ALTER TABLE ADD COLUMN with a constant default changes only the schema, on SQLite and on
+    PostgreSQL 11 and later, so the upgrade takes no time at a million rows. PostgreSQL's default is
+    dropped afterwards, as Django leaves it; SQLite cannot drop one, and Django always writes the
+    column anyway.
+    """
+    from django.db import models
+
+    quote = schema_editor.quote_name
+    for name, max_length in columns.items():
+        db_type = models.CharField(max_length=max_length).db_type(schema_editor.connection)
+        schema_editor.execute(f"ALTER TABLE {quote(table)} ADD COLUMN {quote(name)} {db_type} NOT NULL DEFAULT ''")
+        if schema_editor.connection.vendor != "sqlite":
+            schema_editor.execute(f"ALTER TABLE {quote(table)} ALTER COLUMN {quote(name)} DROP DEFAULT")
+
+
+def drop_columns(schema_editor: Any, table: str, names: list[str]) -> None:
+    """Undo add_text_columns (ALTER TABLE DROP COLUMN: SQLite 3.35 and later, PostgreSQL)."""
+    quote = schema_editor.quote_name
+    for name in names:
+        schema_editor.execute(f"ALTER TABLE {quote(table)} DROP COLUMN {quote(name)}")

@@ -164,7 +164,7 @@ def test_an_unknown_field_choice_is_refused(teammate):
         contact_merge(survivor=survivor, loser=loser, by=teammate, choices={"password": "loser", "city": "both"})
     assert exc.value.message_dict == {
         "password": ["password cannot be chosen; pick from first_name, last_name, title, company, owner, "
-                     "lifecycle_stage, preferred_channel, city, country, email, phone."],
+                     "lifecycle_stage, preferred_channel, street, city, region, postal_code, country, email, phone."],
         "city": ["Choose survivor or loser."],
     }
     assert Contact.objects.filter(pk=loser.pk).exists()

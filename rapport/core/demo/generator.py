@@ -115,6 +115,9 @@ class DemoGenerator:
         self.n_contacts = contacts
         self.n_companies = max(1, contacts // 10) if contacts else 0
         self.rng = random.Random(seed)
+        # Contacts' streets and postcodes come from a stream of their own, so that adding them left every
+        # other generated value (and the published demo figures) as it was.
+        self.address_rng = random.Random(seed + 1)
         self.chunk = chunk
         self.progress = progress or (lambda message: None)
         tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
@@ -180,7 +183,10 @@ class DemoGenerator:
                 "owner_id",
                 "lifecycle_stage",
                 "preferred_channel",
+                "street",
                 "city",
+                "region",
+                "postal_code",
                 "country",
                 "email",
                 "phone",
@@ -576,6 +582,7 @@ class DemoGenerator:
         channel = ("", "", "email", "phone", "", "email")[int(r() * 6)]
         created_text = ts_text(created)
         title = data.TITLES[int(r() * len(data.TITLES))] if company_id else ""
+        street, city, region, postal_code = self._address(country)
         self.t_contacts.add_record(
             contact_id,
             created_text,
@@ -588,7 +595,10 @@ class DemoGenerator:
                 owner,
                 stage,
                 channel,
-                self._city(country, company_index),
+                street,
+                city,
+                region,
+                postal_code,
                 country.code,
                 email,
                 phone,
@@ -596,8 +606,15 @@ class DemoGenerator:
             ),
         )
 
-    def _city(self, country: data.Country, company_index: int | None) -> str:
-        return country.cities[int(self.rng.random() * len(country.cities))][0]
+    def _address(self, country: data.Country) -> tuple[str, str, str, str]:
+        """A contact's street, city, region and postal code; a quarter of them gave only their city."""
+        city, region, postal = country.cities[int(self.rng.random() * len(country.cities))]
+        extra = self.address_rng
+        if extra.random() < 0.25:
+            return "", city, "", ""
+        digits = "".join(str(extra.randint(0, 9)) for _ in range(max(0, country.postal_digits - len(postal))))
+        street = f"{country.streets[int(extra.random() * len(country.streets))]} {extra.randint(1, 180)}"
+        return street, city, region, postal + digits
 
     def _deal(self, ctx: _Person, created: float) -> tuple[int, str, float, str]:
         rng = self.rng

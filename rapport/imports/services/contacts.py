@@ -45,7 +45,8 @@ from rapport.imports.services.transforms import (
 from rapport.imports.services.values import CellValues, owner_keys
 from rapport.search.services import search_entries_insert, search_entries_update
 
-TEXT_FIELDS = {"first_name": 100, "last_name": 100, "title": 100, "city": 100}
+TEXT_FIELDS = {"first_name": 100, "last_name": 100, "title": 100, "street": 200, "city": 100, "region": 100,
+               "postal_code": 20}
 LIFECYCLE_CHOICES = list(LifecycleStage.choices)
 # The stages other CRMs export under other names (HubSpot's own lifecycle stages and their API values,
 # Salesforce and Dynamics account and relationship types), by transforms.synonym_key. "Other" is not here:
@@ -62,7 +63,8 @@ LIFECYCLE_SYNONYMS = {
 }
 CHANNEL_CHOICES = list(Channel.choices)
 CONTACT_COLUMNS = ["first_name", "last_name", "title", "company_id", "owner_id", "lifecycle_stage",
-                   "preferred_channel", "city", "country", "email", "phone", "custom"]
+                   "preferred_channel", "street", "city", "region", "postal_code", "country", "email", "phone",
+                   "custom"]
 
 
 @dataclass(slots=True)
@@ -357,7 +359,8 @@ class ContactImporter(CellValues):
         return found
 
     def _label(self, name: str) -> str:
-        return {"first_name": "First name", "last_name": "Last name", "title": "Job title", "city": "City"}[name]
+        return {"first_name": "First name", "last_name": "Last name", "title": "Job title", "street": "Street",
+                "city": "City", "region": "Region", "postal_code": "Postal code"}[name]
 
     # ------------------------------------------------------------ batching
 
@@ -650,7 +653,8 @@ class ContactImporter(CellValues):
                       "last_name": get("last_name", ""), "title": get("title", ""), "company_id": get("company_id"),
                       "owner_id": get("owner_id", self.user.pk),
                       "lifecycle_stage": get("lifecycle_stage", LifecycleStage.LEAD),
-                      "preferred_channel": get("preferred_channel", ""), "city": get("city", ""),
+                      "preferred_channel": get("preferred_channel", ""), "street": get("street", ""),
+                      "city": get("city", ""), "region": get("region", ""), "postal_code": get("postal_code", ""),
                       "country": get("country", ""), "email": r.emails[0] if r.emails else "",
                       "phone": r.phones[0][0] if r.phones else "", "custom": r.custom}
             planned[planned_id(r.row_number)] = ("new", values, tuple(r.emails), tuple(p for p, _ in r.phones),
@@ -707,7 +711,8 @@ class ContactImporter(CellValues):
                     created = created_db[r.created_at] = db.db_time(r.created_at)
             add_contact((pk, created, now, 1, None, get("first_name", ""), get("last_name", ""), get("title", ""),
                          company_id, owner_id, get("lifecycle_stage", stage_default), get("preferred_channel", ""),
-                         get("city", ""), get("country", ""), r.emails[0] if r.emails else "",
+                         get("street", ""), get("city", ""), get("region", ""), get("postal_code", ""),
+                         get("country", ""), r.emails[0] if r.emails else "",
                          r.phones[0][0] if r.phones else "", db.db_json(r.custom) if r.custom else "{}"))
             if r.emails:
                 emails.extend((pk, address, "work", i == 0) for i, address in enumerate(r.emails))

@@ -36,7 +36,10 @@ CONTACT_FIELDS = [
     ImportField("owner", "Owner", "A user's email address or user name."),
     ImportField("lifecycle_stage", "Lifecycle stage"),
     ImportField("preferred_channel", "Preferred channel"),
+    ImportField("street", "Street", "The contact's own (mailing) address."),
     ImportField("city", "City"),
+    ImportField("region", "Region / state"),
+    ImportField("postal_code", "Postal code"),
     ImportField("country", "Country", "Two-letter code (DE) or English name."),
     ImportField("external_id", "External id", "The record's id in the system you export from."),
     ImportField("tags", "Tags", "Separated by commas or semicolons."),
@@ -143,6 +146,32 @@ FIELDS_BY_TARGET = {"contacts": CONTACT_FIELDS, "companies": COMPANY_FIELDS, "le
                     "deals": DEAL_FIELDS, "orders": ORDER_FIELDS, "activities": ACTIVITY_FIELDS}
 CUSTOM_ENTITY = {"contacts": "contact", "companies": "company", "leads": "lead", "deals": "deal"}
 
+# Address columns, as other CRMs and address books name them: a base word ("City", "Zip"), alone or
+# after the address's name: Salesforce "Mailing City" and "Billing City", Outlook "Business City" and
+# "Home City", Google "Address 1 - City", Zoho "Mailing Zip". The prefixes come in the same order for
+# every part, so when a file has two addresses all five parts come from the same one.
+ADDRESS_PREFIXES = ("", "mailing", "primary", "address", "address1", "business", "work", "billing", "home",
+                    "shipping", "other")
+ADDRESS_WORDS: dict[str, tuple[list[str], list[str]]] = {
+    # part: (base words, words in other languages, taken only alone)
+    "street": (["street", "streetaddress", "address", "addressline1", "street1", "streetline1"],
+               ["strasse", "anschrift", "adresse", "rue", "calle", "direccion", "via", "indirizzo", "straat",
+                "rua", "endereco"]),
+    "city": (["city", "town"], ["stadt", "ort", "ville", "ciudad", "citta", "plaats", "cidade", "localidad"]),
+    "region": (["region", "state", "province", "stateprovince", "stateregion", "county"],
+               ["bundesland", "provincia", "estado", "regione", "provincie"]),
+    "postal_code": (["postalcode", "zip", "zipcode", "postcode", "zippostalcode", "postalzipcode"],
+                    ["plz", "postleitzahl", "codepostal", "codigopostal", "cap", "postcodenl", "cep"]),
+    "country": (["country", "countryregion", "countryorregion", "countrycode"],
+                ["land", "pays", "pais", "paese", "nazione"]),
+}
+
+
+def _address_aliases(part: str) -> list[str]:
+    words, foreign = ADDRESS_WORDS[part]
+    return [prefix + word for prefix in ADDRESS_PREFIXES for word in words] + foreign
+
+
 ALIASES: dict[str, list[str]] = {
     "first_name": ["firstname", "first", "givenname", "forename", "vorname", "prenom", "nombre", "nome",
                    "voornaam", "primeironome", "contactfirstname"],
@@ -173,11 +202,6 @@ ALIASES: dict[str, list[str]] = {
     "lifecycle_stage": ["lifecyclestage", "lifecycle", "stage", "leadstatus", "contactstatus", "status",
                         "phase", "etape", "etapa", "fase"],
     "preferred_channel": ["preferredchannel", "preferredcontactmethod", "contactmethod"],
-    "city": ["city", "town", "mailingcity", "billingcity", "addresscity", "stadt", "ort", "ville", "ciudad",
-             "citta", "plaats", "cidade", "localidad"],
-    "country": ["country", "countryregion", "countryorregion", "countrycode", "mailingcountry", "billingcountry",
-                "addresscountry", "land", "pays",
-                "pais", "paese", "nazione"],
     "external_id": ["id", "externalid", "recordid", "contactid", "sourceid", "legacyid", "crmid", "accountid",
                     "companyid", "importid", "customernumber", "customerno", "customerid", "kundennummer", "kundennr",
                     "kundenid", "numeroclient", "numerodecliente", "clientid"],
@@ -192,13 +216,7 @@ ALIASES: dict[str, list[str]] = {
                "webseite", "sitweb", "sitioweb"],
     "industry": ["industry", "branche", "sector", "secteur", "settore", "industria"],
     "size": ["size", "employees", "numberofemployees", "companysize", "mitarbeiter", "effectif", "empleados"],
-    "street": ["street", "address", "streetaddress", "billingstreet", "mailingstreet", "strasse", "adresse",
-               "rue", "calle", "direccion", "via", "indirizzo"],
-    "region": ["region", "state", "province", "billingstate", "mailingstate", "bundesland", "provincia",
-               "billingstateprovince", "shippingstateprovince", "stateprovince", "stateregion"],
-    "postal_code": ["postalcode", "zip", "zipcode", "postcode", "plz", "postleitzahl", "codepostal",
-                    "codigopostal", "cap", "billingzippostalcode", "billingpostalcode", "zippostalcode",
-                    "shippingzippostalcode", "billingzip"],
+    **{part: _address_aliases(part) for part in ADDRESS_WORDS},
     "parent": ["parent", "parentaccount", "parentcompany", "parentorganization", "muttergesellschaft",
                "societemere", "empresamatriz"],
 }
@@ -340,8 +358,9 @@ TARGET_ALIASES: dict[str, dict[str, list[str]]] = {
 
 
 def header_key(header: str) -> str:
-    """Lower-case, accents removed, only letters and digits: 'E-mail Address' -> 'emailaddress'."""
-    text = unicodedata.normalize("NFKD", header).encode("ascii", "ignore").decode().lower()
+    """Lower-case, accents removed, only letters and digits: 'E-mail Address' -> 'emailaddress', 'Straße' ->
+    'strasse'."""
+    text = unicodedata.normalize("NFKD", header.replace("ß", "ss")).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]", "", text)
 
 

@@ -17,6 +17,7 @@ from rapport.contacts.services import company_create, contact_create, contact_fi
 from rapport.core.errors import NotAllowed
 from rapport.core.normalize import email_normalize, phone_normalize
 from rapport.core.records import ensure_can_create
+from rapport.imports.services.values import country_code
 
 VERSIONS = ("3.0", "4.0")
 MAX_LINE_OCTETS = 75
@@ -171,8 +172,10 @@ def vcard_of(contact: Contact, version: str = "3.0") -> str:
         else:
             params = f";TYPE={kind}" + (",pref" if phone.is_primary else "")
             lines.append(f"TEL{params}:{escape(phone.number)}")
-    if contact.city or contact.country:
-        lines.append(f"ADR;TYPE=work:;;;{escape(contact.city)};;;{escape(contact.country)}")
+    address = (contact.street, contact.city, contact.region, contact.postal_code, contact.country)
+    if any(address):
+        # ADR: post office box; extended address; street; locality; region; postal code; country.
+        lines.append("ADR;TYPE=work:;;" + ";".join(escape(part) for part in address))
     tags = [t.name for t in contact.tags.all()]
     if tags:
         lines.append("CATEGORIES:" + ",".join(escape(t) for t in tags))
@@ -204,8 +207,12 @@ class Card:
     full_name: str = ""
     title: str = ""
     org: str = ""
+    street: str = ""
     city: str = ""
+    region: str = ""
+    postal_code: str = ""
     country: str = ""
+    address_taken: str = ""  # "" (none yet), "any" or "pref": which ADR the address came from
     emails: list[dict[str, Any]] = field(default_factory=list)
     phones: list[dict[str, Any]] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
@@ -242,6 +249,26 @@ def _is_pref(prop: Property) -> bool:
     return "pref" in prop.types() or bool(prop.params.get("PREF"))
 
 
+def _address_from(card: Card, prop: Property) -> None:
+    """The card's address from an ADR (the first one, or the one marked preferred); its parts are post office
+    box; extended address; street; locality; region; postal code; country."""
+    parts = [" ".join(unescape(p).split()) for p in split_unescaped(prop.value, ";")] + [""] * 7
+    box, extended, street, city, region, postal_code, country = parts[:7]
+    if not any((box, extended, street, city, region, postal_code, country)):
+        return
+    card.address_taken = "pref" if _is_pref(prop) else "any"
+    card.street = ", ".join(p for p in (street or box, extended) if p)[:200]
+    card.city, card.region, card.postal_code = city[:100], region[:100], postal_code[:20]
+    card.country = ""
+    if country:
+        code = country_code(country)
+        if code:
+            card.country = code
+        else:
+            card.warnings.append(f"Country {country!r} was left out: write it as a two-letter code (DE) or an "
+                                 "English name (Germany).")
+
+
 def _card_from(number: int, lines: list[str]) -> Card:
     card = Card(number=number)
     try:
@@ -273,14 +300,8 @@ def _card_from(number: int, lines: list[str]) -> Card:
             if number_text.lower().startswith("tel:"):
                 number_text = number_text[4:]
             card.phones.append({"number": number_text, "kind": _phone_kind(prop.types()), "pref": _is_pref(prop)})
-        elif name == "ADR" and not (card.city or card.country):
-            parts = [unescape(p).strip() for p in split_unescaped(prop.value, ";")] + [""] * 7
-            card.city = parts[3]
-            country = parts[6]
-            if len(country) == 2 and country.isalpha():
-                card.country = country.upper()
-            elif country:
-                card.warnings.append(f"Country {country!r} was left out: Rapport stores two-letter codes like DE.")
+        elif name == "ADR" and card.address_taken != "pref" and (not card.address_taken or _is_pref(prop)):
+            _address_from(card, prop)
         elif name == "CATEGORIES":
             card.tags.extend(t for t in (unescape(p).strip() for p in split_unescaped(prop.value, ",")) if t)
     if not (card.first_name or card.last_name) and card.full_name:
@@ -392,9 +413,14 @@ def _clean_card(card: Card) -> list[str]:
 def _merge_into(existing: Contact, card: Card, by: Any) -> bool:
     """Add the card's new emails, phones and tags to a matched contact and fill its blank fields."""
     values: dict[str, Any] = {}
-    for name in ("first_name", "last_name", "title", "city", "country"):
+    for name in ("first_name", "last_name", "title"):
         if getattr(card, name) and not getattr(existing, name):
             values[name] = getattr(card, name)
+    # The address is one thing: taken whole, and only by a contact that has none, so that a card's street
+    # never lands beside another address's city.
+    address = ("street", "city", "region", "postal_code", "country")
+    if not any(getattr(existing, name) for name in address):
+        values.update({name: getattr(card, name) for name in address if getattr(card, name)})
     if card.org and existing.company_id is None:
         values["company"] = _company_for(card.org, by)
     known_emails = [{"email": e.email, "kind": e.kind, "is_primary": e.is_primary} for e in existing.emails.all()]
@@ -453,7 +479,8 @@ def vcard_import(*, data: bytes | str, by: Any) -> list[CardOutcome]:
                     continue
                 contact = contact_create(
                     by=by, first_name=card.first_name, last_name=card.last_name, title=card.title,
-                    city=card.city, country=card.country, emails=card.emails, phones=card.phones, tags=card.tags,
+                    street=card.street, city=card.city, region=card.region, postal_code=card.postal_code,
+                    country=card.country, emails=card.emails, phones=card.phones, tags=card.tags,
                     company=_company_for(card.org, by), event_summary=None,
                 )
         except ValidationError as exc:

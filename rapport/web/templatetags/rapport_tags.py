@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 from django.http import QueryDict
 
-from rapport.core.normalize import phone_display
+from rapport.core.normalize import phone_display, region_names
 
 register = template.Library()
 
@@ -34,6 +34,24 @@ EVENT_ICONS = {
 def phone(value: str) -> str:
     """Show a stored E.164 number in international format."""
     return phone_display(value) if value else ""
+
+
+# Countries that write the postal code after the city and region ("Springfield, IL 62704"); elsewhere it
+# comes first ("10119 Berlin").
+CODE_AFTER_CITY = frozenset({"US", "CA", "AU", "GB", "IE", "NZ", "IN", "BR", "ZA", "SG", "KR", "PH"})
+
+
+@register.filter
+def address_lines(place: Any) -> list[str]:
+    """A contact's or company's postal address as lines, as written on an envelope in its country: street,
+    then postal code, city and region in the country's order, then the country's name."""
+    street, city, region, code, country = (getattr(place, name, "") or "" for name in
+                                           ("street", "city", "region", "postal_code", "country"))
+    if country in CODE_AFTER_CITY:
+        town = ", ".join(p for p in (city, " ".join(p for p in (region, code) if p)) if p)
+    else:
+        town = ", ".join(p for p in (" ".join(p for p in (code, city) if p), region) if p)
+    return [line for line in (street, town, region_names().get(country, country)) if line]
 
 
 @register.filter
