@@ -41,18 +41,19 @@ def test_neutralise_prefixes_formula_starts_and_keeps_plain_numbers():
 
 def test_contacts_csv_has_header_and_exact_values(teammate, client_for):
     contact = make_contact(by=teammate, first_name="Anna", last_name="Schmidt", title="CTO", country="DE",
-                           city="Berlin", emails=["anna@example.de", {"email": "a.s@home.de", "kind": "personal"}],
+                           city="Berlin", postal_code="10119", emails=["anna@example.de",
+                                                                     {"email": "a.s@home.de", "kind": "personal"}],
                            phones=["+49 30 1234567"], tags=["vip"])
     rows = read_csv(client_for(teammate).get(reverse("export-contacts")))
     assert rows[0] == ["ID", "First name", "Last name", "Email", "Phone", "Job title", "Company", "Lifecycle stage",
-                       "Preferred channel", "City", "Country", "Other emails", "Other phones", "Tags", "Owner",
-                       "Created", "Updated"]
+                       "Preferred channel", "Street", "City", "Region", "Postal code", "Country", "Other emails",
+                       "Other phones", "Tags", "Owner", "Created", "Updated"]
     assert len(rows) == 2
     row = rows[1]
-    assert row[:15] == [str(contact.pk), "Anna", "Schmidt", "anna@example.de", "+49301234567", "CTO", "", "Lead", "",
-                        "Berlin", "DE", "a.s@home.de", "", "vip", teammate.email]
+    assert row[:18] == [str(contact.pk), "Anna", "Schmidt", "anna@example.de", "+49301234567", "CTO", "", "Lead", "",
+                        "", "Berlin", "", "10119", "DE", "a.s@home.de", "", "vip", teammate.email]
     created = timezone.localtime(contact.created_at).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
-    assert row[15] == created
+    assert row[18] == created
 
 
 def test_export_applies_list_filters(teammate, client_for):

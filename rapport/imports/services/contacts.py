@@ -14,6 +14,7 @@ Where the time goes at a million rows, and why: bench/README.md, "Import".
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,7 +43,7 @@ from rapport.imports.services.transforms import (
     datetime_parse,
     text_clean,
 )
-from rapport.imports.services.values import CellValues, owner_keys
+from rapport.imports.services.values import CellValues, cell_addresses, owner_keys, person_email, person_name
 from rapport.search.services import search_entries_insert, search_entries_update
 
 TEXT_FIELDS = {"first_name": 100, "last_name": 100, "title": 100, "street": 200, "city": 100, "region": 100,
@@ -62,6 +63,9 @@ LIFECYCLE_SYNONYMS = {
     **dict.fromkeys(["newsletter subscriber", "subscribed", "newsletter"], LifecycleStage.SUBSCRIBER),
 }
 CHANNEL_CHOICES = list(Channel.choices)
+# Phone columns: field -> (the number's kind, whether a cell may hold several numbers separated by ; or ,).
+PHONE_FIELDS = {"phone": ("work", False), "mobile": ("mobile", False), "home_phone": ("home", False),
+                "other_phones": ("other", True)}
 CONTACT_COLUMNS = ["first_name", "last_name", "title", "company_id", "owner_id", "lifecycle_stage",
                    "preferred_channel", "street", "city", "region", "postal_code", "country", "email", "phone",
                    "custom"]
@@ -109,10 +113,11 @@ class RejectedRow:
 class _Scratch:
     """Per-row values that are only needed while the row is transformed."""
 
-    __slots__ = ("country", "full_name", "phones")
+    __slots__ = ("country", "full_name", "mail_name", "phones")
 
     def __init__(self) -> None:
         self.full_name = ""
+        self.mail_name = ""  # the name of a mail-style email cell ("Jane Doe <jane@…>")
         self.country = ""
         self.phones: list[tuple[int, str, str]] = []
 
@@ -200,24 +205,45 @@ class ContactImporter(CellValues):
                 scratch.full_name = text_clean(cell, "Full name", 201)
 
             return full_name
-        if name in ("email", "email_2"):
-            primary = name == "email"
-
+        if name == "email":
             def email(cell: str, row: PreparedRow, scratch: _Scratch) -> None:
-                address = email_fast(cell)
-                if address not in row.emails:
-                    if primary:
-                        row.emails.insert(0, address)
-                    else:
-                        row.emails.append(address)
+                try:
+                    address = email_fast(cell)
+                except ValidationError:
+                    # A person as mail clients write one ("Jane Doe <jane@…>"): the address, and the name
+                    # for a row without a name column.
+                    address = person_email(cell)
+                    scratch.mail_name = person_name(cell)
+                if address in row.emails:
+                    row.emails.remove(address)
+                row.emails.insert(0, address)
 
             return email
-        if name in ("phone", "mobile"):
-            kind = "work" if name == "phone" else "mobile"
+        if name == "email_2":
+            def other_emails(cell: str, row: PreparedRow, scratch: _Scratch) -> None:
+                try:
+                    addresses = [email_fast(cell)]
+                except ValidationError:
+                    # Several addresses ("a@x.com; b@y.com", as Rapport's own export writes Other emails), each
+                    # maybe written as a person; a cell with none keeps the reason that quotes it.
+                    found = cell_addresses(cell)
+                    if not found:
+                        raise
+                    addresses = [email_fast(a) for a in found]
+                for address in addresses:
+                    if address not in row.emails:
+                        row.emails.append(address)
+
+            return other_emails
+        if name in PHONE_FIELDS:
+            kind, several = PHONE_FIELDS[name]
 
             def phone(cell: str, row: PreparedRow, scratch: _Scratch) -> None:
                 # Normalised after the whole row is read: the row's own country may come later.
-                scratch.phones.append((index, cell, kind))
+                if several and (";" in cell or "," in cell or "\n" in cell):
+                    scratch.phones.extend((index, n.strip(), kind) for n in re.split(r"[;,\n]", cell) if n.strip())
+                else:
+                    scratch.phones.append((index, cell, kind))
 
             return phone
         if name == "company":
@@ -306,8 +332,9 @@ class ContactImporter(CellValues):
         for key in self.required_custom:
             if key not in row.custom:
                 errors.append(f"{self.custom_defs[key].label} is required.")
-        if scratch.full_name and not (values.get("first_name") or values.get("last_name")):
-            first, last = split_name(scratch.full_name)
+        full_name = scratch.full_name or scratch.mail_name
+        if full_name and not (values.get("first_name") or values.get("last_name")):
+            first, last = split_name(full_name)
             if len(first) > 100 or len(last) > 100:
                 errors.append("Full name is too long (at most 100 characters each for first and last name).")
             values["first_name"], values["last_name"] = first, last

@@ -171,6 +171,23 @@ def cell_addresses(cell: str) -> list[str]:
     return list(found.values())
 
 
+def person_name(cell: str) -> str:
+    """The name written with the address in a person cell, or "": "Jane Doe <jane@…>" and "jane@… (Jane Doe)"
+    give "Jane Doe"; '"Doe, Jane" <jane@…>' and Outlook's unquoted "Doe, Jane <jane@…>" give "Doe, Jane"
+    (people.split_name reads both orders)."""
+    text = cell.strip()
+    bracketed = NAME_THEN_ADDRESS.fullmatch(text)
+    if bracketed:
+        name = bracketed.group(1)
+    elif text.endswith(">") and "<" in text:
+        name = text[:text.rindex("<")]
+    else:
+        people = [(n, a) for n, a in getaddresses([text]) if "@" in a]
+        name = people[0][0] if len(people) == 1 else ""
+    name = " ".join(name.strip().strip("\"'").split())
+    return "" if "@" in name else name
+
+
 def several_people(cell: str, addresses: list[str]) -> str:
     """The reason for a cell that names more than one person by email."""
     return (
