@@ -7,7 +7,7 @@ from typing import Any, Literal
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 from django.utils.http import content_disposition_header
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -47,6 +47,7 @@ class ImportJobOut(Schema):
     rejected_count: int
     percent: int
     error: str
+    notes: list[str] = Field(default_factory=list, description="What the outcome says beyond the counts.")
     dry_run: dict[str, Any]
 
 

@@ -43,6 +43,8 @@ class ImportJob(models.Model):
     # number is still the one it started with, so a check of earlier settings never passes for the current one.
     settings_version = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # What the outcome says beyond the counts, as sentences (companies linked to a parent further down the file).
+    notes = models.JSONField(default=list, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
@@ -88,6 +90,9 @@ class ImportBatch(models.Model):
     # {"contact": [[first_id, last_id], ...], "company": [...]}: ids are reserved per batch, so runs are
     # usually one range per batch; stored as ranges to keep a million created ids small.
     created_ranges = models.JSONField(default=dict, blank=True)
+    # [[record id, parent key, row number], ...]: companies this batch created whose parent company a later
+    # row of the file brings; linked when the last batch is in (CompanyImporter.finish), also after a resume.
+    links = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["job", "first_row"]

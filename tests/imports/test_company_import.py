@@ -138,8 +138,8 @@ def test_parent_company_is_found_by_name_and_an_unknown_one_rejects_the_row(admi
     job = run(make_job(admin, text, target="companies"))
     assert Company.objects.get(name="Umbrella Labs").parent == parent
     assert ImportRow.objects.get(job=job).reason == (
-        "Parent Account: There is no company 'Nowhere Inc' yet; add or import it first, or fix the name, web domain "
-        "or id. If a later row of this file creates it, import the rejected rows again once this import is done."
+        "Parent Account: There is no company 'Nowhere Inc' in Rapport or in this file; add or import it first, or "
+        "fix the name, web domain or id."
     )
 
 

@@ -580,6 +580,11 @@ class RecordImporter(RelatedLookups, CellValues):
             values["custom"] = row.custom
         return values
 
+    def finish(self) -> list[str]:
+        """After the last batch (of the import or the dry run): work that waited for the whole file; returns
+        sentences for the outcome (CompanyImporter: parents further down the file)."""
+        return []
+
     def count_alongside(self, creates: list[Prepared], result: BatchResult) -> None:
         """Dry run: count in `result` the records the run would create beside the target's (new_companies)."""
 

@@ -57,8 +57,34 @@ SIZE_SYNONYMS = {
     "10000+": CompanySize.ENTERPRISE,
     "1000+": CompanySize.ENTERPRISE,
 }
-PARENT_MISSING = ("There is no company {key!r} yet; add or import it first, or fix the name, web domain or id. "
-                  "If a later row of this file creates it, import the rejected rows again once this import is done.")
+PARENT_MISSING = ("There is no company {key!r} in Rapport or in this file; add or import it first, or fix the "
+                  "name, web domain or id.")
+# A parent that only a later row of the file brings: new companies get it when the last batch is in; an
+# update of a company Rapport has cannot wait (its other changes are written now).
+PARENT_LATER_UPDATE = ("The parent company {key!r} is created by a later row of this file, and this row updates a "
+                       "company Rapport already has; import the rejected rows again once this import is done.")
+PARENT_SELF = "A company cannot be its own parent; fix the parent company."
+LATER = 0  # _parents_find: the parent is a company a later row of the file brings
+NOTES_LISTED = 20  # unlinked parents named one by one in the outcome; the rest are counted
+
+
+def parent_notes(linked: int, unlinked: list[tuple[int, str]], *, done: bool) -> list[str]:
+    """The outcome's (or the dry run's) sentences about parents that rows further down the file brought."""
+    notes = []
+    if linked:
+        noun = "company" if linked == 1 else "companies"
+        notes.append(f"{linked:,} new {noun} got their parent company from a row further down the file, linked "
+                     "when the last row was in." if done else
+                     f"{linked:,} new {noun} will get their parent company from a row further down the file, "
+                     "linked when the last row is in.")
+    for row, key in unlinked[:NOTES_LISTED]:
+        notes.append(f"Row {row}: the parent company {key!r} {'was' if done else 'will be'} left empty: the row of "
+                     "this file that names it was rejected. Fix that row and import it, then set the parent on "
+                     "the company's page or import this row again.")
+    if len(unlinked) > NOTES_LISTED:
+        notes.append(f"{len(unlinked) - NOTES_LISTED:,} more new companies {'were' if done else 'will be'} left "
+                     "without the parent a rejected row names.")
+    return notes
 
 
 class CompanyImporter(RecordImporter):
@@ -90,6 +116,8 @@ class CompanyImporter(RecordImporter):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._batch_called: set[str] = set()  # what the batch's rows are called (_called)
+        self._file_called: set[str] | None = None  # what every row of the file is called (_in_file)
+        self._dry_links: list[list[Any]] = []  # dry run: [planned id, parent key, row] of rows waiting for a parent
 
     def check_mapping(self) -> None:
         if not self.mapped & {"name", "domain", "external_id"}:
@@ -202,25 +230,93 @@ class CompanyImporter(RecordImporter):
     def remembered_keys(self, row: Prepared) -> list[str]:
         return [*super().remembered_keys(row), *(f"called:{name}" for name in sorted(self._called(row)))]
 
+    def _in_file(self) -> set[str]:
+        """What the rows of the whole file are called (_called), read once: a parent cell naming one of them
+        waits for that row instead of being refused. Only rows whose cells pass count."""
+        if self._file_called is None:
+            from rapport.imports.services.jobs import file_rows
+
+            called: set[str] = set()
+            for number, cells in file_rows(self.job):
+                item = self.transform(number, cells)
+                if isinstance(item, Prepared):
+                    called |= self._called(item)
+            self._file_called = called
+        return self._file_called
+
     def _parents_find(self, keys: Iterable[str]) -> dict[str, int]:
         """Parent id per cell: a company by external id, name or web domain; in a dry run, else the company
-        an earlier row of the file would create (its stand-in id), as the import will have written it."""
+        an earlier row of the file would create (its stand-in id), as the import will have written it; else
+        LATER when a row further down the file brings it."""
         wanted = set(keys)
         found = self.companies_find_by_key(wanted)
         rest = {key: self._parent_names(key) for key in wanted if key not in found}
         if rest and not self.write:
             earlier = self.memory.first_rows(f"called:{name}" for names in rest.values() for name in names)
-            for key, names in rest.items():
+            for key, names in list(rest.items()):
                 rows = [earlier[f"called:{name}"] for name in names if f"called:{name}" in earlier]
                 if rows:
                     found[key] = planned_id(min(rows))
+                    del rest[key]
+        if rest:
+            in_file = self._in_file()
+            found.update({key: LATER for key, names in rest.items() if names & in_file})
         return found
 
     def resolve(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
-        def use(r: Prepared, pk: int) -> None:
-            r.values["parent_id"] = pk
+        def use(r: Prepared, pk: int) -> str | None:
+            if pk != LATER:
+                r.values["parent_id"] = pk
+                return None
+            key = r.keys["parent"]
+            if self._parent_names(key) & self._called(r):
+                return PARENT_SELF
+            r.extra["parent_later"] = key
+            return None
 
         return self.link_rows(rows, out, "parent", self._parents_find, PARENT_MISSING, use)
+
+    def sort_outcomes(self, prepared: list[Prepared], out: Outcomes) -> None:
+        """As for every target; then an update whose parent only a later row brings is rejected (it cannot
+        wait for the parent, see PARENT_LATER_UPDATE)."""
+        super().sort_outcomes(prepared, out)
+        waiting = [(r, rid) for r, rid in out.updates if r.extra.get("parent_later")]
+        if waiting:
+            out.updates[:] = [(r, rid) for r, rid in out.updates if not r.extra.get("parent_later")]
+            for r, _ in waiting:
+                reason = self.about(PARENT_LATER_UPDATE.format(key=r.extra["parent_later"]), "parent")
+                out.rejects.append(Rejected(r.row_number, r.cells, reason))
+
+    def count_alongside(self, creates: list[Prepared], result: BatchResult) -> None:
+        """Dry run: the new companies that wait for a parent further down the file."""
+        for r in creates:
+            if r.extra.get("parent_later"):
+                self._dry_links.append([planned_id(r.row_number), r.extra["parent_later"], r.row_number])
+                result.parents_later += 1
+
+    def finish(self) -> list[str]:
+        """After the last batch: give the new companies that waited for a parent further down the file their
+        parent, now that every row is in; return what the outcome says about it. A dry run finds out the
+        same from what it remembers. Safe to run again (a resumed import whose last batch was in)."""
+        if self.write:
+            from rapport.imports.models import ImportBatch
+
+            links = [link for links in ImportBatch.objects.filter(job=self.job).exclude(links=[])
+                     .values_list("links", flat=True) for link in links]
+            found = self.companies_find_by_key({key for _, key, _ in links}) if links else {}
+            linked = [(found[key], pk) for pk, key, _ in links if found.get(key) not in (None, pk)]
+            if linked:
+                db.rows_update("contacts_company", "id", ["parent_id"], [(parent, pk) for parent, pk in linked])
+            unlinked = [(row, key) for pk, key, row in links if found.get(key) in (None, pk)]
+            count = len(linked)
+        else:
+            links = self._dry_links
+            keys = {key: self._parent_names(key) for _, key, _ in links}
+            earlier = self.memory.first_rows(f"called:{n}" for names in keys.values() for n in names)
+            coming = {key for key, names in keys.items() if any(f"called:{n}" in earlier for n in names)}
+            unlinked = [(row, key) for _, key, row in links if key not in coming]
+            count = sum(1 for link in links if link[1] in coming)
+        return parent_notes(count, sorted(unlinked), done=self.write)
 
     def write_creates(self, rows: list[Prepared], result: BatchResult, out: Outcomes) -> None:
         if not rows:
@@ -240,6 +336,9 @@ class CompanyImporter(RecordImporter):
             tags.extend((pk, tag_ids[t]) for t in r.tags)
             if r.external_id:
                 keys.append((r.external_id, pk))
+            if r.extra.get("parent_later"):
+                result.links.append([pk, r.extra["parent_later"], r.row_number])
+        result.parents_later = len(result.links)
         model_insert(Company, records)
         if tags:
             db.rows_insert("contacts_company_tags", ["company_id", "tag_id"], tags)

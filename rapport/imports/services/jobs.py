@@ -362,6 +362,12 @@ def transformed_rows(job: ImportJob, importer: Any, start_after: int) -> Iterato
         rows.close()
 
 
+def file_rows(job: ImportJob) -> Iterator[tuple[int, list[str]]]:
+    """(file row number, cells) of every data row of the job's file, read with its settings."""
+    with RowReader(job.file.path, job.options) as reader:
+        yield from _data_rows(reader, 0)
+
+
 def _data_rows(reader: RowReader, start_after: int) -> Iterator[tuple[int, list[str]]]:
     """(file row number, cells) of non-blank rows after the header, skipping rows up to `start_after`."""
     header_seen = False
@@ -412,7 +418,7 @@ def import_dry_run(*, job: ImportJob, by: Any, progress: Progress | None = None,
             rejected_writer.writerows([number, reason, *cells.get(number, [])] for number, reason in result.rejections)
         for key in ("created", "updated", "skipped", "rejected"):
             report[key] += getattr(result, key)
-        for made in ("new_contacts", "new_products", "new_companies"):
+        for made in ("new_contacts", "new_products", "new_companies", "parents_later"):
             if getattr(result, made):
                 report[made] = report.get(made, 0) + getattr(result, made)
         report["rows"] += len(batch)
@@ -442,6 +448,9 @@ def import_dry_run(*, job: ImportJob, by: Any, progress: Progress | None = None,
                     if progress:
                         progress(job)
             flush()
+        notes = importer.finish()
+        if notes:
+            report["notes"] = notes
         if rejected_file is not None:
             rejected_file.close()
             rejected_file = None
@@ -540,7 +549,7 @@ def import_run(job_id: int, *, progress: Progress | None = None, batch_rows: int
                 first = batch[0].row_number
                 last = batch[-1].row_number
                 ImportBatch.objects.create(job=job, first_row=first, last_row=last,
-                                           created_ranges=result.created_ranges)
+                                           created_ranges=result.created_ranges, links=result.links)
                 moved = ImportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
                     next_row=last, created_count=job.created_count + result.created,
                     updated_count=job.updated_count + result.updated,
@@ -565,6 +574,9 @@ def import_run(job_id: int, *, progress: Progress | None = None, batch_rows: int
                 if importer.pending >= batch_rows:
                     flush()
             flush()
+            with transaction.atomic():
+                notes = importer.finish()
+                ImportJob.objects.filter(pk=job.pk).update(notes=notes)
     except _SimulatedCrash:
         job.refresh_from_db()
         return job

@@ -61,6 +61,10 @@ class BatchResult:
     new_products: int = 0
     # Companies a contact or lead file named and Rapport did not have, created with them.
     new_companies: int = 0
+    # New companies whose parent a later row of the file brings: [record id, parent key, row] to link when the
+    # last batch is in (kept with the batch, ImportBatch.links), and how many (the dry run counts them).
+    links: list[list[Any]] = field(default_factory=list)
+    parents_later: int = 0
 
 
 def dry_run_match(row: int, record_id: int | None, outcome: str, why: str, changed: Any = ()) -> dict[str, Any]:

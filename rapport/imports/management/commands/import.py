@@ -167,6 +167,8 @@ class Command(BaseCommand):
             )
             for item in report["rejections"][:20]:
                 self.stdout.write(f"  row {item['row']}: {item['reason']}")
+            for note in report.get("notes", []):
+                self.stdout.write(note)
             if report.get("matched"):
                 self.stdout.write("Rows that meet records already in Rapport:")
             for item in report.get("matched", [])[:20]:
@@ -186,6 +188,8 @@ class Command(BaseCommand):
             f"{job.created_count:,} created + {job.updated_count:,} updated + {job.skipped_count:,} skipped + "
             f"{job.rejected_count:,} rejected."
         )
+        for note in job.notes:
+            self.stdout.write(note)
         if job.rejected_count and options.get("rejected"):
             with open(options["rejected"], "w", encoding="utf-8", newline="") as out:
                 for chunk in rejected_rows_csv(job):
