@@ -51,9 +51,9 @@ def test_parents_named_by_earlier_rows_are_found_in_the_dry_run_and_the_import(a
                        "Edge Paris": "Edge Europe", "Edge Lyon": "Edge Paris"}
 
 
-LINKED_DRY = ("1 new company will get their parent company from a row further down the file, linked when the "
+LINKED_DRY = ("1 new company will get its parent company from rows further down the file, linked when the "
               "last row is in.")
-LINKED_DONE = "1 new company got their parent company from a row further down the file, linked when the last row was in."
+LINKED_DONE = "1 new company got its parent company from rows further down the file, linked when the last row was in."
 
 
 @pytest.mark.parametrize("batch_rows", [20000, 1])
@@ -83,7 +83,8 @@ def test_a_resumed_import_still_links_the_parents_of_its_first_batches(admin):
     assert done.status == "done" and done.created_count == 3
     parents = dict(Company.objects.values_list("name", "parent__name"))
     assert parents == {"Child One": "Late Parent AG", "Child Two": "Late Parent AG", "Late Parent AG": None}
-    assert done.notes == [LINKED_DONE.replace("1 new company", "2 new companies")]
+    assert done.notes == ["2 new companies got their parent companies from rows further down the file, linked when "
+                          "the last row was in."]
     import_undo(job=done, by=admin)
     assert not Company.objects.exists()
 
@@ -96,19 +97,18 @@ def test_a_parent_whose_row_is_rejected_leaves_the_company_without_one_and_says_
             "Broken AG,broken.example,,Atlantis\n"  # its cells fail: not a company the file brings
             "Other Child,other.example,Holding Z,DE\n"
             "Holding Z,z.example,,DE\n")
-    unlinked = ("Row 2: the parent company 'Late Parent AG' {} left empty: the row of this file that names it was "
-                "rejected. Fix that row and import it, then set the parent on the company's page or import this "
-                "row again.")
+    unlinked = ("Row 2: the parent company 'Late Parent AG' {} left empty, because row 3, which brings that "
+                "company, {} rejected. Fix row 3 and import it, then set the parent on the company's page.")
     job = make_job(admin, text, name="accounts.csv", target="companies")
     report = import_dry_run(job=job, by=admin)
     assert (report["created"], report["rejected"]) == (3, 3)
     assert [r["row"] for r in report["rejections"]] == [3, 4, 5]
     assert report["rejections"][1]["reason"].startswith("Parent Account: There is no company 'Broken AG' in "
                                                         "Rapport or in this file")
-    assert report["notes"] == [LINKED_DRY, unlinked.format("will be")]
+    assert report["notes"] == [LINKED_DRY, unlinked.format("will be", "is")]
     done = import_run(job.pk)
     assert (done.created_count, done.rejected_count) == (3, 3)
-    assert done.notes == [LINKED_DONE, unlinked.format("was")]
+    assert done.notes == [LINKED_DONE, unlinked.format("was", "was")]
     parents = dict(Company.objects.values_list("name", "parent__name"))
     assert parents == {"Child GmbH": None, "Other Child": "Holding Z", "Holding Z": None}
 
@@ -146,3 +146,16 @@ def test_an_existing_parent_wins_over_a_namesake_the_file_would_create(admin):
     assert (report["created"], report["updated"] + report["skipped"]) == (1, 1)
     import_run(job.pk)
     assert Company.objects.get(name="Daughter SA").parent_id == existing.pk
+
+
+def test_the_import_page_shows_the_notes_of_the_dry_run_and_the_outcome(admin, client_for):
+    from django.urls import reverse
+
+    job = make_job(admin, LATER, name="accounts.csv", target="companies")
+    import_dry_run(job=job, by=admin)
+    client = client_for(admin)
+    page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
+    assert f'<ul class="import-notes"><li>{LINKED_DRY}</li></ul>' in page
+    import_run(job.pk)
+    page = client.get(reverse("import-detail", args=[job.pk])).content.decode()
+    assert f'<ul class="import-notes"><li>{LINKED_DONE}</li></ul>' in page

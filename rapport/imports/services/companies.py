@@ -68,19 +68,22 @@ LATER = 0  # _parents_find: the parent is a company a later row of the file brin
 NOTES_LISTED = 20  # unlinked parents named one by one in the outcome; the rest are counted
 
 
-def parent_notes(linked: int, unlinked: list[tuple[int, str]], *, done: bool) -> list[str]:
-    """The outcome's (or the dry run's) sentences about parents that rows further down the file brought."""
+def parent_notes(linked: int, unlinked: list[tuple[int, str, int | None]], *, done: bool) -> list[str]:
+    """The outcome's (or the dry run's) sentences about parents that rows further down the file brought;
+    `unlinked` holds (row, parent cell, the row that was to bring the parent)."""
     notes = []
     if linked:
-        noun = "company" if linked == 1 else "companies"
-        notes.append(f"{linked:,} new {noun} got their parent company from a row further down the file, linked "
-                     "when the last row was in." if done else
-                     f"{linked:,} new {noun} will get their parent company from a row further down the file, "
-                     "linked when the last row is in.")
-    for row, key in unlinked[:NOTES_LISTED]:
-        notes.append(f"Row {row}: the parent company {key!r} {'was' if done else 'will be'} left empty: the row of "
-                     "this file that names it was rejected. Fix that row and import it, then set the parent on "
-                     "the company's page or import this row again.")
+        what = "new company" if linked == 1 else "new companies"
+        their = "its parent company" if linked == 1 else "their parent companies"
+        notes.append(f"{linked:,} {what} got {their} from rows further down the file, linked when the last row "
+                     "was in." if done else
+                     f"{linked:,} {what} will get {their} from rows further down the file, linked when the last "
+                     "row is in.")
+    for row, key, bringing in unlinked[:NOTES_LISTED]:
+        source = f"row {bringing}" if bringing else "the row"
+        notes.append(f"Row {row}: the parent company {key!r} {'was' if done else 'will be'} left empty, because "
+                     f"{source}, which brings that company, {'was' if done else 'is'} rejected. Fix {source} and "
+                     "import it, then set the parent on the company's page.")
     if len(unlinked) > NOTES_LISTED:
         notes.append(f"{len(unlinked) - NOTES_LISTED:,} more new companies {'were' if done else 'will be'} left "
                      "without the parent a rejected row names.")
@@ -116,7 +119,7 @@ class CompanyImporter(RecordImporter):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._batch_called: set[str] = set()  # what the batch's rows are called (_called)
-        self._file_called: set[str] | None = None  # what every row of the file is called (_in_file)
+        self._file_called: dict[str, int] | None = None  # what the file's rows are called -> first row (_in_file)
         self._dry_links: list[list[Any]] = []  # dry run: [planned id, parent key, row] of rows waiting for a parent
 
     def check_mapping(self) -> None:
@@ -230,19 +233,27 @@ class CompanyImporter(RecordImporter):
     def remembered_keys(self, row: Prepared) -> list[str]:
         return [*super().remembered_keys(row), *(f"called:{name}" for name in sorted(self._called(row)))]
 
-    def _in_file(self) -> set[str]:
-        """What the rows of the whole file are called (_called), read once: a parent cell naming one of them
-        waits for that row instead of being refused. Only rows whose cells pass count."""
+    def _in_file(self) -> dict[str, int]:
+        """What the rows of the whole file are called (_called), with the first row so called, read once: a
+        parent cell naming one of them waits for that row instead of being refused. Only rows whose cells
+        pass count."""
         if self._file_called is None:
             from rapport.imports.services.jobs import file_rows
 
-            called: set[str] = set()
+            called: dict[str, int] = {}
             for number, cells in file_rows(self.job):
                 item = self.transform(number, cells)
                 if isinstance(item, Prepared):
-                    called |= self._called(item)
+                    for name in self._called(item):
+                        called.setdefault(name, number)
             self._file_called = called
         return self._file_called
+
+    def _bringing_row(self, key: str) -> int | None:
+        """The first row of the file that is called what a parent cell says."""
+        in_file = self._in_file()
+        rows = [in_file[name] for name in self._parent_names(key) if name in in_file]
+        return min(rows) if rows else None
 
     def _parents_find(self, keys: Iterable[str]) -> dict[str, int]:
         """Parent id per cell: a company by external id, name or web domain; in a dry run, else the company
@@ -260,7 +271,7 @@ class CompanyImporter(RecordImporter):
                     del rest[key]
         if rest:
             in_file = self._in_file()
-            found.update({key: LATER for key, names in rest.items() if names & in_file})
+            found.update({key: LATER for key, names in rest.items() if names & in_file.keys()})
         return found
 
     def resolve(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
@@ -316,7 +327,8 @@ class CompanyImporter(RecordImporter):
             coming = {key for key, names in keys.items() if any(f"called:{n}" in earlier for n in names)}
             unlinked = [(row, key) for _, key, row in links if key not in coming]
             count = sum(1 for link in links if link[1] in coming)
-        return parent_notes(count, sorted(unlinked), done=self.write)
+        return parent_notes(count, [(row, key, self._bringing_row(key)) for row, key in sorted(unlinked)],
+                            done=self.write)
 
     def write_creates(self, rows: list[Prepared], result: BatchResult, out: Outcomes) -> None:
         if not rows:
