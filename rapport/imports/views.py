@@ -491,6 +491,15 @@ def import_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def import_recheck(request: HttpRequest, pk: int) -> HttpResponse:
     """Check the whole file again with the same settings (after adding the users, stages or contacts it named)."""
     job = _job_or_404(request, pk)
+    if check_stalled(job):
+        # The worker that had the check stopped or restarted (the job would have moved otherwise): start it
+        # again; if that worker is still alive after all, its check stops at its next batch (CheckSuperseded).
+        try:
+            import_check_begin(job=job, by=request.user)
+        except (ValidationError, NotAllowed) as exc:
+            return _detail_refused(request, job, exc)
+        messages.info(request, "The check starts again from the first row.")
+        return redirect("import-detail", pk=job.pk)
     if job.status != JobStatus.CHECKED:
         why: dict[str, str] = {
             JobStatus.DRAFT: "Choose the columns and press “Check the whole file” first.",

@@ -170,6 +170,31 @@ def test_a_stalled_check_says_so_and_a_moving_one_does_not(teammate, client_for)
     assert "The check has not moved for over two minutes" in shown
 
 
+def test_a_stalled_check_can_be_started_again_and_the_lost_one_is_dropped(teammate, client_for, large,
+                                                                          django_capture_on_commit_callbacks):
+    job = make_job(teammate, CSV)
+    client = client_for(teammate)
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("import-configure", args=[job.pk]), FORM)
+    lost = ImportJob.objects.get(pk=job.pk).settings_version
+    # The worker that had the check was restarted: the job has not moved for five minutes.
+    ImportJob.objects.filter(pk=job.pk).update(next_row=20000,
+                                               heartbeat_at=timezone.now() - dt.timedelta(minutes=5))
+    shown = page(client.get(reverse("import-detail", args=[job.pk])))
+    assert f'action="{reverse("import-recheck", args=[job.pk])}"' in shown and "Start the check again" in shown
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        again = page(client.post(reverse("import-recheck", args=[job.pk]), follow=True))
+    assert "The check starts again from the first row." in again and len(queued) == 1
+    job.refresh_from_db()
+    assert (job.status, job.settings_version, job.next_row) == (JobStatus.CHECKING, lost + 1, 0)
+    assert import_dry_run_task.call(job.pk, lost + 1) == "checked"  # the worker takes the new check
+    job.refresh_from_db()
+    assert job.status == JobStatus.CHECKED and job.dry_run["created"] == 2
+    assert import_dry_run_task.call(job.pk, lost) == "superseded"  # the lost one, if it ever comes back
+    job.refresh_from_db()
+    assert job.status == JobStatus.CHECKED and job.dry_run["created"] == 2
+
+
 def test_the_worker_leaves_a_job_deleted_before_it_came_alone(teammate):
     job = make_job(teammate, CSV)
     job = import_check_begin(job=job, by=teammate)

@@ -197,3 +197,16 @@ def test_an_imported_postal_code_too_long_is_rejected_with_its_column(admin):
     assert (report["created"], report["rejected"]) == (1, 1)
     assert report["rejections"][0]["row"] == 2
     assert "Postal code" in report["rejections"][0]["reason"] and "20" in report["rejections"][0]["reason"]
+
+
+def test_a_salesforce_leads_export_gives_the_new_contact_its_address_and_phone_country(admin):
+    text = ("First Name,Last Name,Email,Phone,Company,Street,City,State/Province,Zip/Postal Code,Country,Lead Status\n"
+            "Ines,Roth,ines@example.de,030 1234567,Roth GmbH,Torstraße 12,Berlin,Berlin,10119,Germany,Open\n")
+    job = make_job(admin, text, name="salesforce-leads.csv", target="leads")
+    assert [job.mapping.get(str(i)) for i in range(5, 10)] == list(ADDRESS)
+    report = import_dry_run(job=job, by=admin)
+    assert (report["created"], report["rejected"]) == (1, 0)
+    import_run(job.pk)
+    contact = Contact.objects.get(email="ines@example.de")
+    assert _address(contact) == ("Torstraße 12", "Berlin", "Berlin", "10119", "DE")
+    assert contact.phone == "+49301234567"  # the row's country, not the default (US)

@@ -115,6 +115,10 @@ SOURCE_SYNONYMS = {
 OPEN = (LeadStatus.NEW, LeadStatus.WORKING, LeadStatus.NURTURING, LeadStatus.QUALIFIED)
 
 
+# The new contact's address (a lead's person), as a contacts file has it.
+ADDRESS_TEXT = {"street": ("Street", 200), "city": ("City", 100), "region": ("Region", 100),
+                "postal_code": ("Postal code", 20)}
+
 class LeadImporter(RecordImporter):
     """Transform, match and write lead rows of one job (with the contacts and companies they bring)."""
 
@@ -159,6 +163,11 @@ class LeadImporter(RecordImporter):
             person["full_name"] = self.text(cell, "Full name", 201)
         elif name == "phone":
             person["phone_raw"] = cell
+        elif name in ADDRESS_TEXT:
+            label, size = ADDRESS_TEXT[name]
+            person[name] = self.text(cell, label, size)
+        elif name == "country":
+            person["country"] = self.country(cell)
         elif name == "company":
             row.keys["company"] = self.text(cell, "Company", 200)
         elif name == "status":
@@ -191,7 +200,7 @@ class LeadImporter(RecordImporter):
             person["first_name"], person["last_name"] = first, last
         if person.get("phone_raw"):
             try:
-                person["phone"] = self.phone(person.pop("phone_raw"))
+                person["phone"] = self.phone(person.pop("phone_raw"), person.get("country", ""))
             except ValidationError as exc:
                 errors.append(f"Phone: {' '.join(exc.messages)}")
         if row.values.get("status") == LeadStatus.CONVERTED and not row.keys.get("deal"):

@@ -70,6 +70,10 @@ def people_create(
                 "lifecycle_stage": stage,
                 "email": email,
                 "phone": phone,
+                "street": person.get("street", ""),
+                "city": person.get("city", ""),
+                "region": person.get("region", ""),
+                "postal_code": person.get("postal_code", ""),
                 "country": person.get("country", ""),
             }
         )
