@@ -21,6 +21,14 @@ class MatchKey(models.TextChoices):
     EXTERNAL_ID = "external_id", "External id"
     DOMAIN = "domain", "Web domain (or name when there is none)"
     NUMBER = "number", "Order number"
+    RAPPORT_ID = "rapport_id", "Rapport ID (the ID column of a Rapport export)"
+
+
+def match_keys_text(keys: tuple[str, ...]) -> str:
+    """The ways to match, in a sentence: "web domain (or name when there is none), external id or Rapport ID…"."""
+    labels = dict(MatchKey.choices)
+    words = [str(labels[k]) if k == MatchKey.RAPPORT_ID else str(labels[k]).lower() for k in keys]
+    return " or ".join(words) if len(words) < 3 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 class JobStatus(models.TextChoices):

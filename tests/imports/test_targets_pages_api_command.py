@@ -109,7 +109,8 @@ def test_a_match_key_the_target_does_not_have_is_refused(admin, client_for):
     )
     assert response.status_code == 422
     assert response.json()["errors"]["match_key"] == [
-        "Match companies by web domain (or name when there is none) or external id."
+        "Match companies by web domain (or name when there is none), external id or Rapport ID (the ID column of a "
+        "Rapport export)."
     ]
 
 

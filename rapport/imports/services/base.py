@@ -26,11 +26,12 @@ from django.utils import timezone
 from rapport.accounts.models import User
 from rapport.accounts.permissions import assignable_users
 from rapport.customization.models import CustomField
-from rapport.imports.choices import MatchKey, Mode, Outcome
+from rapport.imports.choices import MatchKey, Mode, Outcome, match_keys_text
 from rapport.imports.services import db
 from rapport.imports.services.dry_memory import DryRunMemory, planned_id
 from rapport.imports.services.fastnorm import email_fast, phone_fast
 from rapport.imports.services.mapping import CUSTOM_ENTITY, fields_for
+from rapport.imports.services.rapport_ids import rapport_id_parse, rapport_ids_find
 from rapport.imports.services.related import RelatedLookups
 from rapport.imports.services.rows import (
     BatchResult,
@@ -119,6 +120,8 @@ class RecordImporter(RelatedLookups, CellValues):
             and "external_id" not in self.mapped
         ):
             raise ValidationError(f"To update {self.target} by external id, map a column to External id.")
+        if job.mode == Mode.UPDATE and job.match_key == MatchKey.RAPPORT_ID and "rapport_id" not in self.mapped:
+            raise ValidationError(f"To update {self.target} by Rapport ID, map a column (the export's ID) to Rapport ID.")
         entity = CUSTOM_ENTITY.get(self.target)
         self.custom_defs = {f.key: f for f in CustomField.objects.filter(entity=entity)} if entity else {}
         missing = [
@@ -189,8 +192,7 @@ class RecordImporter(RelatedLookups, CellValues):
     # ------------------------------------------------------------ helpers
 
     def match_keys_text(self) -> str:
-        labels = dict(MatchKey.choices)
-        return " or ".join(str(labels[k]).lower() for k in self.match_keys)
+        return match_keys_text(self.match_keys)
 
     def header(self, index: int) -> str:
         return self.headers[index] if index < len(self.headers) else f"column {index + 1}"
@@ -373,6 +375,8 @@ class RecordImporter(RelatedLookups, CellValues):
             try:
                 if name == "external_id":
                     row.external_id = self.text(cell, "External id", 100)
+                elif name == "rapport_id":
+                    row.extra["rapport_id"] = rapport_id_parse(cell)
                 elif name == "owner":
                     row.values["owner_id"] = self.owner(cell)
                 elif name == "tags":
@@ -421,6 +425,11 @@ class RecordImporter(RelatedLookups, CellValues):
         found: dict[int, tuple[int | None, str]] = {}
         if self.job.match_key == MatchKey.EXTERNAL_ID:
             found.update(self.external_matches(rows))
+        elif self.job.match_key == MatchKey.RAPPORT_ID:
+            wanted = {r.extra["rapport_id"]: r.extra.get("created_at") for r in rows if "rapport_id" in r.extra}
+            ids = rapport_ids_find(self.model, self.user, wanted)
+            found.update({r.row_number: (r.extra["rapport_id"], "same Rapport ID") for r in rows
+                          if r.extra.get("rapport_id") in ids})
         else:
             found.update(self.natural_matches(rows))
         if not self.write:
@@ -511,11 +520,8 @@ class RecordImporter(RelatedLookups, CellValues):
             match = matches.get(r.row_number)
             if match is None:
                 if mode == Mode.UPDATE:
-                    what = (
-                        "external id"
-                        if self.job.match_key == MatchKey.EXTERNAL_ID
-                        else self.natural_key_text()
-                    )
+                    what = {MatchKey.EXTERNAL_ID: "external id", MatchKey.RAPPORT_ID: "Rapport ID"}.get(
+                        self.job.match_key) or self.natural_key_text()
                     out.skips.append(
                         (r.row_number, None, f"No existing {self.noun} has this {what}; nothing to update.")
                     )

@@ -97,7 +97,7 @@ class CompanyImporter(RecordImporter):
     kind = "company"
     model = Company
     noun = "company"
-    match_keys = (MatchKey.DOMAIN, MatchKey.EXTERNAL_ID)
+    match_keys = (MatchKey.DOMAIN, MatchKey.EXTERNAL_ID, MatchKey.RAPPORT_ID)
     update_columns = (
         "name",
         "domain",

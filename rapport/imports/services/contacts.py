@@ -37,6 +37,7 @@ from rapport.imports.services.dry_memory import DryRunMemory, planned_id
 from rapport.imports.services.fastnorm import email_fast, phone_fast
 from rapport.imports.services.mapping import fields_for
 from rapport.imports.services.people import split_name
+from rapport.imports.services.rapport_ids import rapport_id_parse, rapport_ids_find
 from rapport.imports.services.rows import BatchResult, dry_run_match, duplicate_refusal, update_refusal
 from rapport.imports.services.transforms import (
     choice_or_synonym,
@@ -84,6 +85,7 @@ class PreparedRow:
     tags: list[str] = field(default_factory=list)
     custom: dict[str, Any] = field(default_factory=dict)
     created_at: dt.datetime | None = None
+    rapport_id: int | None = None  # the ID column of a Rapport export (match by Rapport ID)
     # Search entry of a new contact (title and text), made by transform() where it runs in parallel.
     title: str = ""
     search_text: str = ""
@@ -98,6 +100,8 @@ class PreparedRow:
         keys = [f"e:{e}" for e in self.emails]
         if self.external_id:
             keys.append(f"x:{self.external_id}")
+        if self.rapport_id:
+            keys.append(f"i:{self.rapport_id}")
         if not self.emails:
             keys += [f"p:{p}" for p, _ in self.phones]
         return keys
@@ -157,6 +161,8 @@ class ContactImporter(CellValues):
             raise ValidationError("Map at least one column to a name or the email: a contact needs one of them.")
         if job.mode != Mode.CREATE and job.match_key == MatchKey.EXTERNAL_ID and "external_id" not in mapped:
             raise ValidationError("To update contacts by external id, map a column to External id.")
+        if job.mode == Mode.UPDATE and job.match_key == MatchKey.RAPPORT_ID and "rapport_id" not in mapped:
+            raise ValidationError("To update contacts by Rapport ID, map a column (the export's ID) to Rapport ID.")
         if job.mode != Mode.CREATE and job.match_key == MatchKey.EMAIL and "email" not in mapped:
             raise ValidationError("To update contacts by email, map a column to Email.")
         self.custom_defs = {f.key: f for f in CustomField.objects.filter(entity="contact")}
@@ -279,6 +285,11 @@ class ContactImporter(CellValues):
                 row.tags = self.tags(cell)
 
             return tags
+        if name == "rapport_id":
+            def rapport_id(cell: str, row: PreparedRow, scratch: _Scratch) -> None:
+                row.rapport_id = rapport_id_parse(cell)
+
+            return rapport_id
         if name == "created_at":
             def created_at(cell: str, row: PreparedRow, scratch: _Scratch) -> None:
                 row.created_at = self._created(cell)
@@ -423,6 +434,10 @@ class ContactImporter(CellValues):
             for r in rows:
                 if r.external_id in by_ext:
                     found[r.row_number] = (by_ext[r.external_id], "same external id")
+        elif self.job.match_key == MatchKey.RAPPORT_ID:
+            # Rows not found by their ID (another Rapport's export, a record deleted since) go on to the email.
+            ids = rapport_ids_find(Contact, self.user, {r.rapport_id: r.created_at for r in rows if r.rapport_id})
+            found.update({r.row_number: (r.rapport_id, "same Rapport ID") for r in rows if r.rapport_id in ids})
         # Each lookup probes only its own index; the few contacts it finds are then checked for the trash
         # (and read for their names) by id (db.owners_having).
         emails = [e for r in rows if r.row_number not in found for e in r.emails]
@@ -484,7 +499,8 @@ class ContactImporter(CellValues):
             match = matches.get(r.row_number)
             if match is None:
                 if mode == Mode.UPDATE:
-                    what = "external id" if self.job.match_key == MatchKey.EXTERNAL_ID else "email"
+                    what = {MatchKey.EXTERNAL_ID: "external id", MatchKey.RAPPORT_ID: "Rapport ID or email"}.get(
+                        self.job.match_key, "email")
                     skips.append((r.row_number, None, f"No existing contact has this {what}; nothing to update."))
                 else:
                     creates.append(r)

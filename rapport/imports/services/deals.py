@@ -109,7 +109,7 @@ class DealImporter(RecordImporter):
     kind = "deal"
     model = Deal
     noun = "deal"
-    match_keys = (MatchKey.EXTERNAL_ID,)
+    match_keys = (MatchKey.EXTERNAL_ID, MatchKey.RAPPORT_ID)
     update_columns = (
         "name",
         "pipeline_id",

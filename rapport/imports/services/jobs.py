@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from rapport.core.errors import NotAllowed
 from rapport.core.records import ensure_can_create
-from rapport.imports.choices import JobStatus, MatchKey, Mode, Outcome, Target
+from rapport.imports.choices import JobStatus, MatchKey, Mode, Outcome, Target, match_keys_text
 from rapport.imports.models import ImportBatch, ImportJob, ImportRow, SavedMapping
 from rapport.imports.services import db
 from rapport.imports.services.activities import ActivityImporter
@@ -32,6 +32,7 @@ from rapport.imports.services.deals import DealImporter
 from rapport.imports.services.leads import LeadImporter
 from rapport.imports.services.mapping import fields_for, header_key, mapping_suggest
 from rapport.imports.services.orders import OrderImporter
+from rapport.imports.services.rapport_ids import rapport_export_mapping
 from rapport.imports.services.readers import (
     ForkedStream,
     RowReader,
@@ -73,7 +74,7 @@ IMPORTERS: dict[str, Any] = {
 }
 # How each target can find existing records (the first is the default of a new job).
 MATCH_KEYS: dict[str, tuple[str, ...]] = {
-    Target.CONTACTS: (MatchKey.EMAIL, MatchKey.EXTERNAL_ID),
+    Target.CONTACTS: (MatchKey.EMAIL, MatchKey.EXTERNAL_ID, MatchKey.RAPPORT_ID),
     **{target: cls.match_keys for target, cls in IMPORTERS.items() if target != Target.CONTACTS},
 }
 Progress = Callable[[ImportJob], None]
@@ -191,6 +192,11 @@ def _set_header(job: ImportJob, headers: list[str], sample: list[list[str]]) -> 
         job.mapping = mapping_suggest(job.target, headers, saved_columns, job.created_by)
         if rejected_file:
             job.mapping = {i: f for i, f in job.mapping.items() if int(i) >= offset}
+        id_column = rapport_export_mapping(job.target, headers[offset:])
+        if id_column is not None and MatchKey.RAPPORT_ID in MATCH_KEYS[job.target] and not saved_columns:
+            # A Rapport export coming back (edited in a spreadsheet): its ID column finds the records it came from.
+            job.mapping[str(offset + id_column)] = "rapport_id"
+            job.match_key = MatchKey.RAPPORT_ID
         if saved_columns:
             job.options["mapping_from"] = f"the saved mapping “{saved.name}”" if saved else ""
         if saved_columns and saved_columns.get(SAVED_VALUE_MAP_KEY):
@@ -250,8 +256,7 @@ def import_job_configure(*, job: ImportJob, by: Any, mapping: dict[str, str] | N
         job.mode = mode
     if match_key is not None:
         if match_key not in MATCH_KEYS[job.target]:
-            labels = dict(MatchKey.choices)
-            ways = " or ".join(str(labels[key]).lower() for key in MATCH_KEYS[job.target])
+            ways = match_keys_text(MATCH_KEYS[job.target])
             raise ValidationError({"match_key": [f"Match {job.get_target_display().lower()} by {ways}."]})
         job.match_key = match_key
     _importer(job, write=False)  # refuses mappings that cannot work (no name or email column, …)

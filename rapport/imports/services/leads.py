@@ -126,7 +126,7 @@ class LeadImporter(RecordImporter):
     kind = "lead"
     model = Lead
     noun = "lead"
-    match_keys = (MatchKey.EXTERNAL_ID,)
+    match_keys = (MatchKey.EXTERNAL_ID, MatchKey.RAPPORT_ID)
     update_columns = (
         "status",
         "source",

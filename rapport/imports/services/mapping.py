@@ -44,6 +44,7 @@ CONTACT_FIELDS = [
     ImportField("postal_code", "Postal code"),
     ImportField("country", "Country", "Two-letter code (DE) or English name."),
     ImportField("external_id", "External id", "The record's id in the system you export from."),
+    ImportField("rapport_id", "Rapport ID", "The ID column of a Rapport export: with match by Rapport ID, updates that record."),
     ImportField("tags", "Tags", "Separated by commas or semicolons."),
     ImportField("created_at", "Created date"),
 ]
@@ -60,6 +61,7 @@ COMPANY_FIELDS = [
     ImportField("country", "Country"),
     ImportField("owner", "Owner"),
     ImportField("external_id", "External id"),
+    ImportField("rapport_id", "Rapport ID", "The ID column of a Rapport export: with match by Rapport ID, updates that record."),
     ImportField("tags", "Tags"),
     ImportField("parent", "Parent company", "Found by name or web domain; must exist."),
     ImportField("created_at", "Created date"),
@@ -86,6 +88,7 @@ LEAD_FIELDS = [
     ImportField("deal", "Deal", "External id or name of an existing deal."),
     ImportField("owner", "Owner", "A user's email address or user name."),
     ImportField("external_id", "External id", "The lead's id in the system you export from."),
+    ImportField("rapport_id", "Rapport ID", "The ID column of a Rapport export: with match by Rapport ID, updates that record."),
     ImportField("tags", "Tags"),
     ImportField("created_at", "Created date"),
 ]
@@ -101,6 +104,7 @@ DEAL_FIELDS = [
     ImportField("lost_reason", "Lost reason"),
     ImportField("owner", "Owner", "A user's email address or user name."),
     ImportField("external_id", "External id", "The deal's id in the system you export from."),
+    ImportField("rapport_id", "Rapport ID", "The ID column of a Rapport export: with match by Rapport ID, updates that record."),
     ImportField("tags", "Tags"),
     ImportField("created_at", "Created date"),
 ]
@@ -229,6 +233,7 @@ ALIASES: dict[str, list[str]] = {
     "industry": ["industry", "branche", "sector", "secteur", "settore", "industria"],
     "size": ["size", "employees", "numberofemployees", "companysize", "mitarbeiter", "effectif", "empleados"],
     **{part: _address_aliases(part) for part in ADDRESS_WORDS},
+    "rapport_id": ["rapportid"],
     "parent": ["parent", "parentaccount", "parentcompany", "parentorganization", "muttergesellschaft",
                "societemere", "empresamatriz"],
 }
@@ -266,10 +271,12 @@ TARGET_ALIASES: dict[str, dict[str, list[str]]] = {
         "deal": _DEAL_REF,
         "owner": _OWNER,
         "external_id": ["id", "leadid", "externalid", "recordid", "sourceid", "legacyid", "crmid", "importid"],
+        "rapport_id": ["rapportid"],
         "tags": ALIASES["tags"],
         "created_at": _CREATED,
     },
     "deals": {
+        "rapport_id": ["rapportid"],
         "name": ["name", "dealname", "opportunityname", "opportunity", "deal", "title", "dealtitle", "subject",
                  "verkaufschance", "chancenname", "nomdelopportunite", "opportunite", "oportunidad",
                  "nombredeoportunidad", "potentialname"],

@@ -31,7 +31,10 @@ class Prepared:
     refused: list[str] = field(default_factory=list)
 
     def match_keys(self) -> list[str]:
-        return [f"x:{self.external_id}"] if self.external_id else []
+        keys = [f"x:{self.external_id}"] if self.external_id else []
+        if "rapport_id" in self.extra:
+            keys.append(f"i:{self.extra['rapport_id']}")
+        return keys
 
 
 @dataclass
