@@ -122,3 +122,51 @@ def test_a_file_of_another_crm_with_an_id_column_keeps_it_as_external_id(admin):
     job = make_job(admin, "ID,First Name,Last Name,Email\n0031,Ada,Lovelace,ada@example.com\n")
     assert job.mapping["0"] == "external_id" and job.match_key == MatchKey.EMAIL
     assert Contact.objects.count() == 0
+
+
+def test_an_unchanged_export_changes_nothing_even_with_two_companies_of_one_name(teammate, client_for, pipeline):
+    first = make_company(by=teammate, name="Horizon Partners SA")
+    second = make_company(by=teammate, name="Horizon Partners SA")  # a namesake, e.g. a duplicate not merged yet
+    contact = make_contact(by=teammate, first_name="Julie", last_name="Bertin", company=second)
+    deal = make_deal(by=teammate, pipeline=pipeline, name="Service plan", company=second, contact=contact)
+    client = client_for(teammate)
+    for target, record in (("contacts", contact), ("deals", deal)):
+        job = make_job(teammate, _csv(_exported(client, target)), name=f"{target}.csv", target=target)
+        report = import_dry_run(job=job, by=teammate)
+        assert (report["updated"], report["skipped"], report["rejected"]) == (0, 1, 0), target
+        import_run(job.pk)
+        record.refresh_from_db()
+        assert record.company_id == second.pk != first.pk
+
+
+def test_a_row_naming_another_company_still_moves_the_record(teammate, client_for):
+    make_company(by=teammate, name="Old GmbH")
+    contact = make_contact(by=teammate, first_name="Julie", last_name="Bertin",
+                           company=make_company(by=teammate, name="Old GmbH"))
+    new = make_company(by=teammate, name="New AG")
+    rows = _exported(client_for(teammate), "contacts")
+    rows[1][rows[0].index("Company")] = "new ag"
+    import_run(make_job(teammate, _csv(rows), name="contacts.csv").pk)
+    contact.refresh_from_db()
+    assert contact.company_id == new.pk
+
+
+def test_a_leads_export_keeps_each_lead_on_its_own_deal_of_an_ambiguous_name(teammate, client_for, pipeline):
+    from rapport.sales.models import Lead
+    from tests.factories import make_lead
+
+    make_deal(by=teammate, pipeline=pipeline, name="Machine upgrade")
+    second = make_deal(by=teammate, pipeline=pipeline, name="Machine upgrade")
+    lead = make_lead(by=teammate)
+    Lead.objects.filter(pk=lead.pk).update(deal=second)
+    rows = _exported(client_for(teammate), "leads")
+    assert rows[1][rows[0].index("Deal")] == "Machine upgrade"
+    job = make_job(teammate, _csv(rows), name="leads.csv", target="leads")
+    report = import_dry_run(job=job, by=teammate)
+    assert (report["updated"], report["skipped"], report["rejected"]) == (0, 1, 0)
+    # A new row (no ID) naming the ambiguous deal is still refused with what to do.
+    rows.append(["", *rows[1][1:]])
+    rows[2][rows[0].index("Contact email")] = "someone.new@example.com"
+    again = import_dry_run(job=make_job(teammate, _csv(rows), name="leads2.csv", target="leads"), by=teammate)
+    assert again["rejected"] == 1
+    assert "Several deals are called 'Machine upgrade'" in again["rejections"][0]["reason"]

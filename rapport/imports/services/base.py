@@ -32,7 +32,7 @@ from rapport.imports.services.dry_memory import DryRunMemory, planned_id
 from rapport.imports.services.fastnorm import email_fast, phone_fast
 from rapport.imports.services.mapping import CUSTOM_ENTITY, fields_for
 from rapport.imports.services.rapport_ids import rapport_id_parse, rapport_ids_find
-from rapport.imports.services.related import RelatedLookups
+from rapport.imports.services.related import RelatedLookups, companies_named_by
 from rapport.imports.services.rows import (
     BatchResult,
     Outcomes,
@@ -700,6 +700,11 @@ class RecordImporter(RelatedLookups, CellValues):
         for rid, values in earlier.items():
             current.setdefault(rid, {}).update(values)
         fields = {f.column: f for f in self.model._meta.concrete_fields}
+        # A row naming the record's own company (or parent) keeps it, also when a namesake has a smaller id.
+        links = (("company", "company_id"), ("parent", "parent_id"))
+        own = companies_named_by(
+            (r.keys[key], current.get(rid, {}).get(column)) for r, rid in out.updates for key, column in links
+            if r.keys.get(key) and r.values.get(column) not in (None, current.get(rid, {}).get(column)))
         planned: list[
             tuple[Prepared, int, dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]
         ] = []
@@ -725,6 +730,9 @@ class RecordImporter(RelatedLookups, CellValues):
             new = dict(old)
             before: dict[str, Any] = {}
             changes: dict[str, Any] = {}
+            for key, column in links:
+                if r.keys.get(key) and (r.keys[key], old.get(column)) in own:
+                    r.values[column] = old[column]
             for name, value in r.values.items():
                 if name not in old or value in ("", None):
                     continue

@@ -38,6 +38,7 @@ from rapport.imports.services.fastnorm import email_fast, phone_fast
 from rapport.imports.services.mapping import fields_for
 from rapport.imports.services.people import split_name
 from rapport.imports.services.rapport_ids import rapport_id_parse, rapport_ids_find
+from rapport.imports.services.related import companies_named_by
 from rapport.imports.services.rows import BatchResult, dry_run_match, duplicate_refusal, update_refusal
 from rapport.imports.services.transforms import (
     choice_or_synonym,
@@ -828,6 +829,12 @@ class ContactImporter(CellValues):
             phones[cid] = phones.get(cid, []) + list(added_p)
             current_tags.setdefault(cid, set()).update(added_t)
         prepared = [r for r, cid in updates if cid in editable]
+        # A row naming the contact's own company keeps it, also when another company has the same name.
+        company_of = {id(r): current.get(cid, {}).get("company_id") for r, cid in updates if cid in editable}
+        own = companies_named_by((r.company, company_of[id(r)]) for r in prepared if r.company)
+        for r in prepared:
+            if r.company and (r.company, company_of[id(r)]) in own:
+                r.values["company_id"], r.company = company_of[id(r)], ""
         if self.write:
             self._resolve_companies(prepared, result)  # companies named on updates must exist too (undo removes them)
         else:

@@ -85,6 +85,19 @@ def domain_key(key: str) -> str | None:
         return None
 
 
+def companies_named_by(pairs: Iterable[tuple[str, int | None]]) -> set[tuple[str, int]]:
+    """The (cell, company id) pairs where the company answers to the cell: its name in any case, or its web
+    domain. A record whose company is one of two namesakes keeps it when a row names it again (a Rapport
+    export coming back), instead of moving to the first company of that name."""
+    wanted = {(key, pk) for key, pk in pairs if key and pk}
+    if not wanted:
+        return set()
+    found = {pk: (str(name).upper(), domain or "") for pk, name, domain in db.query_in(
+        "SELECT id, name, domain FROM contacts_company WHERE id IN ({})", sorted({pk for _, pk in wanted}))}
+    return {(key, pk) for key, pk in wanted if pk in found and (
+        key.upper() == found[pk][0] or (found[pk][1] and domain_key(key) == found[pk][1]))}
+
+
 class RelatedLookups:
     """Lookups by key for an importer (mixed into RecordImporter; needs `user` and `_company_cache`)."""
 
@@ -392,12 +405,30 @@ class RelatedLookups:
             use,
         )
 
+    def _own_deal(self, r: Prepared) -> int | None:
+        """The deal of the record a row's Rapport ID names, when it is one of the deals the row's ambiguous deal
+        name means (a Rapport export coming back keeps each lead on its own deal)."""
+        from rapport.sales.models import Deal
+
+        rid = r.extra.get("rapport_id")
+        model: Any = getattr(self, "model", None)
+        if not rid or model is None or "deal" not in {f.name for f in model._meta.get_fields()}:
+            return None
+        rows = db.query(f"SELECT d.id, d.name FROM {model._meta.db_table} t JOIN sales_deal d ON d.id = t.deal_id "
+                        "WHERE t.id = %s AND d.deleted_at IS NULL", [rid])
+        if rows and str(rows[0][1]).upper() == r.keys["deal"].upper() and self.visible_ids(Deal, [rows[0][0]]):
+            return int(rows[0][0])
+        return None
+
     def link_deal(self, rows: list[Prepared], out: Outcomes) -> list[Prepared]:
         """Resolve the rows' deal key (external id or name) to a deal the user may see; otherwise reject the row."""
 
         def use(r: Prepared, pk: int | None) -> str | None:
             if pk is None:
-                return f"Several deals are called {r.keys['deal']!r}; use the deal's external id instead of its name."
+                pk = self._own_deal(r)
+                if pk is None:
+                    return (f"Several deals are called {r.keys['deal']!r}; use the deal's external id instead of "
+                            "its name.")
             r.values["deal_id"] = pk
             return None
 
