@@ -89,7 +89,8 @@ def companies_named_by(pairs: Iterable[tuple[str, int | None]]) -> set[tuple[str
     """The (cell, company id) pairs where the company answers to the cell: its name in any case, or its web
     domain. A record whose company is one of two namesakes keeps it when a row names it again (a Rapport
     export coming back), instead of moving to the first company of that name."""
-    wanted = {(key, pk) for key, pk in pairs if key and pk}
+    # Only stored companies: a dry run's stand-ins (negative ids, "new company …") have no name to read yet.
+    wanted = {(key, pk) for key, pk in pairs if key and isinstance(pk, int) and pk > 0}
     if not wanted:
         return set()
     found = {pk: (str(name).upper(), domain or "") for pk, name, domain in db.query_in(
