@@ -31,7 +31,7 @@ from rapport.imports.services import db
 from rapport.imports.services.dry_memory import DryRunMemory, planned_id
 from rapport.imports.services.fastnorm import email_fast, phone_fast
 from rapport.imports.services.mapping import CUSTOM_ENTITY, fields_for
-from rapport.imports.services.rapport_ids import rapport_id_parse, rapport_ids_find
+from rapport.imports.services.rapport_ids import rapport_id_parse, rapport_matches
 from rapport.imports.services.related import RelatedLookups, companies_named_by
 from rapport.imports.services.rows import (
     BatchResult,
@@ -426,10 +426,8 @@ class RecordImporter(RelatedLookups, CellValues):
         if self.job.match_key == MatchKey.EXTERNAL_ID:
             found.update(self.external_matches(rows))
         elif self.job.match_key == MatchKey.RAPPORT_ID:
-            wanted = {r.extra["rapport_id"]: r.extra.get("created_at") for r in rows if "rapport_id" in r.extra}
-            ids = rapport_ids_find(self.model, self.user, wanted)
-            found.update({r.row_number: (r.extra["rapport_id"], "same Rapport ID") for r in rows
-                          if r.extra.get("rapport_id") in ids})
+            found.update(rapport_matches(self.model, self.user, [
+                (r.row_number, r.extra["rapport_id"], r.extra.get("created_at")) for r in rows if "rapport_id" in r.extra]))
         else:
             found.update(self.natural_matches(rows))
         if not self.write:

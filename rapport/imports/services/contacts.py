@@ -37,7 +37,7 @@ from rapport.imports.services.dry_memory import DryRunMemory, planned_id
 from rapport.imports.services.fastnorm import email_fast, phone_fast
 from rapport.imports.services.mapping import fields_for
 from rapport.imports.services.people import split_name
-from rapport.imports.services.rapport_ids import rapport_id_parse, rapport_ids_find
+from rapport.imports.services.rapport_ids import rapport_id_parse, rapport_matches
 from rapport.imports.services.related import companies_named_by
 from rapport.imports.services.rows import BatchResult, dry_run_match, duplicate_refusal, update_refusal
 from rapport.imports.services.transforms import (
@@ -437,8 +437,8 @@ class ContactImporter(CellValues):
                     found[r.row_number] = (by_ext[r.external_id], "same external id")
         elif self.job.match_key == MatchKey.RAPPORT_ID:
             # Rows not found by their ID (another Rapport's export, a record deleted since) go on to the email.
-            ids = rapport_ids_find(Contact, self.user, {r.rapport_id: r.created_at for r in rows if r.rapport_id})
-            found.update({r.row_number: (r.rapport_id, "same Rapport ID") for r in rows if r.rapport_id in ids})
+            found.update(rapport_matches(Contact, self.user, [
+                (r.row_number, r.rapport_id, r.created_at) for r in rows if r.rapport_id]))
         # Each lookup probes only its own index; the few contacts it finds are then checked for the trash
         # (and read for their names) by id (db.owners_having).
         emails = [e for r in rows if r.row_number not in found for e in r.emails]

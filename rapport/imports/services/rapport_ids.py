@@ -47,6 +47,13 @@ def rapport_ids_find(model: Any, user: Any, wanted: dict[int, dt.datetime | None
     return found
 
 
+def rapport_matches(model: Any, user: Any, rows: list[tuple[int, int, dt.datetime | None]]
+                    ) -> dict[int, tuple[int, str]]:
+    """Row number -> (record id, why) for rows given as (row number, Rapport ID, created date or None)."""
+    ids = rapport_ids_find(model, user, {rid: created for _, rid, created in rows})
+    return {number: (rid, "same Rapport ID") for number, rid, _ in rows if rid in ids}
+
+
 def rapport_export_mapping(target: str, headers: list[str]) -> int | None:
     """The position of the ID column when the headers are those of a Rapport export of the target (its ID
     first, then mostly its own column names), else None."""
